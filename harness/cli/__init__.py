@@ -1,0 +1,69 @@
+"""The ``paychaos`` command.
+
+Each subcommand lives in its own module in this package and registers itself on
+``app``; adding a command is one new module plus one import line below.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from harness.errors import PaychaosError
+
+app = typer.Typer(
+    name="paychaos",
+    help="Prove that every paid checkout ends in exactly one active subscription, whatever "
+    "Redis, Postgres, the network or Stripe do.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_commands() -> None:
+    # One line per command module; each module adds its commands to ``app``.
+    from harness.cli import (  # noqa: F401
+        emulator_cmd,
+        services_cmd,
+    )
+
+
+@app.callback()
+def _root() -> None:
+    """paychaos: fault injection for webhook-driven payment flows."""
+
+
+@app.command()
+def version() -> None:
+    """Print the paychaos version."""
+    from harness import __version__
+
+    typer.echo(f"paychaos {__version__}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code.
+
+    Commands end with ``raise typer.Exit(code)``; a ``PaychaosError`` anywhere
+    becomes a two-line message and exit status 2, never a traceback.
+    """
+    _register_commands()
+    try:
+        app(args=argv, prog_name="paychaos")
+    except PaychaosError as exc:
+        from rich.console import Console
+
+        err = Console(stderr=True)
+        err.print(f"[bold red]error:[/] {exc.what}", highlight=False)
+        if exc.hint:
+            err.print(f"  [yellow]hint:[/] {exc.hint}", highlight=False)
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""``paychaos emulator``: placeholder until the Stripe emulator lands."""

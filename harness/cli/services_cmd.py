@@ -1,0 +1,1 @@
+"""``paychaos services``: placeholder until the embedded services land."""

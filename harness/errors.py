@@ -1,0 +1,30 @@
+"""Errors meant for the person running paychaos, not for a stack trace."""
+
+from __future__ import annotations
+
+
+class PaychaosError(Exception):
+    """A problem the user can fix: says what went wrong and what to do.
+
+    The CLI prints ``what`` and ``hint`` and exits with status 2, without a traceback.
+
+    >>> raise PaychaosError("port 8474 is taken", hint="pass --port 0 to pick a free one")
+    """
+
+    exit_code = 2
+
+    def __init__(self, what: str, *, hint: str | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.what if not self.hint else f"{self.what}\n  hint: {self.hint}"
+
+
+class ConfigError(PaychaosError):
+    """A setting (environment variable, option, file) is missing or malformed."""
+
+
+class ServiceError(PaychaosError):
+    """A service (Postgres, Redis, emulator, app server) could not be started or reached."""

@@ -1,0 +1,1 @@
+"""pytest fixtures for the emulator part of the environment."""

@@ -1,0 +1,1 @@
+"""pytest fixtures for the proxy part of the environment."""

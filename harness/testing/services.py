@@ -1,0 +1,1 @@
+"""pytest fixtures for the services part of the environment."""

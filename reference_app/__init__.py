@@ -1,0 +1,1 @@
+"""Reference Django payments app: the app under test, in variants."""

@@ -1,0 +1,1 @@
+"""Named scenarios, one per file."""
