@@ -1,0 +1,117 @@
+"""The product's promises, I1-I8, as pure checkers.
+
+Each invariant lives in its own module and is registered below by one line.
+A checker is a pure function ``(history, final_state) -> list[Violation]``;
+each violation carries the evidence (events and state items) that proves it.
+
+>>> from harness.invariants import check_all
+>>> check_all([], FinalState())
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.history import Event
+from harness.state import FinalState
+
+Checker = Callable[[Sequence[Event], FinalState], list["Violation"]]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken promise, with the proof."""
+
+    invariant: str
+    message: str
+    evidence: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "invariant": self.invariant,
+            "message": self.message,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """A promise every payments app must keep."""
+
+    id: str
+    title: str
+    judged_on: str
+    check: Checker
+
+    def violation(self, message: str, evidence: Iterable[Any] = ()) -> Violation:
+        return Violation(self.id, message, tuple(_as_evidence(e) for e in evidence))
+
+
+def _as_evidence(item: Any) -> dict[str, Any]:
+    from dataclasses import asdict, is_dataclass
+
+    if isinstance(item, Event):
+        return {
+            "event": item.index,
+            "op": item.op,
+            "process": item.process,
+            "type": item.type,
+            "name": item.name,
+            "value": item.value,
+            "time": item.time,
+        }
+    if is_dataclass(item) and not isinstance(item, type):
+        return {"kind": type(item).__name__, **asdict(item)}
+    if isinstance(item, dict):
+        return item
+    return {"note": str(item)}
+
+
+def _registry() -> dict[str, Invariant]:
+    from harness.invariants import (
+        i1_one_active_subscription,
+        i2_no_unpaid_subscription,
+        i3_one_payment,
+        i4_customer_told_truth,
+        i5_webhooks_acknowledged,
+        i6_forgeries_change_nothing,
+        i7_no_resurrection,
+        i8_activation_notified,
+    )
+
+    modules = (
+        i1_one_active_subscription,
+        i2_no_unpaid_subscription,
+        i3_one_payment,
+        i4_customer_told_truth,
+        i5_webhooks_acknowledged,
+        i6_forgeries_change_nothing,
+        i7_no_resurrection,
+        i8_activation_notified,
+    )
+    return {m.INVARIANT.id: m.INVARIANT for m in modules}
+
+
+INVARIANTS: dict[str, Invariant] = {}
+
+
+def invariants() -> dict[str, Invariant]:
+    """Every registered invariant by id, in order (I1..I8)."""
+    if not INVARIANTS:
+        INVARIANTS.update(_registry())
+    return INVARIANTS
+
+
+def check_all(
+    history: Sequence[Event], state: FinalState, only: Iterable[str] | None = None
+) -> list[Violation]:
+    """Run every invariant (or those in ``only``) and return all violations, in invariant order."""
+    wanted = set(only) if only is not None else None
+    found: list[Violation] = []
+    for inv_id, inv in invariants().items():
+        if wanted is None or inv_id in wanted:
+            found.extend(inv.check(history, state))
+    return found

@@ -1,0 +1,38 @@
+"""Helpers the invariant checkers share: matching app rows to Stripe sessions."""
+
+from __future__ import annotations
+
+from harness.state import AppPayment, AppSubscription, FinalState, StripeSession
+
+# Stripe subscription statuses after which nothing may be active in the app.
+ENDED_STATUSES = frozenset({"canceled", "incomplete_expired"})
+
+
+def subscriptions_for(state: FinalState, session: StripeSession) -> list[AppSubscription]:
+    """App subscriptions that belong to ``session``: by session id, or by its Stripe subscription id."""
+    return [
+        sub
+        for sub in state.subscriptions
+        if sub.checkout_session_id == session.id
+        or (session.subscription_id and sub.stripe_subscription_id == session.subscription_id)
+    ]
+
+
+def session_of(state: FinalState, sub: AppSubscription) -> StripeSession | None:
+    """The Stripe session an app subscription claims to come from, if Stripe knows it."""
+    for session in state.sessions:
+        if sub.checkout_session_id and sub.checkout_session_id == session.id:
+            return session
+        if sub.stripe_subscription_id and sub.stripe_subscription_id == session.subscription_id:
+            return session
+    return None
+
+
+def payments_for(state: FinalState, session: StripeSession) -> list[AppPayment]:
+    return [p for p in state.payments if p.checkout_session_id == session.id]
+
+
+def ended_in_stripe(state: FinalState, session: StripeSession) -> bool:
+    """True when Stripe has since canceled the session's subscription (I7's business, not I1's)."""
+    sub = state.stripe_subscription(session.subscription_id)
+    return sub is not None and sub.status in ENDED_STATUSES

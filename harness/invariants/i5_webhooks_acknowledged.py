@@ -1,0 +1,43 @@
+"""I5: every webhook event is eventually acknowledged with 2xx once faults heal.
+
+Judged on the emulator's delivery attempts. Attempts the emulator tampered
+with on purpose (forged, stale, ...) or dropped before they reached the app do
+not count either way: the promise is about honest deliveries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from harness.history import Event
+from harness.invariants import Invariant, Violation
+from harness.state import DeliveryAttempt, FinalState
+
+
+def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
+    honest: dict[tuple[str, str], list[DeliveryAttempt]] = defaultdict(list)
+    for attempt in state.deliveries:
+        if attempt.tampering is None and not attempt.dropped:
+            honest[(attempt.event_id, attempt.endpoint)].append(attempt)
+    found = []
+    for (event_id, _endpoint), attempts in honest.items():
+        if not any(a.acknowledged for a in attempts):
+            last = attempts[-1]
+            found.append(
+                INVARIANT.violation(
+                    f"{last.event_type} event {event_id} was never acknowledged: "
+                    f"{len(attempts)} attempt(s), last answered "
+                    f"{last.http_status if last.http_status is not None else last.error}",
+                    attempts,
+                )
+            )
+    return found
+
+
+INVARIANT = Invariant(
+    id="I5",
+    title="every webhook event is eventually acknowledged with 2xx once faults heal",
+    judged_on="emulator deliveries",
+    check=check,
+)

@@ -1,0 +1,70 @@
+"""I6: forged, unsigned, stale or replayed webhooks change nothing.
+
+A delivery the app must refuse (bad or missing signature, wrong secret, a
+timestamp older than the tolerance) must not be answered 2xx, and no
+subscription may exist for a session that only a forgery spoke of.
+A fresh replay of a genuine delivery cannot be told apart by its signature;
+for it, "changes nothing" is I1 and I3's business (no second subscription or
+payment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from harness.history import Event, completions
+from harness.invariants import Invariant, Violation
+from harness.state import FinalState
+
+MUST_REJECT = frozenset(
+    {"bad_signature", "wrong_secret", "unsigned", "stale", "stale_replay", "forged"}
+)
+
+
+def _is_2xx(status: object) -> bool:
+    return isinstance(status, int) and 200 <= status < 300
+
+
+def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
+    found = []
+    forged_sessions: dict[str, Event] = {}
+    for event in completions(history, "forge"):
+        if event.value.get("session"):
+            forged_sessions[event.value["session"]] = event
+        if event.value.get("kind") in MUST_REJECT and _is_2xx(event.value.get("http_status")):
+            found.append(
+                INVARIANT.violation(
+                    f"the app accepted a {event.value.get('kind')} webhook "
+                    f"({event.value.get('event_type')}) with {event.value.get('http_status')}",
+                    [event],
+                )
+            )
+    for attempt in state.deliveries:
+        if attempt.tampering in MUST_REJECT and attempt.acknowledged:
+            found.append(
+                INVARIANT.violation(
+                    f"the app accepted a {attempt.tampering} delivery of {attempt.event_type} "
+                    f"event {attempt.event_id} with {attempt.http_status}",
+                    [attempt],
+                )
+            )
+    paid = {s.id for s in state.sessions if s.paid}
+    for sub in state.subscriptions:
+        origin = forged_sessions.get(sub.checkout_session_id or "")
+        if origin is not None and sub.active and sub.checkout_session_id not in paid:
+            found.append(
+                INVARIANT.violation(
+                    f"a forged webhook created active subscription {sub.id} for session "
+                    f"{sub.checkout_session_id}",
+                    [origin, sub],
+                )
+            )
+    return found
+
+
+INVARIANT = Invariant(
+    id="I6",
+    title="forged, unsigned, stale or replayed webhooks change nothing",
+    judged_on="history + final state",
+    check=check,
+)
