@@ -1,1 +1,48 @@
-"""Named scenarios, one per file."""
+"""Named scenarios, one per file; each module's docstring says what real incident it stands for.
+
+Adding a scenario is one new module defining ``SCENARIO`` plus one line below.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from harness.errors import ConfigError
+from harness.scenario import Scenario
+
+MODULES = (
+    "redis_down_during_webhook",
+    "redis_down_whole_flow",
+    "redis_reset_mid_command",
+    "redis_blackholed",
+    "redis_restarted_empty",
+    "webhook_dropped",
+    "webhook_delivered_three_times",
+    "webhook_and_validate_race",
+    "postgres_blip_during_webhook",
+    "app_crash_before_ack",
+    "delayed_payment_succeeds",
+    "delayed_payment_fails",
+    "forged_webhook",
+    "session_expired_unpaid",
+)
+
+
+def all_scenarios() -> dict[str, Scenario]:
+    """Every named scenario by name, in registry order."""
+    found: dict[str, Scenario] = {}
+    for module in MODULES:
+        scenario = importlib.import_module(f"scenarios.{module}").SCENARIO
+        found[scenario.name] = scenario
+    return found
+
+
+def get_scenario(name: str) -> Scenario:
+    """One scenario by name; an unknown name is a ``ConfigError`` listing the known ones."""
+    known = all_scenarios()
+    if name not in known:
+        raise ConfigError(
+            f"unknown scenario {name!r}",
+            hint="`paychaos scenarios` lists them: " + ", ".join(known),
+        )
+    return known[name]

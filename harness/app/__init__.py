@@ -1,0 +1,125 @@
+"""The app adapter: how paychaos drives an app under test as a browser and Stripe would.
+
+paychaos ships one adapter, for the reference app (``harness.app.reference``).
+To test your own Django app, subclass ``AppAdapter`` and implement each method;
+the runner needs nothing else from your app. See ``docs/adapter.md``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.state import AppPayment, AppSubscription, Notification
+
+TOLD = ("success", "pending", "failed")
+
+
+@dataclass(frozen=True)
+class AppWiring:
+    """Where the app under test connects. Each URL may point at a fault proxy, not the real service."""
+
+    database_url: str
+    redis_url: str
+    stripe_api_base: str
+    stripe_secret_key: str
+    stripe_webhook_secret: str
+    variant: str = "correct"
+    failpoints_token: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ValidateAnswer:
+    """What the success page got from validate, and what it showed the customer (``told``).
+
+    ``told`` is None only when the page showed nothing decisive (e.g. a spinner while
+    the request hangs); an HTTP error is rendered as the app's own page would render it.
+    """
+
+    told: str | None
+    http_status: int | None = None
+    body: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class AppAdapter(ABC):
+    """The protocol between the harness and one app under test.
+
+    Lifecycle: ``start(wiring)`` once per environment (migrations included),
+    ``reset()`` before every run (cheap: truncate, do not restart), ``stop()`` at
+    the end. ``crash()`` and ``restart()`` serve process faults.
+    """
+
+    name: str = "app"
+
+    @abstractmethod
+    def start(self, wiring: AppWiring) -> None:
+        """Start the app server against ``wiring`` and wait until it answers."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stop the app server; nothing of it may keep running."""
+
+    @abstractmethod
+    def crash(self) -> None:
+        """Kill the app server with SIGKILL, mid-request if one is running."""
+
+    @abstractmethod
+    def restart(self, extra_env: dict[str, str] | None = None) -> None:
+        """Start the app server again (after a crash, or with other settings)."""
+
+    @property
+    @abstractmethod
+    def running(self) -> bool:
+        """Whether the app server process is alive."""
+
+    @property
+    @abstractmethod
+    def webhook_url(self) -> str:
+        """The URL Stripe must POST webhooks to."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Forget every company, plan, subscription and payment (between runs)."""
+
+    @abstractmethod
+    def create_company(self, name: str) -> str:
+        """Create a customer company; return the app's id for it."""
+
+    @abstractmethod
+    def create_plan(self, name: str, stripe_price_id: str, amount: int) -> str:
+        """Create a plan sold through ``stripe_price_id``; return the app's id for it."""
+
+    @abstractmethod
+    def create_checkout(self, company_id: str, plan_id: str) -> str:
+        """Ask the app for a Checkout Session as the browser does; return the session id."""
+
+    @abstractmethod
+    def validate(self, session_id: str, timeout: float = 10.0) -> ValidateAnswer:
+        """Call validate as the success page does, and say what the page showed."""
+
+    @abstractmethod
+    def subscriptions(self) -> list[AppSubscription]:
+        """Every subscription the app holds (read straight from its database)."""
+
+    @abstractmethod
+    def payments(self) -> list[AppPayment]:
+        """Every payment the app recorded."""
+
+    @abstractmethod
+    def subscription_status(self, company_id: str) -> dict[str, Any]:
+        """What the account page shows: at least ``status`` and, if known, ``session``."""
+
+    def websocket_url(self, company_id: str) -> str | None:
+        """Where a browser of ``company_id`` listens for notifications (None: the app has none)."""
+        return None
+
+    def notification_from(self, company_id: str, message: dict[str, Any]) -> list[Notification]:
+        """Turn one websocket message into the activations it announces."""
+        return []
+
+    def settle(self) -> None:
+        """Let the app finish deferred work once faults are healed (e.g. drain an outbox)."""
+        return None

@@ -1,0 +1,115 @@
+"""Real websocket clients, one per company, that record every notification the app sends.
+
+They stand in for the customers' open browser tabs. Each reconnects when the
+app drops it (a Redis outage can end the consumer), so what it sees is what a
+browser that keeps retrying would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import websockets
+
+from harness.state import Notification
+
+Parser = Callable[[str, dict[str, Any]], list[Notification]]
+
+
+class NotificationObserver:
+    """Owns an event loop thread and one reconnecting websocket client per watched company."""
+
+    def __init__(self, url_for: Callable[[str], str | None], parse: Parser) -> None:
+        self._url_for = url_for
+        self._parse = parse
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="paychaos-ws", daemon=True
+        )
+        self._thread.start()
+        self._tasks: dict[str, asyncio.Future[Any]] = {}
+        self._connected: dict[str, asyncio.Event] = {}
+        self._lock = threading.Lock()
+        self._seen: list[Notification] = []
+        self._t0 = time.monotonic()
+
+    def watch(self, company_id: str, timeout: float = 3.0) -> bool:
+        """Open a browser tab for ``company_id``; True once its websocket is connected."""
+        url = self._url_for(company_id)
+        if url is None or company_id in self._tasks:
+            return url is not None
+        ready = threading.Event()
+        self._tasks[company_id] = asyncio.run_coroutine_threadsafe(
+            self._follow(company_id, url, ready), self._loop
+        )
+        return ready.wait(timeout)
+
+    @property
+    def companies(self) -> frozenset[str]:
+        return frozenset(self._tasks)
+
+    def notifications(self) -> tuple[Notification, ...]:
+        with self._lock:
+            return tuple(self._seen)
+
+    def forget(self) -> None:
+        """Close every tab and forget what was seen (between runs)."""
+        for task in self._tasks.values():
+            task.cancel()
+        self._tasks.clear()
+        with self._lock:
+            self._seen.clear()
+
+    def wait_for(
+        self, predicate: Callable[[tuple[Notification, ...]], bool], timeout: float
+    ) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self.notifications()):
+                return True
+            time.sleep(0.01)
+        return predicate(self.notifications())
+
+    def close(self) -> None:
+        self.forget()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=2)
+        with contextlib.suppress(RuntimeError):
+            self._loop.close()
+
+    async def _follow(self, company_id: str, url: str, ready: threading.Event) -> None:
+        backoff = 0.02
+        while True:
+            try:
+                async with websockets.connect(url, open_timeout=2, close_timeout=0.2) as ws:
+                    ready.set()
+                    backoff = 0.02
+                    async for raw in ws:
+                        self._record(company_id, raw)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                pass
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 0.25)
+
+    def _record(self, company_id: str, raw: str | bytes) -> None:
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            return
+        if not isinstance(message, dict):
+            return
+        found = self._parse(company_id, message)
+        now = round(time.monotonic() - self._t0, 6)
+        with self._lock:
+            self._seen.extend(
+                Notification(n.company_id, n.kind, n.session_id, n.subscription_id, now)
+                for n in found
+            )

@@ -1,0 +1,314 @@
+"""The adapter for paychaos's own reference app (``reference_app/``).
+
+It starts the app as a real uvicorn server process, drives it over HTTP as a
+browser does, listens on its websocket, and reads its tables straight from
+Postgres (not through the fault proxy, so a broken network never hides the
+truth from the checkers).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+
+from harness.app import AppAdapter, AppWiring, ValidateAnswer
+from harness.errors import ServiceError
+from harness.net import LOOPBACK, free_port, wait_for_port
+from harness.state import AppPayment, AppSubscription, Notification
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = (
+    "payments_notificationoutbox",
+    "payments_auditlog",
+    "payments_processedwebhookevent",
+    "payments_payment",
+    "payments_subscription",
+    "payments_subscriptionplan",
+    "payments_company",
+)
+
+
+class ReferenceAppAdapter(AppAdapter):
+    """Drives ``reference_app`` in any of its variants (``PAYMENTS_VARIANT``)."""
+
+    name = "reference"
+
+    def __init__(self, port: int | None = None, start_timeout: float = 20.0) -> None:
+        self.port = port or free_port()
+        self.base_url = f"http://{LOOPBACK}:{self.port}"
+        self.start_timeout = start_timeout
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._wiring: AppWiring | None = None
+        self._direct_db: str | None = None
+        self._migrated = False
+        self._on_error = "failed"
+        self._http = requests.Session()
+        self._log = None
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def env(self, wiring: AppWiring) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("PAYCHAOS_DATABASE", "DJANGO_"))
+        }
+        env.update(
+            DATABASE_URL=wiring.database_url,
+            REDIS_URL=wiring.redis_url,
+            STRIPE_API_BASE=wiring.stripe_api_base,
+            STRIPE_SECRET_KEY=wiring.stripe_secret_key,
+            STRIPE_WEBHOOK_SECRET=wiring.stripe_webhook_secret,
+            PAYMENTS_VARIANT=wiring.variant,
+            APP_PUBLIC_URL=self.base_url,
+            PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+            PYTHONUNBUFFERED="1",
+        )
+        if wiring.failpoints_token:
+            env.update(PAYCHAOS_FAILPOINTS="1", PAYCHAOS_FAILPOINTS_TOKEN=wiring.failpoints_token)
+        env.update(wiring.extra_env)
+        return env
+
+    def start(self, wiring: AppWiring, direct_database_url: str | None = None) -> None:
+        self._wiring = wiring
+        if direct_database_url:
+            self._direct_db = direct_database_url
+        env = self.env(wiring)
+        if not self._migrated:
+            self._migrate(env)
+        self._spawn(env)
+
+    def use_direct_database(self, url: str) -> None:
+        """Where the adapter reads the app's tables (the real Postgres, not the proxy)."""
+        self._direct_db = url
+
+    def _migrate(self, env: dict[str, str]) -> None:
+        out = subprocess.run(
+            [sys.executable, "-m", "reference_app.manage", "migrate", "--noinput", "-v", "0"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if out.returncode != 0:
+            raise ServiceError(
+                "the reference app's migrations failed",
+                hint=(out.stderr or out.stdout).strip().splitlines()[-1]
+                if (out.stderr or out.stdout)
+                else None,
+            )
+        self._migrated = True
+
+    def _spawn(self, env: dict[str, str]) -> None:
+        cmd = [
+            sys.executable, "-m", "uvicorn", "reference_app.asgi:application",
+            "--host", LOOPBACK, "--port", str(self.port),
+            "--no-access-log", "--lifespan", "off", "--log-level", "warning",
+            "--ws", "websockets",
+        ]  # fmt: skip
+        self._proc = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                err = (self._proc.stderr.read() if self._proc.stderr else b"").decode(
+                    errors="replace"
+                )
+                raise ServiceError(
+                    f"the app server exited at start-up (status {self._proc.returncode})",
+                    hint=err.strip().splitlines()[-1] if err.strip() else None,
+                )
+            if wait_for_port(LOOPBACK, self.port, timeout=0.05):
+                break
+        else:
+            self.stop()
+            raise ServiceError(
+                f"the app server did not listen on {self.port} within {self.start_timeout}s"
+            )
+        self._read_frontend()
+
+    def _read_frontend(self) -> None:
+        """Learn what the success page shows when validate errors: the page says so itself."""
+        try:
+            page = self._http.get(f"{self.base_url}/payments/success/?session_id=x", timeout=5).text
+        except requests.RequestException:
+            return
+        match = re.search(r'data-on-error="(\w+)"', page)
+        self._on_error = match.group(1) if match else "failed"
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=3)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                self._kill(proc)
+        if proc.stderr:
+            proc.stderr.close()
+
+    def _kill(self, proc: subprocess.Popen[bytes]) -> None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=5)
+
+    def crash(self) -> None:
+        if self._proc is not None:
+            self._kill(self._proc)
+            if self._proc.stderr:
+                self._proc.stderr.close()
+            self._proc = None
+
+    def restart(self, extra_env: dict[str, str] | None = None) -> None:
+        self.stop()
+        assert self._wiring is not None
+        wiring = self._wiring
+        if extra_env is not None:
+            wiring = AppWiring(**{**wiring.__dict__, "extra_env": extra_env})
+        self.start(wiring)
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.base_url}/api/stripe/webhook/"
+
+    # --- the browser ------------------------------------------------------------------------
+
+    def _post(
+        self, path: str, payload: dict[str, Any] | None = None, timeout: float = 10.0
+    ) -> requests.Response:
+        return self._http.post(self.base_url + path, json=payload or {}, timeout=timeout)
+
+    def _created(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        response = self._post(path, payload)
+        if response.status_code >= 400:
+            raise ServiceError(
+                f"the app refused POST {path}: {response.status_code} {response.text[:300]}"
+            )
+        return response.json()
+
+    def create_company(self, name: str) -> str:
+        return str(self._created("/api/companies/", {"name": name})["id"])
+
+    def create_plan(self, name: str, stripe_price_id: str, amount: int) -> str:
+        payload = {"name": name, "stripe_price_id": stripe_price_id, "amount": amount}
+        return str(self._created("/api/plans/", payload)["id"])
+
+    def create_checkout(self, company_id: str, plan_id: str) -> str:
+        body = self._created(
+            "/api/checkout/", {"company_id": int(company_id), "plan_id": int(plan_id)}
+        )
+        return str(body["session_id"])
+
+    def validate(self, session_id: str, timeout: float = 10.0) -> ValidateAnswer:
+        try:
+            response = self._post(f"/api/payments/validate/{session_id}/", timeout=timeout)
+        except requests.RequestException as exc:
+            return ValidateAnswer(told=self._on_error, error=f"{type(exc).__name__}: {exc}"[:300])
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if 200 <= response.status_code < 300 and isinstance(body, dict):
+            told = body.get("status")
+            return ValidateAnswer(told=told if told in ("success", "pending", "failed") else None,
+                                  http_status=response.status_code, body=body)  # fmt: skip
+        return ValidateAnswer(told=self._on_error, http_status=response.status_code,
+                              body=body if isinstance(body, dict) else None)  # fmt: skip
+
+    def subscription_status(self, company_id: str) -> dict[str, Any]:
+        response = self._http.get(
+            f"{self.base_url}/api/companies/{company_id}/subscription/", timeout=10
+        )
+        response.raise_for_status()
+        body = response.json()
+        return {"status": body.get("status"), "session": body.get("checkout_session_id")}
+
+    def websocket_url(self, company_id: str) -> str | None:
+        return f"ws://{LOOPBACK}:{self.port}/ws/companies/{company_id}/"
+
+    def notification_from(self, company_id: str, message: dict[str, Any]) -> list[Notification]:
+        kind = str(message.get("type", ""))
+        if kind == "subscription.snapshot":
+            return [
+                Notification(
+                    company_id, kind, s.get("checkout_session_id"), s.get("subscription_id")
+                )
+                for s in message.get("active", [])
+                if isinstance(s, dict)
+            ]
+        if kind.startswith("subscription."):
+            return [
+                Notification(
+                    company_id,
+                    kind,
+                    message.get("checkout_session_id") or message.get("session_id"),
+                    message.get("subscription_id"),
+                )
+            ]
+        return []
+
+    def settle(self) -> None:
+        try:
+            self._post("/api/_internal/notifications/drain/", timeout=10)
+        except requests.RequestException:
+            pass
+
+    # --- the database -----------------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        url = self._direct_db or (self._wiring.database_url if self._wiring else None)
+        if not url:
+            raise ServiceError("the adapter does not know the app's database yet (start it first)")
+        return psycopg.connect(url, autocommit=True, connect_timeout=5)
+
+    def reset(self) -> None:
+        with self._connect() as conn:
+            conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+
+    def subscriptions(self) -> list[AppSubscription]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, company_id, checkout_session_id, stripe_subscription_id, status "
+                "FROM payments_subscription ORDER BY id"
+            ).fetchall()
+        return [
+            AppSubscription(str(r[0]), str(r[1]) if r[1] is not None else None, r[2], r[3], r[4])
+            for r in rows
+        ]
+
+    def payments(self) -> list[AppPayment]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, checkout_session_id, amount, company_id FROM payments_payment ORDER BY id"
+            ).fetchall()
+        return [
+            AppPayment(str(r[0]), r[1], r[2], str(r[3]) if r[3] is not None else None) for r in rows
+        ]

@@ -1,0 +1,124 @@
+"""The runner: reset, run the steps, heal, drain, read the final state, check, give a verdict.
+
+>>> from harness.runner import run_scenario
+>>> result = run_scenario(env, scenario, seed=7)     # doctest: +SKIP
+>>> result.kept                                       # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.history import Event, History
+from harness.invariants import Violation, check_all
+from harness.runner.actions import run_step, validate_session
+from harness.runner.context import RunContext
+from harness.scenario import Scenario
+from harness.state import FinalState
+
+if TYPE_CHECKING:
+    from harness.environment import Environment
+
+PLANS = {"pro": 14900, "basic": 4900}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The verdict of one run, with everything needed to understand and replay it."""
+
+    scenario: Scenario
+    variant: str
+    seed: int
+    violations: tuple[Violation, ...]
+    history: tuple[Event, ...]
+    state: FinalState
+    timings: dict[str, float] = field(default_factory=dict)
+    history_path: Path | None = None
+    error: str | None = None
+
+    @property
+    def kept(self) -> bool:
+        return not self.violations and self.error is None
+
+    @property
+    def broken(self) -> list[str]:
+        return sorted({v.invariant for v in self.violations}, key=lambda i: int(i[1:]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.name,
+            "variant": self.variant,
+            "seed": self.seed,
+            "kept": self.kept,
+            "broken": self.broken,
+            "violations": [v.to_dict() for v in self.violations],
+            "timings": self.timings,
+            "error": self.error,
+            "history": str(self.history_path) if self.history_path else None,
+        }
+
+
+def run_scenario(
+    env: Environment, scenario: Scenario, *, seed: int = 0, history_path: Path | None = None
+) -> RunResult:
+    """Run ``scenario`` once against the environment's current app variant."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    env.reset(seed=seed, app_env=scenario.app_env)
+    history = History(history_path)
+    env.attach_history(history)
+    ctx = RunContext(env=env, history=history, seed=seed)
+    for name, amount in PLANS.items():
+        ctx.plans[name] = env.plan_id(name, amount)
+    timings["reset"] = time.perf_counter() - t0
+
+    error = None
+    t1 = time.perf_counter()
+    try:
+        for step in scenario.steps:
+            run_step(ctx, step)
+    finally:
+        timings["steps"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        env.heal(None)
+        drain(ctx)
+        timings["drain"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    state = env.final_state(ctx)
+    events = history.events()
+    violations = tuple(check_all(events, state))
+    timings["check"] = time.perf_counter() - t3
+    history.close()
+    env.attach_history(None)
+    timings["total"] = time.perf_counter() - t0
+    return RunResult(
+        scenario=scenario,
+        variant=env.variant,
+        seed=seed,
+        violations=violations,
+        history=tuple(events),
+        state=state,
+        timings={k: round(v, 4) for k, v in timings.items()},
+        history_path=history_path,
+        error=error,
+    )
+
+
+def drain(ctx: RunContext, rounds: int = 6) -> None:
+    """After heal: let Stripe retry until every webhook is acknowledged or given up, let the app
+    finish deferred work, and have each customer's success page ask validate once more."""
+    env = ctx.env
+    for _ in range(rounds):
+        env.app_settle()
+        attempts = env.emulator.control.drain()
+        env.record_deliveries(ctx.history, attempts)
+        if not attempts:
+            break
+    for alias, session_id in list(ctx.sessions.items()):
+        validate_session(ctx, alias, session_id, after_heal=True)
+    env.app_settle()
+    env.await_notifications(ctx)

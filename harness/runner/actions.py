@@ -1,0 +1,267 @@
+"""What each step kind does, by actor: the customer, Stripe, the nemesis.
+
+One function per step kind, registered by name in ``ACTIONS``. Each records
+what it did in the history (invoke, then ok / fail / info) so checkers can
+judge it later; none of them judges anything itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.runner.context import RunContext
+from harness.scenario import Step
+
+Action = Callable[[RunContext, Step], None]
+ACTIONS: dict[str, Action] = {}
+
+
+def action(kind: str) -> Callable[[Action], Action]:
+    def register(fn: Action) -> Action:
+        ACTIONS[kind] = fn
+        return fn
+
+    return register
+
+
+def run_step(ctx: RunContext, step: Step) -> None:
+    """Execute one step."""
+    ACTIONS[step.do](ctx, step)
+
+
+# --- customer -------------------------------------------------------------------------------
+
+
+@action("checkout")
+def _checkout(ctx: RunContext, step: Step) -> None:
+    alias, company = step.args["session"], step.args["company"]
+    if alias in ctx.sessions:
+        raise ConfigError(f"step {step.describe()}: session {alias!r} was already created")
+    company_id = ctx.company_id(company)
+    plan_id = ctx.plans.get(step.args["plan"])
+    if plan_id is None:
+        raise ConfigError(
+            f"step {step.describe()}: unknown plan {step.args['plan']!r}",
+            hint=f"plans: {', '.join(ctx.plans)}",
+        )
+    op = ctx.history.invoke(
+        ctx.customer(company), "checkout", {"session": alias, "company": company}
+    )
+    try:
+        session_id = ctx.env.app.create_checkout(company_id, plan_id)
+    except Exception as exc:  # the app failed to create it: the customer never reaches Stripe
+        op.fail({"session": alias, "error": _short(exc)})
+        return
+    ctx.sessions[alias] = session_id
+    ctx.session_company[alias] = company
+    op.ok({"session": session_id, "alias": alias, "company": company})
+
+
+@action("pay")
+def _pay(ctx: RunContext, step: Step) -> None:
+    session_id = ctx.sessions.get(step.args["session"])
+    company = ctx.session_company.get(step.args["session"], "c1")
+    if session_id is None:  # checkout failed earlier: nothing to pay
+        return
+    outcome = step.args["outcome"]
+    op = ctx.history.invoke(
+        ctx.customer(company), "pay", {"session": session_id, "outcome": outcome}
+    )
+    result = ctx.env.emulator.control.complete_session(session_id, outcome=outcome)
+    op.ok(
+        {"session": session_id, "outcome": outcome, "payment_status": result.get("payment_status")}
+    )
+
+
+@action("validate")
+def _validate(ctx: RunContext, step: Step) -> None:
+    session_id = ctx.sessions.get(step.args["session"])
+    if session_id is None:
+        return
+    validate_session(ctx, step.args["session"], session_id)
+
+
+def validate_session(
+    ctx: RunContext, alias: str, session_id: str, *, after_heal: bool = False
+) -> str | None:
+    company = ctx.session_company.get(alias, "c1")
+    op = ctx.history.invoke(ctx.customer(company), "validate", {"session": session_id})
+    answer = ctx.env.app.validate(session_id)
+    value: dict[str, Any] = {
+        "session": session_id,
+        "told": answer.told,
+        "http_status": answer.http_status,
+        **({"after_heal": True} if after_heal else {}),
+        **({"error": answer.error} if answer.error else {}),
+        **({"body": answer.body} if answer.body else {}),
+    }
+    if answer.http_status is None:
+        op.info(value)
+    elif answer.http_status >= 500:
+        op.fail(value)
+    else:
+        op.ok(value)
+    return answer.told
+
+
+@action("read_subscription")
+def _read_subscription(ctx: RunContext, step: Step) -> None:
+    company = step.args["company"]
+    op = ctx.history.invoke(ctx.customer(company), "read_subscription", {"company": company})
+    try:
+        status = ctx.env.app.subscription_status(ctx.company_id(company))
+    except Exception as exc:
+        op.info({"company": company, "error": _short(exc)})
+        return
+    op.ok({"company": company, **status})
+
+
+# --- Stripe ---------------------------------------------------------------------------------
+
+
+@action("async_result")
+def _async_result(ctx: RunContext, step: Step) -> None:
+    session_id = ctx.sessions.get(step.args["session"])
+    if session_id is None:
+        return
+    ok = step.args["succeeded"]
+    op = ctx.history.invoke("stripe", "async_result", {"session": session_id, "succeeded": ok})
+    ctx.env.emulator.control.async_payment(session_id, succeeded=ok)
+    op.ok({"session": session_id, "succeeded": ok})
+
+
+@action("expire")
+def _expire(ctx: RunContext, step: Step) -> None:
+    session_id = ctx.sessions.get(step.args["session"])
+    if session_id is None:
+        return
+    op = ctx.history.invoke("stripe", "expire", {"session": session_id})
+    try:
+        ctx.env.emulator.control.expire_session(session_id)
+    except Exception as exc:  # already complete: Stripe refuses too
+        op.fail({"session": session_id, "error": _short(exc)})
+        return
+    op.ok({"session": session_id})
+
+
+@action("cancel")
+def _cancel(ctx: RunContext, step: Step) -> None:
+    session_id = ctx.sessions.get(step.args["session"])
+    if session_id is None:
+        return
+    sub_id = ctx.env.stripe_session(session_id).get("subscription")
+    op = ctx.history.invoke("stripe", "cancel", {"session": session_id, "subscription": sub_id})
+    if not sub_id:
+        op.fail({"session": session_id, "error": "the session has no subscription"})
+        return
+    ctx.env.emulator.control.cancel_subscription(sub_id)
+    op.ok({"session": session_id, "subscription": sub_id})
+
+
+@action("deliver")
+def _deliver(ctx: RunContext, step: Step) -> None:
+    ctx.env.record_deliveries(ctx.history, ctx.env.emulator.control.deliver_due())
+
+
+@action("advance_clock")
+def _advance_clock(ctx: RunContext, step: Step) -> None:
+    seconds = step.args["seconds"]
+    now = ctx.env.emulator.control.advance_clock(seconds)
+    ctx.history.record("stripe", "advance_clock", {"seconds": seconds, "now": now})
+
+
+@action("webhook_policy")
+def _webhook_policy(ctx: RunContext, step: Step) -> None:
+    ctx.env.emulator.control.set_delivery_policy(ctx.resolve(step.args["policy"]))
+    ctx.history.record("stripe", "webhook_policy", dict(step.args["policy"]))
+
+
+@action("api_fault")
+def _api_fault(ctx: RunContext, step: Step) -> None:
+    ctx.env.emulator.control.add_api_fault(step.args["rule"])
+    ctx.history.record("nemesis", "api_fault", dict(step.args["rule"]))
+
+
+@action("forge")
+def _forge(ctx: RunContext, step: Step) -> None:
+    alias = step.args["session"]
+    session_id = ctx.sessions.get(alias) or ctx.forged.setdefault(alias, f"cs_test_forged_{alias}")
+    kind, event_type = step.args["kind"], step.args["event_type"]
+    op = ctx.history.invoke(
+        "attacker", "forge", {"kind": kind, "session": session_id, "event_type": event_type}
+    )
+    status, error = ctx.env.post_forged_webhook(
+        kind, session_id, event_type, ctx.company_ids_by_session(alias)
+    )
+    value = {"kind": kind, "session": session_id, "event_type": event_type, "http_status": status}
+    if status is None:
+        op.info({**value, "error": error})
+    else:
+        op.ok(value)
+
+
+# --- nemesis --------------------------------------------------------------------------------
+
+
+@action("fault")
+def _fault(ctx: RunContext, step: Step) -> None:
+    ctx.env.network_fault(step.args["target"], step.args["fault"], step.args["params"])
+
+
+@action("heal")
+def _heal(ctx: RunContext, step: Step) -> None:
+    ctx.env.heal(step.args["target"])
+
+
+@action("process")
+def _process(ctx: RunContext, step: Step) -> None:
+    ctx.env.process_fault(step.args["target"], step.args["action"])
+
+
+@action("failpoint")
+def _failpoint(ctx: RunContext, step: Step) -> None:
+    ctx.env.failpoints.set(step.args["name"], step.args["action"])
+    ctx.history.record(
+        "nemesis", "failpoint", {"name": step.args["name"], "action": step.args["action"]}
+    )
+
+
+@action("race")
+def _race(ctx: RunContext, step: Step) -> None:
+    """Force an interleaving: every sub-step reaches the failpoint before any goes past it."""
+    name = step.args["failpoint"]
+    fp = ctx.env.failpoints
+    fp.set(name, "pause")
+    ctx.history.record("nemesis", "failpoint", {"name": name, "action": "pause"})
+    errors: list[BaseException] = []
+
+    def run(sub: Step) -> None:
+        try:
+            run_step(ctx, sub)
+        except BaseException as exc:  # surfaced after the join
+            errors.append(exc)
+
+    threads = []
+    reached = 0
+    base = fp.hits(name)
+    for sub in step.args["steps"]:
+        thread = threading.Thread(target=run, args=(sub,), daemon=True)
+        thread.start()
+        threads.append(thread)
+        if fp.wait_until_hit(name, count=base + reached + 1, timeout=5.0):
+            reached += 1
+    ctx.history.record("nemesis", "race", {"failpoint": name, "held": reached, "of": len(threads)})
+    fp.clear(name)
+    fp.release(name)
+    for thread in threads:
+        thread.join(timeout=30)
+    if errors:
+        raise errors[0]
+
+
+def _short(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) < 300 else text[:297] + "..."

@@ -1,0 +1,56 @@
+"""What one run knows while it runs: the environment, the history, and the names steps use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from harness.errors import ConfigError
+from harness.history import History
+
+if TYPE_CHECKING:
+    from harness.environment import Environment
+
+
+@dataclass
+class RunContext:
+    """Per-run state. Steps name sessions and companies by alias (``s1``, ``c1``)."""
+
+    env: Environment
+    history: History
+    seed: int
+    sessions: dict[str, str] = field(default_factory=dict)  # alias -> cs_...
+    session_company: dict[str, str] = field(default_factory=dict)  # session alias -> company alias
+    companies: dict[str, str] = field(default_factory=dict)  # alias -> app company id
+    plans: dict[str, str] = field(default_factory=dict)  # plan name -> app plan id
+    forged: dict[str, str] = field(default_factory=dict)  # alias -> invented session id
+
+    def session_id(self, alias: str, step: str) -> str:
+        try:
+            return self.sessions[alias]
+        except KeyError:
+            raise ConfigError(
+                f"step {step} names session {alias!r} before a checkout step created it",
+                hint=f"add checkout(session={alias!r}) earlier in the schedule",
+            ) from None
+
+    def company_id(self, alias: str) -> str:
+        if alias not in self.companies:
+            self.companies[alias] = self.env.app.create_company(f"Company {alias}")
+            self.env.watch_company(self.companies[alias])
+        return self.companies[alias]
+
+    def customer(self, company_alias: str) -> str:
+        """The history's process name for a company's browser."""
+        return f"customer:{company_alias}"
+
+    def resolve(self, spec: dict) -> dict:
+        """A copy of a policy/rule spec with session aliases replaced by real session ids."""
+        out = dict(spec)
+        if isinstance(out.get("session"), str):
+            out["session"] = self.sessions.get(out["session"], out["session"])
+        return out
+
+    def company_ids_by_session(self, alias: str) -> str:
+        """The app id of the company a session (or a forgery naming it) belongs to."""
+        return self.company_id(self.session_company.get(alias, "c1"))

@@ -1,0 +1,204 @@
+"""Steps of a schedule, as plain data, and the builders scenarios use to write them.
+
+Each step kind declares its arguments here (name, type, default), so a replay
+file or a hand-written schedule is checked before anything runs, with an error
+that names the step and the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.errors import ConfigError
+
+_REQUIRED = object()
+
+# kind -> {argument: (accepted types, default or _REQUIRED)}
+STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
+    # customer
+    "checkout": {
+        "session": ((str,), _REQUIRED),
+        "company": ((str,), "c1"),
+        "plan": ((str,), "pro"),
+    },
+    "pay": {"session": ((str,), _REQUIRED), "outcome": ((str,), "paid")},
+    "async_result": {"session": ((str,), _REQUIRED), "succeeded": ((bool,), True)},
+    "validate": {"session": ((str,), _REQUIRED)},
+    "read_subscription": {"company": ((str,), "c1")},
+    # Stripe acting on its own
+    "expire": {"session": ((str,), _REQUIRED)},
+    "cancel": {"session": ((str,), _REQUIRED)},
+    "deliver": {},
+    "advance_clock": {"seconds": ((int,), _REQUIRED)},
+    "webhook_policy": {"policy": ((dict,), _REQUIRED)},
+    "api_fault": {"rule": ((dict,), _REQUIRED)},
+    "forge": {
+        "kind": ((str,), "bad_signature"),
+        "session": ((str,), _REQUIRED),
+        "event_type": ((str,), "checkout.session.completed"),
+    },
+    # nemesis
+    "fault": {"target": ((str,), _REQUIRED), "fault": ((str,), _REQUIRED), "params": ((dict,), {})},
+    "heal": {"target": ((str, type(None)), None)},
+    "process": {"target": ((str,), _REQUIRED), "action": ((str,), _REQUIRED)},
+    "failpoint": {"name": ((str,), _REQUIRED), "action": ((str,), _REQUIRED)},
+    # forced interleavings: run sub-steps concurrently, all held at ``failpoint`` until each reached it
+    "race": {"failpoint": ((str,), _REQUIRED), "steps": ((list,), _REQUIRED)},
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: its kind and its (validated, defaulted) arguments."""
+
+    do: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"do": self.do}
+        for key, value in self.args.items():
+            out[key] = [s.to_dict() for s in value] if key == "steps" else value
+        return out
+
+    def describe(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.args.items() if k != "steps"]
+        if self.do == "race":
+            parts.append(" | ".join(s.describe() for s in self.args["steps"]))
+        return f"{self.do}({', '.join(parts)})"
+
+
+def step_from_dict(raw: Any, where: str = "step") -> Step:
+    """Validate one step given as plain data; errors name ``where`` and the field."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{where}: expected an object like {{"do": "pay", ...}}')
+    kind = raw.get("do")
+    if kind not in STEP_KINDS:
+        raise ConfigError(
+            f"{where}.do: unknown step kind {kind!r}",
+            hint=f"one of: {', '.join(sorted(STEP_KINDS))}",
+        )
+    spec = STEP_KINDS[kind]
+    unknown = sorted(set(raw) - set(spec) - {"do"})
+    if unknown:
+        raise ConfigError(
+            f"{where}.{unknown[0]}: {kind} takes no argument {unknown[0]!r}",
+            hint=f"{kind} takes: {', '.join(spec) or 'nothing'}",
+        )
+    args: dict[str, Any] = {}
+    for name, (types, default) in spec.items():
+        if name not in raw:
+            if default is _REQUIRED:
+                raise ConfigError(f"{where}.{name}: {kind} needs {name!r}")
+            args[name] = default
+            continue
+        value = raw[name]
+        if isinstance(value, bool) and bool not in types:
+            raise ConfigError(f"{where}.{name}: expected {types[0].__name__}, got a boolean")
+        if not isinstance(value, types):
+            raise ConfigError(
+                f"{where}.{name}: expected {types[0].__name__}, got {type(value).__name__} {value!r}"
+            )
+        args[name] = value
+    if kind == "race":
+        subs = args["steps"]
+        if len(subs) < 2:
+            raise ConfigError(f"{where}.steps: a race needs at least two steps")
+        args["steps"] = tuple(step_from_dict(s, f"{where}.steps[{i}]") for i, s in enumerate(subs))
+    return Step(kind, args)
+
+
+def _make(_kind: str, **args: Any) -> Step:
+    kind = _kind
+    raw = {"do": kind, **{k: v for k, v in args.items() if v is not None or kind == "heal"}}
+    if kind == "race":
+        raw["steps"] = [s.to_dict() if isinstance(s, Step) else s for s in raw["steps"]]
+    return step_from_dict(raw, kind)
+
+
+# Builders: what scenario files call.
+def checkout(session: str, company: str = "c1", plan: str = "pro") -> Step:
+    """The customer of ``company`` starts a Checkout Session for ``plan``; ``session`` names it."""
+    return _make("checkout", session=session, company=company, plan=plan)
+
+
+def pay(session: str, outcome: str = "paid") -> Step:
+    """The customer completes Checkout: ``paid``, ``delayed`` (unpaid now) or ``declined``."""
+    return _make("pay", session=session, outcome=outcome)
+
+
+def async_result(session: str, succeeded: bool = True) -> Step:
+    """A delayed payment method settles, successfully or not."""
+    return _make("async_result", session=session, succeeded=succeeded)
+
+
+def validate(session: str) -> Step:
+    """The success page calls validate, as the browser does after the redirect."""
+    return _make("validate", session=session)
+
+
+def read_subscription(company: str = "c1") -> Step:
+    """The customer's account page reads the subscription status."""
+    return _make("read_subscription", company=company)
+
+
+def expire(session: str) -> Step:
+    """Stripe expires an open session."""
+    return _make("expire", session=session)
+
+
+def cancel(session: str) -> Step:
+    """Stripe cancels the session's subscription (e.g. the customer cancels in the portal)."""
+    return _make("cancel", session=session)
+
+
+def deliver() -> Step:
+    """Stripe delivers every webhook that is due now."""
+    return _make("deliver")
+
+
+def advance_clock(seconds: int) -> Step:
+    """Move Stripe's clock forward (retries and expiries that fall due happen)."""
+    return _make("advance_clock", seconds=seconds)
+
+
+def webhook_policy(**policy: Any) -> Step:
+    """Set a delivery policy on the emulator (drop, duplicate, delay, reorder, tamper, ...)."""
+    return _make("webhook_policy", policy=policy)
+
+
+def api_fault(**rule: Any) -> Step:
+    """Make the Stripe API misbehave for matching calls (500, 429, latency, hang, reset)."""
+    return _make("api_fault", rule=rule)
+
+
+def forge(
+    session: str, kind: str = "bad_signature", event_type: str = "checkout.session.completed"
+) -> Step:
+    """An attacker posts a webhook the app must refuse (bad or no signature, wrong secret, stale)."""
+    return _make("forge", session=session, kind=kind, event_type=event_type)
+
+
+def fault(target: str, fault: str, **params: Any) -> Step:
+    """Turn a network fault on for ``target`` (redis, postgres, stripe_api) until healed."""
+    return _make("fault", target=target, fault=fault, params=params)
+
+
+def heal(target: str | None = None) -> Step:
+    """Remove network faults (all, or one target's) and bring paused or killed processes back."""
+    return _make("heal", target=target)
+
+
+def process(target: str, action: str) -> Step:
+    """A process fault: pause, resume, kill, restart (redis, postgres, app), terminate_backends."""
+    return _make("process", target=target, action=action)
+
+
+def failpoint(name: str, action: str) -> Step:
+    """Set a failpoint inside the app (``raise(...)``, ``sleep(ms)``, ``pause``, ``crash``, ``off``)."""
+    return _make("failpoint", name=name, action=action)
+
+
+def race(failpoint: str, *steps: Step) -> Step:
+    """Run ``steps`` concurrently, holding each at ``failpoint`` until all reached it, then release."""
+    return _make("race", failpoint=failpoint, steps=list(steps))

@@ -1,0 +1,23 @@
+"""A delayed payment method whose money never arrives.
+
+The session completes unpaid, then checkout.session.async_payment_failed
+arrives. Activating on checkout.session.completed alone gives the service
+away; the app must end with no active subscription and no payment.
+"""
+
+from harness.scenario import Scenario
+from harness.scenario import step as s
+
+SCENARIO = Scenario(
+    name="delayed-payment-fails",
+    story=__doc__,
+    steps=(
+        s.checkout("s1"),
+        s.pay("s1", outcome="delayed"),
+        s.deliver(),
+        s.validate("s1"),
+        s.async_result("s1", succeeded=False),
+        s.deliver(),
+        s.validate("s1"),
+    ),
+)

@@ -1,0 +1,23 @@
+"""Someone posts checkout.session.completed for an unpaid session, without Stripe's signature.
+
+The webhook URL is public. Bad signatures, no signature, a secret from
+another endpoint and an old replayed timestamp must all be refused (4xx) and
+change nothing.
+"""
+
+from harness.scenario import Scenario
+from harness.scenario import step as s
+
+SCENARIO = Scenario(
+    name="forged-webhook",
+    story=__doc__,
+    steps=(
+        s.checkout("s1"),
+        s.forge("s1", kind="bad_signature"),
+        s.forge("s1", kind="unsigned"),
+        s.forge("s1", kind="wrong_secret"),
+        s.forge("s1", kind="stale"),
+        s.forge("invented", kind="bad_signature"),
+        s.validate("s1"),
+    ),
+)

@@ -1,0 +1,24 @@
+"""Redis refuses connections while Stripe delivers checkout.session.completed.
+
+The original incident: the customer paid $149, the webhook handler's Channels
+notification hit "Error 111 connecting to localhost:6379", the handler failed,
+and the success page said "Payment failed". The app must still activate the
+subscription exactly once and tell the customer the truth.
+"""
+
+from harness.scenario import Scenario
+from harness.scenario import step as s
+
+SCENARIO = Scenario(
+    name="redis-down-during-webhook",
+    story=__doc__,
+    steps=(
+        s.checkout("s1"),
+        s.pay("s1"),
+        s.fault("redis", "down"),
+        s.deliver(),
+        s.validate("s1"),
+        s.heal(),
+        s.validate("s1"),
+    ),
+)

@@ -1,0 +1,23 @@
+"""Stripe delivers checkout.session.completed three times, concurrently.
+
+Stripe delivers at least once; retries after a slow answer and its own
+duplicates arrive together. Three deliveries must still make one
+subscription and one payment.
+"""
+
+from harness.scenario import Scenario
+from harness.scenario import step as s
+
+SCENARIO = Scenario(
+    name="webhook-delivered-three-times",
+    story=__doc__,
+    steps=(
+        s.checkout("s1"),
+        s.webhook_policy(
+            action="duplicate", event_type="checkout.session.completed", copies=3, concurrent=True
+        ),
+        s.pay("s1"),
+        s.deliver(),
+        s.validate("s1"),
+    ),
+)
