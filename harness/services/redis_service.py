@@ -1,0 +1,136 @@
+"""Redis for a run: an embedded server the harness owns, or an external one named by URL."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from harness.net import LOOPBACK
+from harness.services.binaries import find_redis_server
+from harness.services.external import (
+    REDIS_URL_ENV,
+    check_reachable,
+    not_for_external,
+    parse_redis_url,
+)
+from harness.services.process import ManagedProcess, ProcessSpec
+from harness.services.registry import ProcessRegistry
+
+
+class RedisService:
+    """A Redis server: its URL and address, and (embedded only) its process handle.
+
+    The embedded server keeps nothing on disk, so :meth:`kill` and :meth:`restart`
+    lose every key, as a crashed cache or broker would.
+
+    >>> svc.redis.pause()   # clients now hang: the process is stopped, the socket stays open
+    >>> svc.redis.resume()
+    >>> svc.redis.restart()  # kill -9, then a fresh empty server on the same port
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        db: int = 0,
+        url: str | None = None,
+        process: ManagedProcess | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.db = db
+        self._url = url
+        self._process = process
+
+    @classmethod
+    def external(cls, url: str) -> RedisService:
+        """A server someone else runs; ServiceError if nothing answers at ``url``."""
+        address = parse_redis_url(url)
+        check_reachable(address, "Redis", REDIS_URL_ENV)
+        db = int(address.dbname) if address.dbname.isdigit() else 0
+        return cls(host=address.host, port=address.port, db=db, url=url)
+
+    @classmethod
+    def launch(cls, workdir: Path, port: int, registry: ProcessRegistry) -> RedisService:
+        """Spawn a server with its files in ``workdir``; call :meth:`wait_ready` next."""
+        binary = find_redis_server()
+        home = workdir / "redis"
+        home.mkdir(mode=0o700)
+        argv = (
+            str(binary),
+            "--port", str(port),
+            "--bind", LOOPBACK,
+            "--save", "",
+            "--appendonly", "no",
+            "--protected-mode", "no",
+            "--dir", str(home),
+            "--daemonize", "no",
+            "--logfile", "",
+        )  # fmt: skip
+        spec = ProcessSpec(
+            name="redis",
+            argv=argv,
+            cwd=home,
+            ready_port=port,
+            stop_signal=signal.SIGTERM,
+            stop_timeout=5.0,
+            parent_death_signal=signal.SIGKILL,
+            log_path=home / "redis.log",
+            folder=workdir,
+        )
+        return cls(host=LOOPBACK, port=port, process=ManagedProcess(spec, registry).start())
+
+    @property
+    def url(self) -> str:
+        """A ``redis://`` URL for redis-py, channels-redis and Django's cache."""
+        return self._url or f"redis://{self.host}:{self.port}/{self.db}"
+
+    @property
+    def embedded(self) -> bool:
+        """True when paychaos started this server and owns its process."""
+        return self._process is not None
+
+    def pids(self) -> list[int]:
+        """The server's process (empty for an external server)."""
+        return self._process.pids() if self._process else []
+
+    # -- process faults ---------------------------------------------------------------
+
+    def pause(self) -> None:
+        """SIGSTOP the server: connections stay open but nothing answers."""
+        self._require_embedded("pause()").pause()
+
+    def resume(self) -> None:
+        """SIGCONT a paused server."""
+        self._require_embedded("resume()").resume()
+
+    def kill(self) -> None:
+        """SIGKILL the server; every key is gone."""
+        self._require_embedded("kill()").kill()
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start an empty server on the same port (after :meth:`kill`)."""
+        self._require_embedded("start()").start().wait_ready(timeout)
+
+    def restart(self) -> None:
+        """:meth:`kill` then :meth:`start`."""
+        self.kill()
+        self.start()
+
+    # -- lifecycle (used by Services) --------------------------------------------------
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        """Block until the server accepts connections (embedded only; no-op otherwise)."""
+        if self._process:
+            self._process.wait_ready(timeout)
+
+    def close(self) -> None:
+        """Stop the embedded server for good."""
+        if self._process:
+            self._process.stop()
+
+    def _require_embedded(self, action: str) -> ManagedProcess:
+        if self._process is None:
+            raise not_for_external(action, "Redis", self.url, REDIS_URL_ENV)
+        return self._process
