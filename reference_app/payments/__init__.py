@@ -1,0 +1,1 @@
+"""The payments app: companies buy subscription plans through Stripe Checkout."""

@@ -1,0 +1,1 @@
+"""HTTP endpoints: thin DRF views that translate requests into service or variant calls."""

@@ -1,0 +1,75 @@
+"""Endpoints for the harness, under ``/api/_internal/``.
+
+``POST /api/_internal/notifications/drain/`` -> ``{"sent", "pending", "error"}``:
+send what the outbox owes (a no-op for variants without one).
+``GET /api/_internal/state/`` -> every subscription, payment, processed event and
+outbox row, so the harness reads the final state without touching the database.
+"""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reference_app.payments.models import (
+    NotificationOutbox,
+    Payment,
+    ProcessedWebhookEvent,
+    Subscription,
+)
+from reference_app.payments.variants.registry import active_variant
+
+
+class DrainNotifications(APIView):
+    """Drain the notification outbox now."""
+
+    def post(self, request: Request) -> Response:
+        result = active_variant().drain_notifications()
+        return Response({"sent": result.sent, "pending": result.pending, "error": result.error})
+
+
+class AppState(APIView):
+    """The app's whole payments state as JSON."""
+
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "variant": active_variant().name,
+                "subscriptions": [
+                    {
+                        "id": s.id,
+                        "company_id": s.company_id,
+                        "plan_id": s.plan_id,
+                        "status": s.status,
+                        "stripe_subscription_id": s.stripe_subscription_id,
+                        "checkout_session_id": s.checkout_session_id,
+                    }
+                    for s in Subscription.objects.order_by("id")
+                ],
+                "payments": [
+                    {
+                        "id": p.id,
+                        "company_id": p.company_id,
+                        "subscription_id": p.subscription_id,
+                        "checkout_session_id": p.checkout_session_id,
+                        "amount": p.amount,
+                        "currency": p.currency,
+                    }
+                    for p in Payment.objects.order_by("id")
+                ],
+                "processed_events": list(
+                    ProcessedWebhookEvent.objects.order_by("id").values_list("event_id", flat=True)
+                ),
+                "outbox": [
+                    {
+                        "id": n.id,
+                        "company_id": n.company_id,
+                        "kind": n.kind,
+                        "sent": n.sent_at is not None,
+                        "attempts": n.attempts,
+                    }
+                    for n in NotificationOutbox.objects.order_by("id")
+                ],
+            }
+        )

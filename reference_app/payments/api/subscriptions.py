@@ -1,0 +1,43 @@
+"""``GET /api/companies/{id}/subscription/``: what a company has, as the app believes.
+
+Reply: ``{"company_id", "status": "active" | "canceled" | "none" | ..., "active": bool,
+"subscriptions": [{"id", "status", "plan_id", "stripe_subscription_id",
+"checkout_session_id"}]}``; 404 for an unknown company.
+"""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reference_app.payments.models import Company, Subscription
+
+
+def subscription_json(sub: Subscription) -> dict:
+    return {
+        "id": sub.id,
+        "status": sub.status,
+        "plan_id": sub.plan_id,
+        "stripe_subscription_id": sub.stripe_subscription_id,
+        "checkout_session_id": sub.checkout_session_id,
+    }
+
+
+class CompanySubscription(APIView):
+    """The company's subscriptions, newest first, and a one-word summary."""
+
+    def get(self, request: Request, company_id: int) -> Response:
+        if not Company.objects.filter(pk=company_id).exists():
+            return Response({"error": "unknown company"}, status=404)
+        subs = list(Subscription.objects.filter(company_id=company_id).order_by("-id"))
+        active = [s for s in subs if s.status == Subscription.Status.ACTIVE]
+        summary = "active" if active else (subs[0].status if subs else "none")
+        return Response(
+            {
+                "company_id": company_id,
+                "status": summary,
+                "active": bool(active),
+                "subscriptions": [subscription_json(s) for s in subs],
+            }
+        )

@@ -1,0 +1,122 @@
+"""What every variant implements, and the small pieces they share.
+
+A variant owns the payments logic behind the thin views: receive a webhook
+(verify, then handle the event), validate a session for the success page,
+fulfil, notify. ``Variant`` gives the defaults the incident's code had
+(no outbox to drain, nothing to replay); ``CorrectVariant`` overrides them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import connection
+
+from reference_app.payments.models import AuditLog
+
+log = logging.getLogger("reference_app.payments")
+
+PAID_STATUSES = frozenset({"paid", "no_payment_required"})
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer, decided by a variant, rendered by a view."""
+
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DrainResult:
+    """What one pass over the notification outbox did."""
+
+    sent: int = 0
+    pending: int = 0
+    error: str | None = None
+
+
+class InvalidWebhook(Exception):
+    """The payload or its signature did not pass verification."""
+
+
+class Variant:
+    """The interface the views call; see ``CorrectVariant`` for the design that keeps I1-I8."""
+
+    name = "abstract"
+
+    def on_startup(self) -> None:
+        """Called once when the app process starts (after Django is set up)."""
+
+    def receive_webhook(self, payload: bytes, sig_header: str | None) -> Reply:
+        """Verify and handle one webhook delivery; the reply goes back to Stripe."""
+        raise NotImplementedError
+
+    def validate_session(self, session_id: str) -> Reply:
+        """Tell the success page whether a session is paid and fulfilled."""
+        raise NotImplementedError
+
+    def drain_notifications(self) -> DrainResult:
+        """Send what is owed to browsers; variants without an outbox owe nothing."""
+        return DrainResult()
+
+    def replay_for_company(self, company_id: int) -> list[dict[str, Any]]:
+        """Messages a newly connected websocket gets at once (none unless overridden)."""
+        return []
+
+    # Shared helpers -----------------------------------------------------------------
+
+    def verify_webhook(self, payload: bytes, sig_header: str | None) -> dict[str, Any]:
+        """Check the ``Stripe-Signature`` header with the tolerance; return the event as a dict."""
+        cfg = settings.PAYMENTS
+        try:
+            stripe.Webhook.construct_event(
+                payload, sig_header, cfg.stripe_webhook_secret, tolerance=cfg.webhook_tolerance
+            )
+            event = json.loads(payload)
+        except (ValueError, stripe.SignatureVerificationError) as exc:
+            raise InvalidWebhook(str(exc)) from None
+        if not isinstance(event, dict) or "type" not in event or "id" not in event:
+            raise InvalidWebhook("payload is not a Stripe event")
+        return event
+
+
+def is_paid(session: dict[str, Any]) -> bool:
+    """Stripe's rule: fulfil only when the session's money is in (or none is due)."""
+    return session.get("payment_status") in PAID_STATUSES
+
+
+def object_id(value: Any) -> str:
+    """An id whether Stripe sent it bare or expanded (``{"id": ...}``)."""
+    if isinstance(value, dict):
+        return str(value.get("id") or "")
+    return str(value or "")
+
+
+def session_refs(session: dict[str, Any]) -> tuple[int, int]:
+    """(company id, plan id) from the session's metadata; ValueError when absent."""
+    metadata = session.get("metadata") or {}
+    try:
+        return int(metadata["company_id"]), int(metadata["plan_id"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(
+            f"session {session.get('id')} carries no company_id/plan_id metadata"
+        ) from None
+
+
+def audit(action: str, session_id: str = "", company_id: int | None = None, **detail: Any) -> None:
+    """Append to the audit log (in the caller's transaction, if any)."""
+    AuditLog.objects.create(
+        action=action, checkout_session_id=session_id or "", company_id=company_id, detail=detail
+    )
+
+
+def advisory_lock(key: str) -> None:
+    """Serialise transactions about one Stripe object until the current transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])

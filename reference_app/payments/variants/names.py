@@ -1,0 +1,30 @@
+"""The variant registry: name -> ``module:Class``, importable without Django.
+
+Start-up validation checks ``PAYMENTS_VARIANT`` against these names before
+Django loads, so a typo fails at once. Adding a variant is one new module and
+one line here.
+"""
+
+from __future__ import annotations
+
+_BASE = "reference_app.payments.variants"
+
+VARIANTS: dict[str, str] = {
+    "correct": f"{_BASE}.correct:CorrectVariant",
+    "seed_original": f"{_BASE}.seed_original:SeedOriginalVariant",
+    "seed_fix": f"{_BASE}.seed_fix:SeedFixVariant",
+    "mutant:M1": f"{_BASE}.mutants.m01_redis_in_transaction:RedisInTransaction",
+    "mutant:M2": f"{_BASE}.mutants.m02_exists_then_insert:ExistsThenInsert",
+    "mutant:M3": f"{_BASE}.mutants.m03_bare_create:BareCreate",
+    "mutant:M4": f"{_BASE}.mutants.m04_get_or_create_no_constraint:GetOrCreateNoConstraint",
+    "mutant:M5": f"{_BASE}.mutants.m05_lock_that_does_not_lock:LockThatDoesNotLock",
+    "mutant:M6": f"{_BASE}.mutants.m06_no_shared_key:NoSharedKey",
+    "mutant:M7": f"{_BASE}.mutants.m07_swallow_and_ack:SwallowAndAck",
+    "mutant:M8": f"{_BASE}.mutants.m08_mark_processed_first:MarkProcessedFirst",
+    "mutant:M9": f"{_BASE}.mutants.m09_ignore_payment_status:IgnorePaymentStatus",
+    "mutant:M10": f"{_BASE}.mutants.m10_no_state_guard:NoStateGuard",
+    "mutant:M11": f"{_BASE}.mutants.m11_skippable_signature:SkippableSignature",
+    "mutant:M12": f"{_BASE}.mutants.m12_notify_before_commit:NotifyBeforeCommit",
+}
+
+VARIANT_NAMES: tuple[str, ...] = tuple(VARIANTS)

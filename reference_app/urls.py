@@ -1,0 +1,38 @@
+"""HTTP routes of the reference app (see README.md for every endpoint and its JSON)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import path
+
+from reference_app.payments.api import (
+    catalog,
+    checkout,
+    internal,
+    pages,
+    subscriptions,
+    validate,
+    webhook,
+)
+
+urlpatterns = [
+    path("healthz", pages.healthz),
+    path("api/companies/", catalog.CompanyList.as_view()),
+    path("api/plans/", catalog.PlanList.as_view()),
+    path("api/checkout/", checkout.CreateCheckout.as_view()),
+    path("api/stripe/webhook/", webhook.stripe_webhook),
+    path("api/payments/validate/<str:session_id>/", validate.ValidateSession.as_view()),
+    path(
+        "api/companies/<int:company_id>/subscription/", subscriptions.CompanySubscription.as_view()
+    ),
+    path("api/_internal/notifications/drain/", internal.DrainNotifications.as_view()),
+    path("api/_internal/state/", internal.AppState.as_view()),
+    path("payments/success/", pages.success_page),
+    path("payments/cancel/", pages.cancel_page),
+]
+
+if settings.PAYMENTS.failpoints_enabled:
+    # Failpoint control endpoint, mounted only when PAYCHAOS_FAILPOINTS is on.
+    from reference_app.payments.failpoint_control import failpoint_urlpatterns
+
+    urlpatterns += failpoint_urlpatterns()
