@@ -26,6 +26,7 @@ def _register_commands() -> None:
     # One line per command module; each module adds its commands to ``app``.
     from harness.cli import (  # noqa: F401
         emulator_cmd,
+        explore_cmd,
         run_cmd,
         services_cmd,
     )

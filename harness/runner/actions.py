@@ -129,7 +129,11 @@ def _async_result(ctx: RunContext, step: Step) -> None:
         return
     ok = step.args["succeeded"]
     op = ctx.history.invoke("stripe", "async_result", {"session": session_id, "succeeded": ok})
-    ctx.env.emulator.control.async_payment(session_id, succeeded=ok)
+    try:
+        ctx.env.emulator.control.async_payment(session_id, succeeded=ok)
+    except Exception as exc:  # no delayed payment pending for this session
+        op.fail({"session": session_id, "error": _short(exc)})
+        return
     op.ok({"session": session_id, "succeeded": ok})
 
 
@@ -157,7 +161,11 @@ def _cancel(ctx: RunContext, step: Step) -> None:
     if not sub_id:
         op.fail({"session": session_id, "error": "the session has no subscription"})
         return
-    ctx.env.emulator.control.cancel_subscription(sub_id)
+    try:
+        ctx.env.emulator.control.cancel_subscription(sub_id)
+    except Exception as exc:  # already canceled
+        op.fail({"session": session_id, "error": _short(exc)})
+        return
     op.ok({"session": session_id, "subscription": sub_id})
 
 

@@ -1,0 +1,111 @@
+"""``paychaos explore`` and ``paychaos replay``: generated schedules, shrunk failures, replays."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from harness.cli import app
+from harness.cli.run_cmd import _variants
+from harness.errors import ConfigError
+
+RESULTS = Path("paychaos-results")
+
+
+@app.command()
+def explore(
+    variant: Annotated[str, typer.Option(help="App variant to explore.")] = "correct",
+    budget: Annotated[
+        str, typer.Option(help="Time (60s, 2m) or number of examples (200).")
+    ] = "60s",
+    seed: Annotated[int, typer.Option(help="Seed of the generator and the emulator.")] = 0,
+    profile: Annotated[
+        str, typer.Option(help="ci: bounded and repeatable; chaos: keeps an example database.")
+    ] = "ci",
+    max_steps: Annotated[int, typer.Option(help="Longest generated middle of a schedule.")] = 10,
+    out: Annotated[Path, typer.Option(help="Where replay files go.")] = RESULTS,
+) -> None:
+    """Generate fault schedules until a promise breaks; shrink it and write a replay file.
+
+    Exit 0: nothing found within the budget; 1: a violation (replay file written); 2: bad input.
+    """
+    from harness.environment import Environment, EnvironmentOptions
+    from harness.explore import PROFILES, parse_budget
+    from harness.explore import explore as run_explore
+    from harness.replay import write_replay
+    from harness.report import print_report
+
+    if profile not in PROFILES:
+        raise ConfigError(f"unknown profile {profile!r}", hint="one of: ci, chaos")
+    (variant_name,) = _variants(variant) if "," not in variant and variant != "all" else (None,)
+    if variant_name is None:
+        raise ConfigError("explore takes one variant at a time", hint="e.g. --variant seed_fix")
+    examples, seconds = parse_budget(budget)
+    console = Console()
+    with Environment(EnvironmentOptions(variant=variant_name, seed=seed)) as env, Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(), console=console, transient=False,
+    ) as progress:  # fmt: skip
+        total = examples if examples is not None else seconds
+        task = progress.add_task(f"exploring {variant_name}", total=total, detail="")
+
+        def show(stats) -> None:
+            done = stats.examples if examples is not None else min(stats.elapsed, seconds or 0)
+            progress.update(
+                task, completed=done,
+                detail=f"{stats.examples} examples · {stats.faults} faults · {len(stats.distinct)} distinct violations",
+            )  # fmt: skip
+
+        outcome = run_explore(
+            env, seed=seed, max_examples=examples or 100_000, budget_seconds=seconds,
+            profile=profile, database_dir=out / "examples", max_steps=max_steps, on_example=show,
+        )  # fmt: skip
+        progress.update(task, completed=total)
+    stats = outcome.stats
+    console.print(
+        f"\n{stats.examples} schedules run in {stats.elapsed:.1f}s against {variant_name} "
+        f"({stats.faults} faults injected, {len(stats.distinct)} distinct violations)."
+    )
+    if outcome.finding is None:
+        console.print("[green]No promise broken.[/]")
+        raise typer.Exit(0)
+    finding = outcome.finding
+    path = out / f"replay-{variant_name.replace(':', '-')}-seed{seed}.json"
+    write_replay(
+        path, finding.scenario, variant=variant_name, seed=seed,
+        found=[{"invariant": v.invariant, "message": v.message} for v in finding.result.violations],
+    )  # fmt: skip
+    console.print(f"\n[bold red]Shrunk counterexample[/] ({len(finding.scenario.steps)} steps):")
+    for step in finding.scenario.steps:
+        console.print(f"  · {step.describe()}", highlight=False)
+    print_report([finding.result], console)
+    console.print(
+        f"\nreplay: [cyan]{shlex.join(['paychaos', 'replay', str(path)])}[/]", highlight=False
+    )
+    raise typer.Exit(1)
+
+
+@app.command()
+def replay(
+    file: Annotated[Path, typer.Argument(help="A replay file written by `paychaos explore`.")],
+) -> None:
+    """Run a replay file again. Exit 0: every promise kept; 1: a violation; 2: bad file."""
+    from harness.environment import Environment, EnvironmentOptions
+    from harness.replay import read_replay
+    from harness.report import print_report
+    from harness.runner import run_scenario
+
+    scenario, variant, seed = read_replay(file)
+    _variants(variant)
+    console = Console()
+    with Environment(EnvironmentOptions(variant=variant, seed=seed)) as env:
+        result = run_scenario(env, scenario, seed=seed)
+    for step in scenario.steps:
+        console.print(f"  · {step.describe()}", highlight=False)
+    print_report([result], console)
+    raise typer.Exit(0 if result.kept else 1)

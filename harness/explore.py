@@ -1,0 +1,139 @@
+"""Property-based exploration: generate schedules, run each, shrink the first failure to its core.
+
+The property is the product's promise: for every schedule, the app keeps
+I1-I8. Hypothesis generates schedules (``fixtures.strategies.schedules``),
+and when one breaks a promise it shrinks the schedule itself, step by step,
+to a minimal reproduction that is written as a replay file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from harness.runner import RunResult, run_scenario
+from harness.scenario import Scenario
+
+if TYPE_CHECKING:
+    from harness.environment import Environment
+
+FAULT_STEPS = frozenset(
+    {"fault", "process", "failpoint", "race", "webhook_policy", "api_fault", "forge"}
+)
+PROFILES = ("ci", "chaos")
+
+
+@dataclass
+class ExploreStats:
+    """Live counters, shown on the progress bar."""
+
+    examples: int = 0
+    faults: int = 0
+    distinct: set[tuple[str, ...]] = field(default_factory=set)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The minimal failing schedule Hypothesis shrank to, and its run."""
+
+    scenario: Scenario
+    result: RunResult
+
+
+@dataclass(frozen=True)
+class ExploreOutcome:
+    variant: str
+    seed: int
+    stats: ExploreStats
+    finding: Finding | None
+
+
+def explore(
+    env: Environment,
+    *,
+    seed: int = 0,
+    max_examples: int = 100,
+    budget_seconds: float | None = None,
+    profile: str = "ci",
+    database_dir: Path | None = None,
+    max_steps: int = 10,
+    max_sessions: int = 2,
+    on_example: Callable[[ExploreStats], None] | None = None,
+) -> ExploreOutcome:
+    """Explore the environment's current variant; stop at the first broken promise (shrunk)."""
+    from fixtures.strategies import schedules
+
+    stats = ExploreStats()
+    last_failure: list[Finding] = []
+    # Past the budget, generation stops; past twice the budget, shrinking stops too (the
+    # best reproduction so far is kept, it is simply less minimal).
+    hard_stop = None if budget_seconds is None else budget_seconds * 2
+
+    def run_one(schedule: Scenario) -> None:
+        limit = hard_stop if last_failure else budget_seconds
+        if limit is not None and stats.elapsed > limit:
+            return
+        result = run_scenario(env, schedule, seed=seed)
+        stats.examples += 1
+        stats.faults += sum(1 for s in schedule.steps if s.do in FAULT_STEPS)
+        if not result.kept:
+            stats.distinct.add(tuple(result.broken) or ("error",))
+        if on_example:
+            on_example(stats)
+        if not result.kept:
+            last_failure.append(Finding(schedule, result))
+            raise AssertionError(f"broken: {', '.join(result.broken) or result.error}")
+
+    database = (
+        DirectoryBasedExampleDatabase(str(database_dir))
+        if profile == "chaos" and database_dir
+        else None
+    )
+    configured = settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=database,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+        report_multiple_bugs=False,
+        print_blob=False,
+    )
+    test = hypothesis_seed(seed)(
+        configured(given(schedules(max_sessions=max_sessions, max_steps=max_steps))(run_one))
+    )
+    try:
+        test()
+    except AssertionError:
+        pass
+    finding = last_failure[-1] if last_failure else None
+    return ExploreOutcome(variant=env.variant, seed=seed, stats=stats, finding=finding)
+
+
+def parse_budget(text: str) -> tuple[int | None, float | None]:
+    """``"60s"`` / ``"2m"`` -> a time budget; ``"200"`` -> an example budget."""
+    from harness.errors import ConfigError
+
+    raw = text.strip().lower()
+    try:
+        if raw.endswith("s"):
+            return None, float(raw[:-1])
+        if raw.endswith("m"):
+            return None, float(raw[:-1]) * 60
+        return int(raw), None
+    except ValueError:
+        raise ConfigError(
+            f"--budget {text!r} is neither a time (60s, 2m) nor a number of examples (200)"
+        ) from None

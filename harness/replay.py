@@ -1,0 +1,73 @@
+"""Replay files: a schedule, its seed and its variant, as JSON a person can read and edit.
+
+Every failure that exploration finds is written as one, and
+``paychaos replay FILE`` runs it again.
+
+    {
+      "paychaos_replay": 1,
+      "variant": "seed_original",
+      "seed": 3,
+      "scenario": {"name": "generated", "story": "...", "steps": [{"do": "checkout", "session": "s1"}, ...]},
+      "found": [{"invariant": "I4", "message": "..."}]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.scenario import Scenario, scenario_from_dict
+
+FORMAT = 1
+
+
+def write_replay(
+    path: Path,
+    scenario: Scenario,
+    *,
+    variant: str,
+    seed: int,
+    found: list[dict[str, Any]] | None = None,
+) -> Path:
+    payload = {
+        "paychaos_replay": FORMAT,
+        "variant": variant,
+        "seed": seed,
+        "scenario": scenario.to_dict(),
+        "found": found or [],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_replay(path: Path) -> tuple[Scenario, str, int]:
+    """Load a replay file; anything malformed is a ``ConfigError`` naming the field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read replay file {path}: {exc.strerror}") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            hint="a replay file is the JSON that `paychaos explore` wrote; fix or regenerate it",
+        ) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a JSON object with variant, seed and scenario")
+    if raw.get("paychaos_replay") != FORMAT:
+        raise ConfigError(
+            f"{path}: paychaos_replay must be {FORMAT} (got {raw.get('paychaos_replay')!r})"
+        )
+    variant = raw.get("variant")
+    if not isinstance(variant, str) or not variant:
+        raise ConfigError(f'{path}: variant must be a variant name such as "correct"')
+    seed = raw.get("seed")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ConfigError(f"{path}: seed must be an integer (got {seed!r})")
+    scenario = scenario_from_dict(raw.get("scenario"), where=f"{path.name}: scenario")
+    return scenario, variant, seed

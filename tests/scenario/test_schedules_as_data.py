@@ -1,0 +1,100 @@
+"""Schedules are data: named scenarios, replay files and generated schedules share one shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+
+from fixtures.strategies import schedules
+from harness.errors import ConfigError
+from harness.replay import read_replay, write_replay
+from harness.scenario import scenario_from_dict, step, step_from_dict
+from scenarios import all_scenarios, get_scenario
+
+
+def test_every_named_scenario_has_a_story_and_round_trips_through_json():
+    found = all_scenarios()
+    assert len(found) >= 14
+    for name, scenario in found.items():
+        assert scenario.story.strip(), f"{name} has no docstring"
+        again = scenario_from_dict(json.loads(json.dumps(scenario.to_dict())))
+        assert again.steps == scenario.steps
+
+
+def test_an_unknown_scenario_is_a_clear_error():
+    with pytest.raises(ConfigError, match="unknown scenario"):
+        get_scenario("no-such-scenario")
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"do": "fly"}, "step.do"),
+        ({"do": "pay"}, "step.session"),
+        ({"do": "pay", "session": 3}, "step.session"),
+        ({"do": "pay", "session": "s1", "colour": "red"}, "step.colour"),
+        ({"do": "advance_clock", "seconds": True}, "step.seconds"),
+        ({"do": "race", "failpoint": "x", "steps": [{"do": "deliver"}]}, "step.steps"),
+        ("pay", "step"),
+    ],
+)
+def test_a_malformed_step_names_the_field(raw, field):
+    with pytest.raises(ConfigError) as info:
+        step_from_dict(raw)
+    assert str(info.value).startswith(field)
+
+
+def test_race_steps_nest_and_round_trip():
+    race = step.race("fulfil.before_insert", step.deliver(), step.validate("s1"))
+    assert step_from_dict(race.to_dict()) == race
+    assert "deliver() | validate(session=s1)" in race.describe()
+
+
+def test_a_replay_file_round_trips_and_is_hand_editable(tmp_path):
+    scenario = get_scenario("redis-down-during-webhook")
+    path = write_replay(tmp_path / "r.json", scenario, variant="seed_original", seed=4)
+    raw = json.loads(path.read_text())
+    raw["scenario"]["steps"] = raw["scenario"]["steps"][:4]  # a person trims it by hand
+    path.write_text(json.dumps(raw))
+    loaded, variant, seed = read_replay(path)
+    assert (variant, seed, len(loaded.steps)) == ("seed_original", 4, 4)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda r: r.update(seed="3"), "seed must be an integer"),
+        (lambda r: r.update(variant=None), "variant must be"),
+        (lambda r: r.update(paychaos_replay=9), "paychaos_replay must be 1"),
+        (lambda r: r["scenario"]["steps"].append({"do": "validate"}), "steps[7].session"),
+        (lambda r: r["scenario"].update(steps=[]), "scenario.steps"),
+    ],
+)
+def test_a_hand_broken_replay_file_names_the_field(tmp_path, mutate, message):
+    path = write_replay(
+        tmp_path / "r.json", get_scenario("redis-down-during-webhook"), variant="correct", seed=1
+    )
+    raw = json.loads(path.read_text())
+    mutate(raw)
+    path.write_text(json.dumps(raw))
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        read_replay(path)
+
+
+def test_a_replay_file_that_is_not_json_says_where(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text("{\n  'variant': 1\n}")
+    with pytest.raises(ConfigError, match="line 2"):
+        read_replay(path)
+
+
+@settings(max_examples=50, derandomize=True, database=None)
+@given(schedules())
+def test_generated_schedules_are_valid_data_that_round_trips(schedule):
+    assert schedule.steps[0].do == "checkout"
+    assert sum(1 for s in schedule.steps if s.do == "pay") == sum(
+        1 for s in schedule.steps if s.do == "checkout"
+    )
+    assert scenario_from_dict(schedule.to_dict()).steps == schedule.steps
