@@ -1,1 +1,50 @@
-"""pytest fixtures for the app part of the environment."""
+"""pytest fixtures for the whole environment and the app under test.
+
+``paychaos_env`` (session): real Postgres, Redis, the Stripe emulator, the
+fault proxies and the reference app server, started once.
+``paychaos_run`` (function): run a scenario (or a list of steps) against a
+variant and get the verdict.
+
+    def test_redis_outage_is_survived(paychaos_run):
+        result = paychaos_run("redis-down-during-webhook")
+        assert result.kept, result.violations
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+import pytest
+
+__all__ = ["paychaos_env", "paychaos_run"]
+
+
+@pytest.fixture(scope="session")
+def paychaos_env() -> Iterator[object]:
+    """The whole environment, started once per test session (about two seconds)."""
+    from harness.environment import Environment, EnvironmentOptions
+
+    with Environment(EnvironmentOptions()) as env:
+        yield env
+
+
+@pytest.fixture
+def paychaos_run(paychaos_env) -> Callable[..., object]:
+    """Run a named scenario, a ``Scenario`` or a list of steps; returns the ``RunResult``."""
+    from harness.runner import run_scenario
+    from harness.scenario import Scenario, Step
+    from scenarios import get_scenario
+
+    def run(
+        what: str | Scenario | Sequence[Step], *, variant: str = "correct", seed: int = 0
+    ) -> object:
+        if isinstance(what, str):
+            scenario = get_scenario(what)
+        elif isinstance(what, Scenario):
+            scenario = what
+        else:
+            scenario = Scenario(name="inline", story="A schedule written in a test.", steps=tuple(what))
+        paychaos_env.switch_variant(variant)
+        return run_scenario(paychaos_env, scenario, seed=seed)
+
+    return run
