@@ -91,14 +91,17 @@ def django_db_modify_db_settings(reference_services) -> None:
 def payments_config(settings):
     """Change app settings for one test: ``payments_config(variant="seed_fix")``."""
     from reference_app.payments.stripe_api import stripe_client
+    from reference_app.payments.variants.registry import get_variant
 
     def change(**values):
         settings.PAYMENTS = dataclasses.replace(settings.PAYMENTS, **values)
         stripe_client.cache_clear()
+        get_variant.cache_clear()  # variants may remember start-up probes
         return settings.PAYMENTS
 
     yield change
     stripe_client.cache_clear()
+    get_variant.cache_clear()
 
 
 @pytest.fixture

@@ -117,3 +117,39 @@ def test_an_older_status_update_never_overwrites_a_newer_one(correct, catalog):
     assert correct.apply_subscription_status(session["subscription"], "past_due", 300) == 1
     assert correct.apply_subscription_status(session["subscription"], "active", 200) == 0
     assert Subscription.objects.get().status == "past_due"
+
+
+def test_webhook_and_validate_held_before_insert_still_fulfil_once(catalog):
+    from reference_app.payments.variants.correct import CorrectVariant
+
+    class PausedBeforeClaim(CorrectVariant):
+        """Both callers held right before the insert, as ``fulfil.before_insert`` would."""
+
+        barrier = threading.Barrier(2)
+
+        def claim_fulfilment(self, session_id, source):
+            self.barrier.wait(timeout=10)
+            return super().claim_fulfilment(session_id, source)
+
+    variant = PausedBeforeClaim()
+    company, plan = catalog
+    session = checkout_session(company.id, plan.id)
+    results, errors = [], []
+
+    def fulfil(source: str) -> None:
+        try:
+            results.append(variant.fulfil(session, source=source))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fulfil, args=(s,)) for s in ("webhook", "validate")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=15)
+    assert not errors
+    assert sorted(r.created for r in results) == [False, True]
+    assert Subscription.objects.filter(checkout_session_id=session["id"]).count() == 1
+    assert Payment.objects.filter(checkout_session_id=session["id"]).count() == 1
