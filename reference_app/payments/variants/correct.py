@@ -173,7 +173,7 @@ class CorrectVariant(Variant):
 
     def on_session_completed(self, event: dict[str, Any]) -> dict[str, Any]:
         session = event["data"]["object"]
-        if not is_paid(session):
+        if not self.is_paid(session):
             audit("awaiting_payment", session["id"], payment_status=session.get("payment_status"))
             return {"fulfilled": False, "reason": "unpaid"}
         result = self.fulfil(session, source="webhook", event_created=event.get("created"))
@@ -205,30 +205,44 @@ class CorrectVariant(Variant):
 
     # Fulfilment --------------------------------------------------------------------
 
+    def is_paid(self, session: dict[str, Any]) -> bool:
+        """Stripe's rule: fulfil only when the money is in (or none is due)."""
+        return is_paid(session)
+
     def fulfil(
         self, session: dict[str, Any], *, source: str, event_created: int | None = None
     ) -> Fulfilment:
         """Create exactly one subscription and one payment for a paid session, whoever calls."""
-        if not is_paid(session):
+        if not self.is_paid(session):
             return Fulfilment(fulfilled=False, reason="unpaid")
+        return self.fulfil_paid_session(session, source=source, event_created=event_created)
+
+    def fulfilment_key(self, session_id: str, source: str) -> str:
+        """The idempotency key: the session id, the same for the webhook and validate."""
+        return session_id
+
+    def fulfil_paid_session(
+        self, session: dict[str, Any], *, source: str, event_created: int | None = None
+    ) -> Fulfilment:
+        """Fulfil a session already known to be paid (the caller checked)."""
         session_id = session["id"]
+        key = self.fulfilment_key(session_id, source)
         company_id, plan_id = session_refs(session)
         with transaction.atomic():
             failpoint("fulfil.before_insert")
-            ledger = self.claim_fulfilment(session_id, source)
+            ledger = self.claim_fulfilment(key, source)
             if ledger is None:
-                return self.existing_fulfilment(session_id)
+                return self.existing_fulfilment(key)
             subscription, payment = self.create_records(
                 session, company_id, plan_id, event_created=event_created
             )
-            ledger.subscription = subscription
-            ledger.payment = payment
-            ledger.save(update_fields=["subscription", "payment"])
+            self.record_fulfilment(ledger, subscription, payment)
             audit(
                 "fulfilled", session_id, company_id, source=source, subscription_id=subscription.id
             )
             if subscription.status == Subscription.Status.ACTIVE:
                 self.queue_activation(subscription, session_id)
+            failpoint("fulfil.before_commit")
             transaction.on_commit(lambda: failpoint("fulfil.after_commit"))
         return Fulfilment(
             fulfilled=True,
@@ -236,6 +250,14 @@ class CorrectVariant(Variant):
             subscription_id=subscription.id,
             subscription_status=subscription.status,
         )
+
+    def record_fulfilment(
+        self, ledger: CheckoutFulfilment, subscription: Subscription, payment: Payment
+    ) -> None:
+        """Point the fulfilment key at what it created."""
+        ledger.subscription = subscription
+        ledger.payment = payment
+        ledger.save(update_fields=["subscription", "payment"])
 
     def claim_fulfilment(self, session_id: str, source: str) -> CheckoutFulfilment | None:
         """Insert the session's fulfilment key; None when another caller already holds it."""
@@ -247,10 +269,10 @@ class CorrectVariant(Variant):
         except IntegrityError:
             return None
 
-    def existing_fulfilment(self, session_id: str) -> Fulfilment:
+    def existing_fulfilment(self, key: str) -> Fulfilment:
         """The winner's result, for the caller that lost the race (or came later)."""
         ledger = CheckoutFulfilment.objects.select_related("subscription").get(
-            checkout_session_id=session_id
+            checkout_session_id=key
         )
         sub = ledger.subscription
         return Fulfilment(
@@ -375,7 +397,7 @@ class CorrectVariant(Variant):
             log.warning("validate %s: Stripe unavailable: %s", session_id, exc)
             return self.pending(session_id, "stripe_unavailable")
         failpoint("checkout.after_session_read")
-        if is_paid(session):
+        if self.is_paid(session):
             return self.success(session_id, self.fulfil(session, source="validate"))
         if session.get("status") == "expired":
             return Reply(200, {"status": "failed", "session_id": session_id, "reason": "expired"})
@@ -390,9 +412,10 @@ class CorrectVariant(Variant):
 
     def fulfilment_of(self, session_id: str) -> Fulfilment | None:
         """The recorded fulfilment of a session, if any."""
-        if not CheckoutFulfilment.objects.filter(checkout_session_id=session_id).exists():
+        key = self.fulfilment_key(session_id, "validate")
+        if not CheckoutFulfilment.objects.filter(checkout_session_id=key).exists():
             return None
-        return self.existing_fulfilment(session_id)
+        return self.existing_fulfilment(key)
 
     @staticmethod
     def success(session_id: str, result: Fulfilment) -> Reply:

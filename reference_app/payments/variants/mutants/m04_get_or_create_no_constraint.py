@@ -1,0 +1,64 @@
+"""M4: ``get_or_create`` on a column without a unique constraint.
+
+Bug: fulfilment is ``Subscription.objects.get_or_create(checkout_session_id=...)``.
+Django documents that this is race-free only with a unique constraint; without
+one, two concurrent callers both create, and every later ``get`` raises
+``MultipleObjectsReturned``.
+
+Sources: dj-stripe/dj-stripe#429, #1588; Django ticket 30199.
+
+Harm: two subscriptions and payments for one session; afterwards every
+webhook for that session (a retry, a second event) fails with a 500
+(``MultipleObjectsReturned``) until Stripe gives up on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from reference_app.payments.failpoints import failpoint
+from reference_app.payments.models import Company, Payment, Subscription, SubscriptionPlan
+from reference_app.payments.variants.base import object_id, session_refs
+from reference_app.payments.variants.correct import Fulfilment
+from reference_app.payments.variants.mutants._without_ledger import WithoutLedger
+
+
+class GetOrCreateNoConstraint(WithoutLedger):
+    name = "mutant:M4"
+
+    def fulfil_paid_session(
+        self, session: dict[str, Any], *, source: str, event_created: int | None = None
+    ) -> Fulfilment:
+        company_id, plan_id = session_refs(session)
+        with transaction.atomic():
+            failpoint("fulfil.before_insert")
+            plan = SubscriptionPlan.objects.get(pk=plan_id)
+            subscription, created = Subscription.objects.get_or_create(
+                checkout_session_id=session["id"],
+                defaults={
+                    "company": Company.objects.get(pk=company_id),
+                    "plan": plan,
+                    "status": Subscription.Status.ACTIVE,
+                    "stripe_subscription_id": object_id(session.get("subscription")),
+                    "stripe_customer_id": object_id(session.get("customer")),
+                    "status_event_created": event_created,
+                },
+            )
+            if created:
+                Payment.objects.create(
+                    company_id=company_id,
+                    subscription=subscription,
+                    checkout_session_id=session["id"],
+                    amount=session.get("amount_total") or plan.amount,
+                    currency=session.get("currency") or plan.currency,
+                )
+                self.queue_activation(subscription, session["id"])
+            transaction.on_commit(lambda: failpoint("fulfil.after_commit"))
+        return Fulfilment(
+            fulfilled=True,
+            created=created,
+            subscription_id=subscription.id,
+            subscription_status=subscription.status,
+        )
