@@ -10,15 +10,18 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 
 class StripeStub:
-    """Serves ``GET /v1/checkout/sessions/{id}`` from ``sessions``; ``fail`` makes it answer 500."""
+    """Serves sessions from ``sessions``; records POSTs (sessions, products, prices) in ``posts``;
+    ``fail`` makes every call answer 500."""
 
     def __init__(self) -> None:
         self.sessions: dict[str, dict[str, Any]] = {}
         self.fail = False
         self.requests = 0
+        self.posts: list[tuple[str, dict[str, list[str]]]] = []
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,6 +45,32 @@ class StripeStub:
                             "message": "no such session",
                         }
                     },
+                )
+
+            def do_POST(self) -> None:
+                stub.requests += 1
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                stub.posts.append((self.path, form))
+                if stub.fail:
+                    return self._reply(500, {"error": {"type": "api_error", "message": "boom"}})
+                n = len(stub.posts)
+                if self.path == "/v1/checkout/sessions":
+                    session = {
+                        "id": f"cs_test_stub{n}",
+                        "object": "checkout.session",
+                        "status": "open",
+                        "payment_status": "unpaid",
+                        "url": f"{stub.url}/pay/cs_test_stub{n}",
+                    }
+                    stub.sessions[session["id"]] = session
+                    return self._reply(200, session)
+                if self.path == "/v1/products":
+                    return self._reply(200, {"id": f"prod_stub{n}", "object": "product"})
+                if self.path == "/v1/prices":
+                    return self._reply(200, {"id": f"price_stub{n}", "object": "price"})
+                return self._reply(
+                    404, {"error": {"type": "invalid_request_error", "message": "no route"}}
                 )
 
             def _reply(self, status: int, body: dict[str, Any]) -> None:
