@@ -1,6 +1,7 @@
 """``GET /api/companies/{id}/subscription/``: what a company has, as the app believes.
 
 Reply: ``{"company_id", "status": "active" | "canceled" | "none" | ..., "active": bool,
+"subscription_id", "checkout_session_id" (of the active one, else the newest, else null),
 "subscriptions": [{"id", "status", "plan_id", "stripe_subscription_id",
 "checkout_session_id"}]}``; 404 for an unknown company.
 """
@@ -32,12 +33,15 @@ class CompanySubscription(APIView):
             return Response({"error": "unknown company"}, status=404)
         subs = list(Subscription.objects.filter(company_id=company_id).order_by("-id"))
         active = [s for s in subs if s.status == Subscription.Status.ACTIVE]
-        summary = "active" if active else (subs[0].status if subs else "none")
+        shown = active[0] if active else (subs[0] if subs else None)
+        summary = shown.status if shown else "none"
         return Response(
             {
                 "company_id": company_id,
                 "status": summary,
                 "active": bool(active),
+                "subscription_id": shown.id if shown else None,
+                "checkout_session_id": shown.checkout_session_id if shown else None,
                 "subscriptions": [subscription_json(s) for s in subs],
             }
         )
