@@ -177,8 +177,8 @@ def app_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def app_server(redis_url, transactional_db) -> Iterator[AppServer]:
+@contextmanager
+def running_app(redis_url: str) -> Iterator[AppServer]:
     """``python -m uvicorn reference_app.asgi:application`` on a free loopback port."""
     import subprocess
     import sys
@@ -188,22 +188,12 @@ def app_server(redis_url, transactional_db) -> Iterator[AppServer]:
     port = free_port()
     env = app_env(REDIS_URL=redis_url)
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "reference_app.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "uvicorn", "reference_app.asgi:application",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "critical"],
         env=env,
         stderr=subprocess.PIPE,
         text=True,
-    )
+    )  # fmt: skip
     try:
         if not wait_for_port("127.0.0.1", port, timeout=20):
             proc.kill()
@@ -218,3 +208,17 @@ def app_server(redis_url, transactional_db) -> Iterator[AppServer]:
             proc.wait()
         if proc.stderr:
             proc.stderr.close()
+
+
+@pytest.fixture
+def app_server(redis_url, transactional_db) -> Iterator[AppServer]:
+    """The app served by uvicorn, with a working Redis."""
+    with running_app(redis_url) as server:
+        yield server
+
+
+@pytest.fixture
+def app_server_without_redis(transactional_db) -> Iterator[AppServer]:
+    """The app served by uvicorn, its Redis a closed port."""
+    with running_app(CLOSED_REDIS_URL) as server:
+        yield server

@@ -63,3 +63,23 @@ def test_websocket_connecting_later_gets_the_activation_replayed(catalog, app_se
     with ws_connect(f"{app_server.ws_url}/ws/companies/{company.id}/", open_timeout=5) as ws:
         message = json.loads(ws.recv(timeout=5))
     assert message["session_id"] == session["id"] and message["replayed"] is True
+
+
+def test_websocket_opened_while_redis_is_down_gets_the_replay_then_a_close_to_retry(
+    catalog, app_server_without_redis
+):
+    from websockets.exceptions import ConnectionClosed
+
+    company, plan = catalog
+    session = checkout_session(company.id, plan.id)
+    get_variant("correct").fulfil(session, source="webhook")
+    url = f"{app_server_without_redis.ws_url}/ws/companies/{company.id}/"
+    with ws_connect(url, open_timeout=5) as ws:
+        message = json.loads(ws.recv(timeout=5))
+        try:
+            ws.recv(timeout=5)
+            raise AssertionError("the socket should have been closed")
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+    assert message["session_id"] == session["id"] and message["replayed"] is True
+    assert code == 1011

@@ -148,3 +148,15 @@ def test_database_down_answers_503_so_stripe_retries(catalog, settings):
     assert response.status_code == 503
     assert deliver(evt).status_code == 200
     assert Subscription.objects.count() == 1
+
+
+def test_event_for_an_unknown_company_is_refused_and_not_marked_processed(catalog):
+    _, plan = catalog
+    response = deliver(event("checkout.session.completed", checkout_session(999999, plan.id)))
+    assert response.status_code == 422
+    assert not ProcessedWebhookEvent.objects.exists() and not Subscription.objects.exists()
+
+
+def test_event_types_the_app_does_not_handle_are_acknowledged(catalog):
+    response = deliver(event("invoice.paid", {"id": "in_1", "object": "invoice"}))
+    assert response.status_code == 200 and response.json()["ignored"] is True

@@ -35,6 +35,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -130,7 +131,8 @@ class CorrectVariant(Variant):
                 "webhook %s failed on the database, Stripe will retry: %s", event["id"], exc
             )
             return Reply(503, {"error": "database unavailable", "retry": True})
-        except ValueError as exc:
+        except (ValueError, ObjectDoesNotExist) as exc:
+            # Metadata naming no company/plan we know: no retry will help; say so loudly.
             log.error("webhook %s cannot be applied: %s", event["id"], exc)
             return Reply(422, {"error": str(exc)})
         failpoint("webhook.before_response")
