@@ -41,6 +41,23 @@ TEMPLATES = [
 ]
 
 _db = CONFIG.database
+_db_options: dict[str, object] = {
+    "connect_timeout": CONFIG.db_connect_timeout,
+    # Server side: no statement runs for ever (lock waits included).
+    "options": f"-c statement_timeout={CONFIG.db_statement_timeout_ms}",
+}
+if not _db.host.startswith("/"):  # TCP options mean nothing on a Unix socket
+    _db_options.update(
+        {
+            # Client side: a blackholed Postgres fails the request instead of hanging it.
+            "tcp_user_timeout": CONFIG.db_tcp_user_timeout_ms,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 1,
+            "keepalives_count": 3,
+        }
+    )
+_db_options.update(dict(_db.options))
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
@@ -52,30 +69,9 @@ DATABASES = {
         # A fresh connection per request: after a Postgres fault or restart no
         # request inherits a dead socket from an earlier one.
         "CONN_MAX_AGE": 0,
-        "OPTIONS": {
-            "connect_timeout": CONFIG.db_connect_timeout,
-            # Server side: no statement runs for ever (lock waits included).
-            "options": f"-c statement_timeout={CONFIG.db_statement_timeout_ms}",
-            # Client side: a blackholed Postgres fails the request instead of hanging it.
-            "tcp_user_timeout": CONFIG.db_tcp_user_timeout_ms,
-            "keepalives": 1,
-            "keepalives_idle": 5,
-            "keepalives_interval": 1,
-            "keepalives_count": 3,
-            **dict(_db.options),
-        },
+        "OPTIONS": _db_options,
     }
 }
-if _db.host.startswith("/"):
-    # TCP options mean nothing on a Unix socket.
-    for _key in (
-        "tcp_user_timeout",
-        "keepalives",
-        "keepalives_idle",
-        "keepalives_interval",
-        "keepalives_count",
-    ):
-        DATABASES["default"]["OPTIONS"].pop(_key)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True

@@ -27,9 +27,9 @@ class CompanyNotifications(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         self.company_id = int(self.scope["url_route"]["kwargs"]["company_id"])
-        self.group = group_name(self.company_id)
+        self.group: str | None = group_name(self.company_id)
         try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
+            await self.channel_layer.group_add(group_name(self.company_id), self.channel_name)
             joined = True
         except Exception as exc:  # Redis refused, reset or timed out
             log.warning("websocket for company %s cannot join its group: %s", self.company_id, exc)

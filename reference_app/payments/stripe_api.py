@@ -71,4 +71,4 @@ def create_checkout_session(
     }
     if customer_id:
         params["customer"] = customer_id
-    return to_plain(stripe_client().v1.checkout.sessions.create(params=params))
+    return to_plain(stripe_client().v1.checkout.sessions.create(params=params))  # type: ignore[arg-type]

@@ -35,7 +35,7 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = SubscriptionPlan
         fields = ["id", "name", "amount", "currency", "interval", "stripe_price_id"]
-        extra_kwargs = {"stripe_price_id": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, list]] = {"stripe_price_id": {"validators": []}}
 
 
 class CompanyList(APIView):
