@@ -41,7 +41,7 @@ import psutil
 
 from harness.errors import ServiceError
 from harness.net import LOOPBACK, port_is_open
-from harness.services.registry import ProcessRegistry, terminate_processes
+from harness.services.registry import ProcessRegistry, terminate_processes, wait_until_gone
 
 _PR_SET_PDEATHSIG = 1
 _T = TypeVar("_T")
@@ -111,7 +111,7 @@ class ManagedProcess:
             with contextlib.suppress(psutil.Error):
                 proc = psutil.Process(self._popen.pid)
                 found = [proc.pid, *(c.pid for c in proc.children(recursive=True))]
-        found += [p.pid for p in self._orphans if _alive(p)]
+        found += [p.pid for p in wait_until_gone(self._orphans, 0)]
         return found
 
     # -- lifecycle --------------------------------------------------------------------
@@ -267,27 +267,19 @@ class ManagedProcess:
         return psutil.Process(self._popen.pid)
 
     def _wait_for_orphans(self, grace: float | None = None) -> None:
-        alive = [p for p in self._orphans if _alive(p)]
-        if alive:
-            _, alive = psutil.wait_procs(
-                alive, timeout=self.spec.stop_timeout if grace is None else grace
+        if self._orphans:
+            alive = wait_until_gone(
+                self._orphans, self.spec.stop_timeout if grace is None else grace
             )
             for proc in alive:
                 with contextlib.suppress(psutil.Error):
                     proc.kill()
-            psutil.wait_procs(alive, timeout=2.0)
+            wait_until_gone(alive, 2.0)
         self._orphans = []
 
     def _forget(self) -> None:
         self.registry.remove(self._pid_file)
         self._pid_file = None
-
-
-def _alive(proc: psutil.Process) -> bool:
-    try:
-        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
 
 
 def _primary_group(user: str) -> int:

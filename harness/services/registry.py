@@ -202,12 +202,35 @@ def terminate_processes(procs: list[psutil.Process], sig: int, grace: float) -> 
     with contextlib.suppress(psutil.Error):
         procs[0].send_signal(signal.SIGCONT)
         procs[0].send_signal(sig)
-    deadline = time.monotonic() + grace
-    _, alive = psutil.wait_procs(procs, timeout=max(0.0, deadline - time.monotonic()))
+    alive = wait_until_gone(procs, grace)
     for proc in alive:
         with contextlib.suppress(psutil.Error):
             proc.kill()
-    psutil.wait_procs(alive, timeout=2.0)
+    wait_until_gone(alive, 2.0)
+
+
+def wait_until_gone(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Poll until every process has exited; returns those still running after ``timeout``.
+
+    A zombie counts as gone: it runs nothing, and only its parent (for a
+    reparented orphan, init) can reap it. Polling never reaps, so the owner's
+    ``Popen.wait`` still gets the real exit status.
+    """
+    deadline = time.monotonic() + timeout
+    interval = 0.001
+    while True:
+        alive = [p for p in procs if _running(p)]
+        if not alive or time.monotonic() >= deadline:
+            return alive
+        time.sleep(interval)
+        interval = min(interval * 2, 0.02)
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def _remove_owned_folder(folder: Path) -> None:
