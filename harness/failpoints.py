@@ -82,6 +82,7 @@ __all__ = [
     "afailpoint",
     "clear_all_failpoints",
     "clear_failpoint",
+    "django_urlpatterns",
     "failpoint",
     "failpoint_control_env",
     "failpoint_hits",
@@ -759,3 +760,7 @@ class FailpointClient:
                 f"cannot reach failpoint control at {self.base_url}: {exc.reason}",
                 hint="is the app running?",
             ) from None
+
+
+# The name the reference app's URL configuration looks for.
+django_urlpatterns = failpoint_urlpatterns

@@ -27,6 +27,7 @@ def _register_commands() -> None:
     from harness.cli import (  # noqa: F401
         emulator_cmd,
         explore_cmd,
+        proxy_cmd,
         run_cmd,
         services_cmd,
     )
