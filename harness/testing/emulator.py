@@ -1,1 +1,44 @@
-"""pytest fixtures for the emulator part of the environment."""
+"""pytest fixtures for the emulator part of the environment.
+
+``stripe_emulator`` is one emulator for the whole test session (webhooks in
+``manual`` delivery, so a test decides when they go out); ``stripe_client`` is a
+``stripe.StripeClient`` pointed at it, with the emulator reset before each test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+__all__ = ["emulator_control", "stripe_client", "stripe_emulator"]
+
+
+@pytest.fixture(scope="session")
+def stripe_emulator() -> Iterator[object]:
+    """A running :class:`harness.stripe_emulator.StripeEmulator` (seed 0, manual delivery)."""
+    from harness.stripe_emulator import StripeEmulator
+
+    emu = StripeEmulator(seed=0, delivery="manual")
+    emu.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def emulator_control(stripe_emulator):  # type: ignore[no-untyped-def]
+    """The emulator's control client, after a reset to seed 0 and manual delivery."""
+    ctl = stripe_emulator.control
+    ctl.reset(seed=0)
+    ctl.set_delivery_mode("manual")
+    return ctl
+
+
+@pytest.fixture
+def stripe_client(stripe_emulator, emulator_control):  # type: ignore[no-untyped-def]
+    """A ``stripe.StripeClient`` talking to the (freshly reset) emulator."""
+    import stripe
+
+    return stripe.StripeClient(stripe_emulator.api_key, base_addresses={"api": stripe_emulator.url})

@@ -1,0 +1,132 @@
+"""HTTP to handler: auth, routing, params, expand, the error envelope, ``Request-Id``."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from harness.stripe_emulator.errors import StripeApiError
+from harness.stripe_emulator.expand import expand
+from harness.stripe_emulator.forms import decode_form
+from harness.stripe_emulator.http_server import HttpRequest, HttpResponse
+from harness.stripe_emulator.params import check_fields
+from harness.stripe_emulator.routes import stripe_router
+from harness.stripe_emulator.routing import Call, Router
+from harness.stripe_emulator.state import API_VERSION, EmulatorState
+
+log = logging.getLogger(__name__)
+
+CONTROL_PREFIX = "/_paychaos/"
+
+
+def api_key_of(authorization: str | None) -> str | None:
+    """The API key in a Bearer or Basic ``Authorization`` header, or None."""
+    if not authorization:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        return value.strip() or None
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[0] or None
+    return None
+
+
+def check_auth(state: EmulatorState, headers: dict[str, str]) -> None:
+    """Raise Stripe's 401 unless the request carries the emulator's API key."""
+    header = headers.get("authorization")
+    key = api_key_of(header)
+    if key is None:
+        raise StripeApiError(
+            401,
+            "You did not provide an API key. You need to provide your API key in the "
+            "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+            "YOUR_SECRET_KEY').",
+        )
+    if key != state.config.api_key:
+        shown = key[:8] + "*" * 4 + key[-4:] if len(key) > 12 else "****"
+        raise StripeApiError(401, f"Invalid API Key provided: {shown}", code="api_key_invalid")
+
+
+def json_response(
+    status: int, body: Any, request_id: str, extra: list[tuple[str, str]] | None = None
+) -> HttpResponse:
+    """A JSON response with Stripe's headers."""
+    headers = [("Request-Id", request_id), ("Stripe-Version", API_VERSION)]
+    if extra:
+        headers.extend(extra)
+    return HttpResponse(status, json.dumps(body).encode(), headers)
+
+
+def error_response(error: StripeApiError, request_id: str) -> HttpResponse:
+    """Stripe's error envelope for ``error``."""
+    return json_response(error.status, error.envelope(), request_id, list(error.headers))
+
+
+class EmulatorApp:
+    """The request handler the HTTP server calls for every request."""
+
+    def __init__(self, state: EmulatorState, router: Router | None = None) -> None:
+        from harness.stripe_emulator.control_api import ControlApi
+
+        self.state = state
+        self.router = router or stripe_router()
+        self.control = ControlApi(state)
+        self._requests = 0
+
+    def _request_id(self) -> str:
+        self._requests += 1
+        return f"req_{self.state.seed:x}{self._requests:014d}"
+
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
+        request_id = self._request_id()
+        path, _, query = request.target.partition("?")
+        try:
+            if path.startswith(CONTROL_PREFIX):
+                return self.control.handle(request, path, query, request_id)
+            return self.handle_api(request, path, query, request_id)
+        except StripeApiError as exc:
+            return error_response(exc, request_id)
+        except Exception:
+            log.exception("emulator bug while handling %s %s", request.method, path)
+            return error_response(
+                StripeApiError(500, "The emulator failed on this request.", type="api_error"),
+                request_id,
+            )
+
+    def handle_api(
+        self, request: HttpRequest, path: str, query: str, request_id: str
+    ) -> HttpResponse | Awaitable[HttpResponse]:
+        """A Stripe v1 request: authenticate, route, validate, run, expand."""
+        state = self.state
+        check_auth(state, request.headers)
+        method = request.method
+        match = self.router.match(method, path)
+        if match is None:
+            raise StripeApiError(404, f"Unrecognized request URL ({method}: {path}).")
+        route, args = match
+        raw = decode_form(request.body if method == "POST" else query)
+        params = check_fields(self.router.accepted(route), raw)
+        idempotency_key = request.headers.get("idempotency-key") if method == "POST" else None
+        call = Call(
+            state,
+            params,
+            args,
+            path,
+            request={"id": request_id, "idempotency_key": idempotency_key},
+        )
+        return self.run(call, route, request_id)
+
+    def run(self, call: Call, route: Any, request_id: str) -> HttpResponse:
+        """Run the handler and serialise its answer."""
+        obj = route.handler(call)
+        if call.expand:
+            obj = expand(obj, call.expand, self.state.resolve, self.state.virtual_field)
+        return json_response(200, obj, request_id)

@@ -1,0 +1,59 @@
+"""The emulator's settings, fixed when it starts (``reset`` keeps them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.errors import ConfigError
+
+DELIVERY_MODES = ("auto", "manual")
+
+# Seconds to wait before each retry of a failed webhook attempt.
+# Test mode: three retries over a few hours. Live mode: exponential for about three days.
+RETRY_SCHEDULES: dict[str, tuple[int, ...]] = {
+    "test": (600, 2400, 9600),
+    "live": tuple(60 * 2**k for k in range(12)),
+}
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """What a :class:`StripeEmulator` is started with.
+
+    ``retry_schedule`` names one of ``RETRY_SCHEDULES`` or lists the seconds
+    between attempts; ``webhook_timeout`` is the per-attempt timeout in real seconds.
+    """
+
+    api_key: str = "sk_test_paychaos"
+    seed: int = 0
+    delivery: str = "auto"
+    epoch: int | None = None
+    retry_schedule: str | tuple[int, ...] = "test"
+    webhook_timeout: float = 10.0
+    control_enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if self.delivery not in DELIVERY_MODES:
+            raise ConfigError(
+                f"unknown webhook delivery mode {self.delivery!r}",
+                hint="use delivery='auto' (deliver at once) or 'manual' (deliver on drain())",
+            )
+        if isinstance(self.retry_schedule, str) and self.retry_schedule not in RETRY_SCHEDULES:
+            raise ConfigError(
+                f"unknown retry schedule {self.retry_schedule!r}",
+                hint=f"use one of {', '.join(RETRY_SCHEDULES)} or a list of seconds",
+            )
+        if not self.api_key.startswith(("sk_", "rk_")):
+            raise ConfigError(
+                f"API key {self.api_key!r} does not look like a Stripe secret key",
+                hint="use something like sk_test_paychaos",
+            )
+        if self.webhook_timeout <= 0:
+            raise ConfigError("webhook_timeout must be positive", hint="e.g. 10.0 seconds")
+
+    @property
+    def retry_delays(self) -> tuple[int, ...]:
+        """Seconds before retry 1, 2, ...; after the last one the event gives up."""
+        if isinstance(self.retry_schedule, str):
+            return RETRY_SCHEDULES[self.retry_schedule]
+        return tuple(int(s) for s in self.retry_schedule)

@@ -1,0 +1,204 @@
+"""What happens on Stripe's side when a customer acts or time passes.
+
+Each transition changes the objects and emits the events Stripe emits, in
+Stripe's order. Events caused by the customer or by time carry
+``request: {id: null, idempotency_key: null}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.stripe_emulator.errors import invalid
+from harness.stripe_emulator.resources.customers import new_customer
+from harness.stripe_emulator.resources.invoices import mark_paid, new_subscription_invoice
+from harness.stripe_emulator.resources.payment_intents import new_payment_intent
+from harness.stripe_emulator.resources.subscriptions import cancel_now, new_subscription
+from harness.stripe_emulator.state import EmulatorState
+
+OUTCOMES = ("paid", "delayed", "declined")
+
+
+def _require_open(session: dict[str, Any], action: str) -> None:
+    if session["status"] != "open":
+        raise invalid(
+            f"Cannot {action} Checkout Session {session['id']}: its status is "
+            f"{session['status']!r}, not 'open'.",
+            param="session",
+        )
+
+
+def complete_session(state: EmulatorState, session: dict[str, Any], outcome: str) -> dict[str, Any]:
+    """The customer submits the Checkout page.
+
+    ``paid``: complete and paid. ``delayed``: complete with ``payment_status=unpaid``
+    (a SEPA/ACH-like method), settled later by :func:`settle_async_payment`.
+    ``declined``: the card is declined; the session stays open and nothing is emitted.
+    """
+    if outcome not in OUTCOMES:
+        raise invalid(
+            f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOMES)}", param="outcome"
+        )
+    _require_open(session, "complete")
+    if outcome == "declined":
+        return session
+    paid = outcome == "paid"
+    items = state.store.line_items.get(session["id"], [])
+    options = state.store.session_options.get(session["id"], {})
+    customer_id = session["customer"]
+    email = session["customer_email"] or "customer@example.com"
+    if customer_id is None and (
+        session["mode"] == "subscription" or session.get("customer_creation") == "always"
+    ):
+        customer = new_customer(state, email=email)
+        customer_id = customer["id"]
+        state.emit("customer.created", customer)
+    session["customer_details"] = {
+        "address": None,
+        "email": email,
+        "name": None,
+        "phone": None,
+        "tax_exempt": "none",
+        "tax_ids": [],
+    }
+    if session["mode"] == "subscription":
+        sub_data = options.get("subscription_data") or {}
+        subscription = new_subscription(
+            state,
+            customer=customer_id,
+            line_items=items,
+            status="active" if paid else "incomplete",
+            metadata=sub_data.get("metadata"),
+            description=sub_data.get("description"),
+        )
+        intent = new_payment_intent(
+            state,
+            amount=session["amount_total"],
+            currency=session["currency"],
+            customer=customer_id,
+            status="succeeded" if paid else "processing",
+        )
+        invoice = new_subscription_invoice(
+            state, subscription, payment_intent=intent["id"], status="paid" if paid else "open"
+        )
+        subscription["latest_invoice"] = invoice["id"]
+        state.emit("customer.subscription.created", subscription)
+        state.emit("invoice.created", invoice)
+        state.emit("invoice.finalized", invoice)
+        if paid:
+            state.emit("invoice.paid", invoice)
+            state.emit("invoice.payment_succeeded", invoice)
+            state.emit("payment_intent.succeeded", intent)
+        session["subscription"] = subscription["id"]
+        session["invoice"] = invoice["id"]
+    else:
+        pi_data = options.get("payment_intent_data") or {}
+        intent = new_payment_intent(
+            state,
+            amount=session["amount_total"],
+            currency=session["currency"],
+            customer=customer_id,
+            status="succeeded" if paid else "processing",
+            metadata=pi_data.get("metadata"),
+            description=pi_data.get("description"),
+        )
+        if paid:
+            state.emit("payment_intent.succeeded", intent)
+        session["payment_intent"] = intent["id"]
+    session["customer"] = customer_id
+    session["status"] = "complete"
+    session["payment_status"] = "paid" if paid else "unpaid"
+    session["url"] = None
+    state.emit("checkout.session.completed", session)
+    return session
+
+
+def settle_async_payment(
+    state: EmulatorState, session: dict[str, Any], succeeded: bool
+) -> dict[str, Any]:
+    """A delayed payment of a completed, unpaid session succeeds or fails."""
+    if session["status"] != "complete" or session["payment_status"] != "unpaid":
+        raise invalid(
+            f"Checkout Session {session['id']} has no payment in progress "
+            f"(status {session['status']!r}, payment_status {session['payment_status']!r}).",
+            param="session",
+        )
+    subscription: dict[str, Any] | None = None
+    invoice: dict[str, Any] | None = None
+    if session["mode"] == "subscription":
+        subscription = state.store.get("subscription", session["subscription"])
+        invoice = state.store.get("invoice", session["invoice"])
+        intent = state.store.get("payment_intent", invoice["payment_intent"])
+    else:
+        intent = state.store.get("payment_intent", session["payment_intent"])
+    if intent["status"] != "processing":
+        raise invalid(
+            f"Checkout Session {session['id']} has no payment in progress "
+            f"(its payment intent is {intent['status']!r}).",
+            param="session",
+        )
+    if succeeded:
+        intent["status"] = "succeeded"
+        intent["amount_received"] = intent["amount"]
+        if invoice is not None and subscription is not None:
+            previous_invoice = mark_paid(state, invoice)
+            state.emit("invoice.updated", invoice, previous_attributes=previous_invoice)
+            state.emit("invoice.paid", invoice)
+            state.emit("invoice.payment_succeeded", invoice)
+            previous_status = subscription["status"]
+            subscription["status"] = "active"
+            state.emit(
+                "customer.subscription.updated",
+                subscription,
+                previous_attributes={"status": previous_status},
+            )
+        state.emit("payment_intent.succeeded", intent)
+        session["payment_status"] = "paid"
+        state.emit("checkout.session.async_payment_succeeded", session)
+    else:
+        intent["status"] = "requires_payment_method"
+        intent["last_payment_error"] = {
+            "code": "payment_intent_payment_attempt_failed",
+            "message": "The payment failed.",
+            "type": "invalid_request_error",
+        }
+        if invoice is not None:
+            state.emit("invoice.payment_failed", invoice)
+        state.emit("payment_intent.payment_failed", intent)
+        state.emit("checkout.session.async_payment_failed", session)
+    return session
+
+
+def expire_session(
+    state: EmulatorState, session: dict[str, Any], request: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """End an open session (API call, control call, or ``expires_at`` passing)."""
+    if session["status"] != "open":
+        raise invalid(
+            'Only Checkout Sessions with a status in ["open"] can be expired. '
+            f'This Checkout Session has a status of "{session["status"]}".',
+            param="session",
+        )
+    session["status"] = "expired"
+    session["url"] = None
+    state.emit("checkout.session.expired", session, request=request)
+    return session
+
+
+def expire_due_sessions(state: EmulatorState) -> list[dict[str, Any]]:
+    """Expire every open session whose ``expires_at`` has passed on the emulator clock."""
+    now = state.now()
+    due = [
+        s
+        for s in state.store.oldest_first("checkout.session")
+        if s["status"] == "open" and s["expires_at"] <= now
+    ]
+    return [expire_session(state, s) for s in due]
+
+
+def cancel_subscription(
+    state: EmulatorState, subscription: dict[str, Any], reason: str = "cancellation_requested"
+) -> dict[str, Any]:
+    """Stripe ends a subscription on its own (the customer canceled in the portal, dunning
+    gave up, ...): ``customer.subscription.deleted`` with no request."""
+    return cancel_now(state, subscription, reason=reason)

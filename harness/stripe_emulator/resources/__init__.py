@@ -1,0 +1,1 @@
+"""One module per Stripe resource family; each exports ``ROUTES``."""

@@ -1,0 +1,69 @@
+"""Payment intents: made by Checkout (payment mode) and by invoices; retrieve and list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.stripe_emulator.listing import list_of
+from harness.stripe_emulator.params import LIST_PARAMS, Str
+from harness.stripe_emulator.routing import Call, Route
+from harness.stripe_emulator.state import EmulatorState
+
+
+def new_payment_intent(
+    state: EmulatorState,
+    *,
+    amount: int,
+    currency: str,
+    customer: str | None,
+    status: str,
+    metadata: dict[str, str] | None = None,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """Store a payment intent in ``status`` (succeeded, processing, requires_payment_method)."""
+    intent_id = state.new_id("pi_")
+    return state.store.add(
+        {
+            "id": intent_id,
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_capturable": 0,
+            "amount_received": amount if status == "succeeded" else 0,
+            "canceled_at": None,
+            "cancellation_reason": None,
+            "capture_method": "automatic",
+            "client_secret": f"{intent_id}_secret_{state.new_id('')[:16]}",
+            "confirmation_method": "automatic",
+            "created": state.now(),
+            "currency": currency,
+            "customer": customer,
+            "description": description,
+            "last_payment_error": None,
+            "latest_charge": None,
+            "livemode": False,
+            "metadata": metadata or {},
+            "payment_method": None,
+            "payment_method_types": ["card"],
+            "status": status,
+        }
+    )
+
+
+def retrieve(call: Call) -> dict[str, Any]:
+    return call.state.store.get("payment_intent", call.args["id"])
+
+
+def list_payment_intents(call: Call) -> dict[str, Any]:
+    customer = call.params.get("customer")
+    return list_of(
+        call.state.store.newest_first("payment_intent"),
+        call.params,
+        "/v1/payment_intents",
+        keep=(lambda p: p["customer"] == customer) if customer else None,
+    )
+
+
+ROUTES = [
+    Route("GET", "/v1/payment_intents", list_payment_intents, {**LIST_PARAMS, "customer": Str()}),
+    Route("GET", "/v1/payment_intents/{id}", retrieve),
+]

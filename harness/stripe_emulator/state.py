@@ -1,0 +1,139 @@
+"""Everything one emulator knows: objects, clock, ids, the webhook outbox."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from harness.stripe_emulator.clock import EmulatorClock
+from harness.stripe_emulator.config import EmulatorConfig
+from harness.stripe_emulator.ids import IdFactory
+from harness.stripe_emulator.store import Store
+from harness.stripe_emulator.webhooks.delivery import Deliverer
+
+try:  # The API version the installed stripe library speaks, so its objects parse.
+    from stripe._api_version import _ApiVersion
+
+    API_VERSION = _ApiVersion.CURRENT
+except Exception:  # pragma: no cover - other stripe versions
+    API_VERSION = "2025-01-27.acacia"
+
+NO_REQUEST: dict[str, Any] = {"id": None, "idempotency_key": None}
+
+
+def snapshot(obj: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``obj`` as it is now (events carry snapshots, not live objects)."""
+    return json.loads(json.dumps(obj))
+
+
+class EmulatorState:
+    """The mutable world of one emulator; touched only from its event loop thread."""
+
+    def __init__(self, config: EmulatorConfig, base_url: str = "") -> None:
+        self.config = config
+        self.base_url = base_url
+        self.clock = EmulatorClock(config.epoch)
+        self.delivery_mode = config.delivery
+        self.seed = config.seed
+        self.deliverer = Deliverer(self)
+        self.ids = IdFactory(self.seed)
+        self.store = Store()
+        self._setup_extensions()
+
+    def _setup_extensions(self) -> None:
+        """Hook for state that lives beside the objects (faults, idempotency)."""
+
+    def reset(self, seed: int | None = None) -> None:
+        """Back to an empty world: no objects, clock at its epoch, outbox empty."""
+        if seed is not None:
+            self.seed = int(seed)
+        self.deliverer.reset()
+        self.ids = IdFactory(self.seed)
+        self.store = Store()
+        self.clock.reset()
+        self._setup_extensions()
+
+    def now(self) -> int:
+        """Emulator time in unix seconds."""
+        return self.clock.now()
+
+    def new_id(self, prefix: str) -> str:
+        """A seeded id such as ``cus_...``."""
+        return self.ids.new(prefix)
+
+    # -- events ---------------------------------------------------------------------------
+
+    def emit(
+        self,
+        event_type: str,
+        obj: dict[str, Any],
+        *,
+        previous_attributes: dict[str, Any] | None = None,
+        request: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Record an event about ``obj`` and queue it for every endpoint that wants it."""
+        endpoints = [
+            ep["id"]
+            for ep in self.store.oldest_first("webhook_endpoint")
+            if ep["status"] == "enabled" and _wants(ep["enabled_events"], event_type)
+        ]
+        data: dict[str, Any] = {"object": snapshot(obj)}
+        if previous_attributes is not None:
+            data["previous_attributes"] = snapshot(previous_attributes)
+        event = {
+            "id": self.new_id("evt_"),
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": self.now(),
+            "data": data,
+            "livemode": False,
+            "pending_webhooks": len(endpoints),
+            "request": dict(request) if request else dict(NO_REQUEST),
+            "type": event_type,
+        }
+        self.store.add(event)
+        self.deliverer.enqueue(event, endpoints)
+        return event
+
+    # -- time -----------------------------------------------------------------------------
+
+    def advance_clock(self, seconds: int) -> int:
+        """Move emulator time forward and let what was waiting for it happen."""
+        self.clock.advance(seconds)
+        self.on_time_passed()
+        return self.now()
+
+    def advance_clock_to(self, when: int) -> int:
+        """Move emulator time forward to ``when`` (no-op if already past)."""
+        self.clock.advance_to(when)
+        self.on_time_passed()
+        return self.now()
+
+    def on_time_passed(self) -> None:
+        """Sessions past ``expires_at`` expire; retries that came due go out (auto mode)."""
+        from harness.stripe_emulator.flows import expire_due_sessions
+
+        expire_due_sessions(self)
+        self.deliverer.kick()
+
+    # -- expansion ------------------------------------------------------------------------
+
+    def resolve(self, object_id: str) -> dict[str, Any] | None:
+        """Any object by id, for ``expand[]``."""
+        return self.store.find(object_id)
+
+    def virtual_field(self, obj: dict[str, Any], name: str) -> Any:
+        """Fields that exist only when expanded; KeyError for anything else."""
+        if obj.get("object") == "checkout.session" and name == "line_items":
+            items = self.store.line_items.get(obj["id"], [])
+            return {
+                "object": "list",
+                "data": items,
+                "has_more": False,
+                "url": f"/v1/checkout/sessions/{obj['id']}/line_items",
+            }
+        raise KeyError(name)
+
+
+def _wants(enabled_events: list[str], event_type: str) -> bool:
+    return "*" in enabled_events or event_type in enabled_events

@@ -1,0 +1,1 @@
+"""Webhook signing and delivery over real HTTP, on the emulator clock."""

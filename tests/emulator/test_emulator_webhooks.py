@@ -1,0 +1,165 @@
+"""Signed webhook delivery over real HTTP, retries on the emulator clock, the attempt record."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import stripe
+from emulator_helpers import subscription_session, webhook_endpoint
+
+from harness.testing.webhook_receiver import WebhookReceiver
+
+
+@pytest.fixture
+def receiver():
+    with WebhookReceiver() as rx:
+        yield rx
+
+
+def _pay(client, ctl) -> str:
+    session = subscription_session(client)
+    ctl.complete_session(session.id)
+    return session.id
+
+
+def test_signatures_pass_construct_event_and_fail_when_tampered(
+    stripe_client, emulator_control, receiver
+):
+    endpoint = webhook_endpoint(stripe_client, receiver.url, ["checkout.session.completed"])
+    _pay(stripe_client, emulator_control)
+    attempts = emulator_control.drain()
+    assert [a["status"] for a in attempts] == [200]
+    got = receiver.received[0]
+    header = got.headers["Stripe-Signature"]
+    assert header.startswith("t=") and ",v1=" in header
+    event = stripe.Webhook.construct_event(got.body, header, endpoint.secret)
+    assert event.type == "checkout.session.completed"
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(
+            got.body.replace(b"complete", b"COMPLETE"), header, endpoint.secret
+        )
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(got.body, header, "whsec_not_the_secret")
+
+
+def test_only_enabled_events_are_sent_and_star_gets_all(stripe_client, emulator_control):
+    with WebhookReceiver() as only_completed, WebhookReceiver() as everything:
+        webhook_endpoint(stripe_client, only_completed.url, ["checkout.session.completed"])
+        webhook_endpoint(stripe_client, everything.url, ["*"])
+        _pay(stripe_client, emulator_control)
+        emulator_control.drain()
+        assert len(only_completed.received) == 1
+        sent = [r.body.split(b'"type": "')[-1].split(b'"')[0].decode() for r in everything.received]
+        assert sent[:3] == ["product.created", "price.created", "customer.created"]
+        assert sent[-1] == "checkout.session.completed"
+        assert len(sent) == 10
+
+
+def test_a_receiver_failing_twice_gets_the_event_on_the_third_attempt(
+    stripe_client, emulator_control
+):
+    with WebhookReceiver(statuses=[500, 503]) as rx:
+        endpoint = webhook_endpoint(stripe_client, rx.url, ["checkout.session.completed"])
+        _pay(stripe_client, emulator_control)
+        started = time.monotonic()
+        clock_before = emulator_control.now()
+        attempts = emulator_control.drain()
+        assert time.monotonic() - started < 5  # no real sleeping through the schedule
+        assert [(a["attempt"], a["status"], a["delivered"]) for a in attempts] == [
+            (1, 500, False),
+            (2, 503, False),
+            (3, 200, True),
+        ]
+        assert emulator_control.now() > clock_before  # the clock was advanced instead
+        times = [a["emulator_time"] for a in attempts]
+        assert times[0] < times[1] < times[2]
+        # Each attempt is signed afresh with the emulator clock's time.
+        stamps = [r.headers["Stripe-Signature"].split(",")[0] for r in rx.received]
+        assert len(set(stamps)) == 3
+        for r in rx.received:
+            stripe.Webhook.construct_event(r.body, r.headers["Stripe-Signature"], endpoint.secret)
+        event_id = attempts[0]["event_id"]
+        assert stripe_client.v1.events.retrieve(event_id).pending_webhooks == 0
+        assert len(emulator_control.deliveries(event_id=event_id)) == 3
+
+
+def test_pending_webhooks_counts_endpoints_not_yet_reached(stripe_client, emulator_control):
+    with WebhookReceiver() as ok, WebhookReceiver(default_status=500) as broken:
+        webhook_endpoint(stripe_client, ok.url, ["checkout.session.completed"])
+        webhook_endpoint(stripe_client, broken.url, ["checkout.session.completed"])
+        _pay(stripe_client, emulator_control)
+        event = emulator_control.events(type="checkout.session.completed")[0]
+        assert event["pending_webhooks"] == 2
+        emulator_control.deliver_due()
+        assert stripe_client.v1.events.retrieve(event["id"]).pending_webhooks == 1
+
+
+def test_delivery_gives_up_after_the_retry_schedule(stripe_client, emulator_control):
+    with WebhookReceiver(default_status=500) as rx:
+        webhook_endpoint(stripe_client, rx.url, ["checkout.session.completed"])
+        _pay(stripe_client, emulator_control)
+        attempts = emulator_control.drain()
+        assert [a["attempt"] for a in attempts] == [1, 2, 3, 4]  # test mode: 3 retries
+        assert emulator_control.outbox()[0]["state"] == "gave_up"
+        assert emulator_control.drain() == []
+
+
+def test_an_unreachable_endpoint_is_a_failed_attempt_with_an_error(stripe_client, emulator_control):
+    webhook_endpoint(
+        stripe_client, "http://127.0.0.1:9/nothing-listens", ["checkout.session.completed"]
+    )
+    _pay(stripe_client, emulator_control)
+    first = emulator_control.deliver_due()
+    assert first[0]["status"] is None
+    assert "refused" in first[0]["error"]
+    assert emulator_control.outbox()[0]["state"] == "pending"
+
+
+def test_a_slow_endpoint_times_out_and_counts_as_a_failure():
+    from harness.stripe_emulator import StripeEmulator
+
+    with (
+        StripeEmulator(delivery="manual", webhook_timeout=0.2) as emu,
+        WebhookReceiver(delay=1.0) as rx,
+    ):
+        client = stripe.StripeClient(emu.api_key, base_addresses={"api": emu.url})
+        webhook_endpoint(client, rx.url, ["customer.created"])
+        client.v1.customers.create({})
+        attempt = emu.control.deliver_due()[0]
+        assert attempt["delivered"] is False
+        assert attempt["error"].startswith("timeout")
+
+
+def test_manual_mode_sends_nothing_until_asked(stripe_client, emulator_control, receiver):
+    webhook_endpoint(stripe_client, receiver.url)
+    _pay(stripe_client, emulator_control)
+    time.sleep(0.1)
+    assert receiver.received == []
+    assert len(emulator_control.deliver_due()) == 10
+
+
+def test_auto_mode_delivers_without_being_asked(stripe_client, emulator_control, receiver):
+    emulator_control.set_delivery_mode("auto")
+    webhook_endpoint(stripe_client, receiver.url, ["checkout.session.completed"])
+    _pay(stripe_client, emulator_control)
+    deadline = time.monotonic() + 5
+    while not receiver.received and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(receiver.received) == 1
+    assert emulator_control.drain() == []
+
+
+def test_every_attempt_is_recorded_with_times_and_latency(
+    stripe_client, emulator_control, receiver
+):
+    endpoint = webhook_endpoint(stripe_client, receiver.url, ["checkout.session.completed"])
+    _pay(stripe_client, emulator_control)
+    emulator_control.drain()
+    record = emulator_control.deliveries()[0]
+    assert record["endpoint_id"] == endpoint.id
+    assert record["event_type"] == "checkout.session.completed"
+    assert record["url"] == receiver.url
+    assert record["latency_ms"] > 0
+    assert record["emulator_time"] == emulator_control.now()
+    assert record["wall_time"] == pytest.approx(time.time(), abs=60)
