@@ -19,6 +19,7 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
+from reference_app.payments.failpoint_control import with_failpoint_control_if_enabled  # noqa: E402
 from reference_app.payments.routing import websocket_urlpatterns  # noqa: E402
 from reference_app.payments.variants.registry import active_variant  # noqa: E402
 
@@ -26,7 +27,7 @@ active_variant().on_startup()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": with_failpoint_control_if_enabled(django_asgi_app),
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )

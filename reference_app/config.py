@@ -143,6 +143,11 @@ def load_config(env: Mapping[str, str]) -> AppConfig:
         raise ConfigurationError(f"STRIPE_API_BASE must be an http(s) URL (got {api_base!r})")
     public_url = env.get("APP_PUBLIC_URL") or None
     hosts = tuple(h for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip())
+    failpoints = _flag(env, "PAYCHAOS_FAILPOINTS")
+    if failpoints and not env.get("PAYCHAOS_FAILPOINTS_TOKEN"):
+        raise ConfigurationError(
+            "PAYCHAOS_FAILPOINTS is on but PAYCHAOS_FAILPOINTS_TOKEN is not set (the control endpoint needs it)"
+        )
     return AppConfig(
         database=parse_database_url(env["DATABASE_URL"]),
         redis_url=redis_url,
@@ -161,7 +166,7 @@ def load_config(env: Mapping[str, str]) -> AppConfig:
         db_statement_timeout_ms=int(_number(env, "DB_STATEMENT_TIMEOUT_MS", 5000, int)),
         db_tcp_user_timeout_ms=int(_number(env, "DB_TCP_USER_TIMEOUT_MS", 5000, int)),
         notify_retry_interval=_number(env, "NOTIFY_RETRY_INTERVAL", 1.0),
-        failpoints_enabled=_flag(env, "PAYCHAOS_FAILPOINTS"),
+        failpoints_enabled=failpoints,
         public_url=public_url.rstrip("/") if public_url else None,
         secret_key=env.get("DJANGO_SECRET_KEY") or AppConfig.secret_key,
         allowed_hosts=hosts or AppConfig.allowed_hosts,

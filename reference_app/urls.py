@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import path
 
 from reference_app.payments.api import (
@@ -31,8 +30,4 @@ urlpatterns = [
     path("payments/cancel/", pages.cancel_page),
 ]
 
-if settings.PAYMENTS.failpoints_enabled:
-    # Failpoint control endpoint, mounted only when PAYCHAOS_FAILPOINTS is on.
-    from reference_app.payments.failpoint_control import failpoint_urlpatterns
-
-    urlpatterns += failpoint_urlpatterns()
+# The failpoint control endpoint is mounted in asgi.py (payments/failpoint_control.py).

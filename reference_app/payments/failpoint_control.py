@@ -1,28 +1,28 @@
 """Mounting the failpoint control endpoint (only when ``PAYCHAOS_FAILPOINTS`` is on).
 
-The endpoint itself belongs to ``harness.failpoints``; this module only looks
-for the Django URL helper it exposes and mounts it under ``/_failpoints/``.
+The endpoint belongs to ``harness.failpoints``: its ASGI wrapper answers
+``/__failpoints/...`` before Django sees the request, so the harness can
+still set and release failpoints while every Django worker is paused at one,
+or while the database is down.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from django.urls import URLPattern, URLResolver
+from django.conf import settings
 
 log = logging.getLogger("reference_app.payments")
 
 
-def failpoint_urlpatterns() -> list[URLPattern | URLResolver]:
-    """The failpoint control routes, or none when the failpoint library offers no Django helper."""
+def with_failpoint_control_if_enabled(app: Any) -> Any:
+    """``app`` wrapped with the failpoint control endpoint when enabled, else ``app`` itself."""
+    if not settings.PAYMENTS.failpoints_enabled:
+        return app
     try:
-        import harness.failpoints as failpoints
-    except ModuleNotFoundError:
-        log.warning("PAYCHAOS_FAILPOINTS is on but harness.failpoints is not installed")
-        return []
-    # HOOK: the failpoint library's Django routes, if it provides them.
-    helper = getattr(failpoints, "django_urlpatterns", None)
-    if helper is None:
-        log.warning("PAYCHAOS_FAILPOINTS is on but harness.failpoints has no django_urlpatterns()")
-        return []
-    return list(helper())
+        from harness.failpoints import with_failpoint_control
+    except ImportError as exc:
+        log.warning("PAYCHAOS_FAILPOINTS is on but the failpoint library is missing: %s", exc)
+        return app
+    return with_failpoint_control(app)

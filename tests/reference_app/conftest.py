@@ -178,7 +178,7 @@ def app_env(**overrides: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_app(redis_url: str) -> Iterator[AppServer]:
+def running_app(redis_url: str, **extra_env: str) -> Iterator[AppServer]:
     """``python -m uvicorn reference_app.asgi:application`` on a free loopback port."""
     import subprocess
     import sys
@@ -186,7 +186,7 @@ def running_app(redis_url: str) -> Iterator[AppServer]:
     from harness.net import wait_for_port
 
     port = free_port()
-    env = app_env(REDIS_URL=redis_url)
+    env = app_env(REDIS_URL=redis_url, **extra_env)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "reference_app.asgi:application",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "critical"],

@@ -83,3 +83,23 @@ def test_websocket_opened_while_redis_is_down_gets_the_replay_then_a_close_to_re
             code = closed.rcvd.code if closed.rcvd else None
     assert message["session_id"] == session["id"] and message["replayed"] is True
     assert code == 1011
+
+
+def test_failure_right_after_commit_keeps_the_activation_owed_until_the_drain(
+    catalog, request, monkeypatch
+):
+    from reference_app.payments.variants import correct as correct_module
+
+    def fail(name: str) -> None:
+        if name == "fulfil.after_commit":
+            raise RuntimeError("process died after commit")
+
+    monkeypatch.setattr(correct_module, "failpoint", fail)
+    company, plan = catalog
+    session = checkout_session(company.id, plan.id)
+    request.getfixturevalue("redis_url")  # Redis is fine; the process is what fails
+    with pytest.raises(RuntimeError, match="after commit"):
+        get_variant("correct").fulfil(session, source="webhook")
+    assert NotificationOutbox.objects.get().sent_at is None  # committed, not yet sent
+    drained = Client().post("/api/_internal/notifications/drain/").json()
+    assert drained == {"sent": 1, "pending": 0, "error": None}

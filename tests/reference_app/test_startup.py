@@ -53,6 +53,7 @@ def test_unix_socket_database_url_is_understood():
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
         ({"STRIPE_WEBHOOK_TOLERANCE": "soon"}, "STRIPE_WEBHOOK_TOLERANCE"),
         ({"PAYCHAOS_FAILPOINTS": "maybe"}, "PAYCHAOS_FAILPOINTS"),
+        ({"PAYCHAOS_FAILPOINTS": "1"}, "PAYCHAOS_FAILPOINTS_TOKEN"),
     ],
 )
 def test_bad_setting_is_named(change, words):

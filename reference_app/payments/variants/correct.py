@@ -235,6 +235,8 @@ class CorrectVariant(Variant):
             ledger = self.claim_fulfilment(key, source)
             if ledger is None:
                 return self.existing_fulfilment(key)
+            # Registered first so it runs first after commit: before the notification leaves.
+            transaction.on_commit(lambda: failpoint("fulfil.after_commit"))
             subscription, payment = self.create_records(
                 session, company_id, plan_id, event_created=event_created
             )
@@ -245,7 +247,6 @@ class CorrectVariant(Variant):
             if subscription.status == Subscription.Status.ACTIVE:
                 self.queue_activation(subscription, session_id)
             failpoint("fulfil.before_commit")
-            transaction.on_commit(lambda: failpoint("fulfil.after_commit"))
         return Fulfilment(
             fulfilled=True,
             created=True,

@@ -34,6 +34,7 @@ class GetOrCreateNoConstraint(WithoutLedger):
         company_id, plan_id = session_refs(session)
         with transaction.atomic():
             failpoint("fulfil.before_insert")
+            transaction.on_commit(lambda: failpoint("fulfil.after_commit"))
             plan = SubscriptionPlan.objects.get(pk=plan_id)
             subscription, created = Subscription.objects.get_or_create(
                 checkout_session_id=session["id"],
@@ -55,7 +56,6 @@ class GetOrCreateNoConstraint(WithoutLedger):
                     currency=session.get("currency") or plan.currency,
                 )
                 self.queue_activation(subscription, session["id"])
-            transaction.on_commit(lambda: failpoint("fulfil.after_commit"))
         return Fulfilment(
             fulfilled=True,
             created=created,
