@@ -260,7 +260,8 @@ class _Failpoint:
             if term is not None and term.task == "pause":
                 waiter = _Waiter()
                 self.waiters.append(waiter)
-            _CHANGED.notify_all()
+            if _WATCHERS:  # waking nobody still costs; only notify when someone waits
+                _CHANGED.notify_all()
         return term, waiter
 
     def leave(self, waiter: _Waiter) -> None:
@@ -283,6 +284,8 @@ class _Failpoint:
 # Empty unless something is set, so the common case is one failed dict lookup.
 _ACTIVE: dict[str, _Failpoint] = {}
 _CHANGED = threading.Condition(threading.Lock())
+# Threads inside wait_until_hit (guarded by _CHANGED); hits notify only when it is non-zero.
+_WATCHERS = 0
 
 
 def failpoint(name: str) -> None:
@@ -424,18 +427,23 @@ def wait_until_hit(name: str, count: int = 1, timeout: float = 5.0) -> int:
     queued, so after this returns ``release_failpoint`` finds it.
     Raises ``TimeoutError`` when ``timeout`` seconds pass first.
     """
+    global _WATCHERS
     deadline = time.monotonic() + timeout
     with _CHANGED:
-        while True:
-            hits = failpoint_hits(name)
-            if hits >= count:
-                return hits
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(
-                    f"failpoint {name!r} reached {hits} time(s), not {count}, in {timeout} s"
-                )
-            _CHANGED.wait(remaining)
+        _WATCHERS += 1
+        try:
+            while True:
+                hits = failpoint_hits(name)
+                if hits >= count:
+                    return hits
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(
+                        f"failpoint {name!r} reached {hits} time(s), not {count}, in {timeout} s"
+                    )
+                _CHANGED.wait(remaining)
+        finally:
+            _WATCHERS -= 1
 
 
 def list_failpoints() -> dict[str, dict[str, Any]]:
