@@ -44,6 +44,9 @@ _SERVER_SETTINGS = (
     "logging_collector=off",
     "log_timezone=UTC",
     "timezone=UTC",
+    # Dynamic shared memory as files in the data folder: removed with it even
+    # after a kill -9, where POSIX segments in /dev/shm would be left behind.
+    "dynamic_shared_memory_type=mmap",
 )
 HARNESS_APPLICATION_NAME = "paychaos-harness"
 

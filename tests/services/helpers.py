@@ -45,6 +45,11 @@ def descendants() -> set[int]:
     return set(alive(p.pid for p in psutil.Process().children(recursive=True)))
 
 
+def children() -> set[int]:
+    """Running (not zombie) direct children of the test process: what the harness spawned."""
+    return set(alive(p.pid for p in psutil.Process().children()))
+
+
 def registry_files(state_dir: Path) -> list[Path]:
     """The pid files currently in the registry."""
     return sorted((state_dir / "registry").glob("*.json"))

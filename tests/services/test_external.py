@@ -12,7 +12,7 @@ from harness.errors import ConfigError, PaychaosError, ServiceError
 from harness.net import free_port
 from harness.services import start_services
 
-from .helpers import descendants
+from .helpers import children, descendants
 
 
 def test_external_urls_are_used_as_given_and_never_signalled(
@@ -21,9 +21,9 @@ def test_external_urls_are_used_as_given_and_never_signalled(
     with start_services() as owner:
         monkeypatch.setenv("PAYCHAOS_DATABASE_URL", owner.postgres.url)
         monkeypatch.setenv("PAYCHAOS_REDIS_URL", owner.redis.url)
-        before = descendants()
+        before = children()
         with start_services() as svc:
-            assert descendants() == before  # nothing spawned
+            assert children() == before  # nothing spawned
             assert not svc.postgres.embedded and not svc.redis.embedded
             assert svc.postgres.url == owner.postgres.url
             assert (svc.postgres.port, svc.postgres.dbname) == (owner.postgres.port, "paychaos")

@@ -30,7 +30,8 @@ def test_services_are_reachable_over_tcp_and_leave_no_process_or_folder(state_di
         assert redis.Redis.from_url(svc.redis.url).ping() is True
         # postmaster, its helpers, and redis-server: all ours, all counted
         assert len(pids) >= 3
-        assert set(pids) <= descendants() - before
+        # The postmaster and redis-server are ours (backends come and go).
+        assert {svc.postgres.pids()[0], svc.redis.pids()[0]} <= descendants() - before
         assert registry_files(state_dir)
     assert wait_until_gone(pids, timeout=1.0) == []
     assert descendants() == before

@@ -11,7 +11,7 @@ import redis
 
 from harness.services import Services
 
-from .helpers import alive, descendants, wait_until_gone
+from .helpers import alive, children, wait_until_gone
 
 
 def _redis(svc: Services) -> redis.Redis:
@@ -101,7 +101,7 @@ def test_killed_postgres_recovers_committed_data_on_the_same_port(services: Serv
 
 
 def test_a_killed_postgres_leaves_no_process_or_shared_memory_after_stop(services: Services):
-    before = descendants() - set(services.pids())
+    before = children() - set(services.pids())
     with psycopg.connect(services.postgres.url) as conn:
         data_dir = conn.execute("SHOW data_directory").fetchone()[0]
     shmid = Path(data_dir, "postmaster.pid").read_text().splitlines()[6].split()[1]
@@ -109,6 +109,6 @@ def test_a_killed_postgres_leaves_no_process_or_shared_memory_after_stop(service
     services.postgres.kill()
     services.stop()
     assert wait_until_gone(pids, timeout=2.0) == []
-    assert descendants() == before
+    assert children() == before
     segments = subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout
     assert f" {shmid} " not in segments
