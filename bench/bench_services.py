@@ -13,14 +13,10 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from harness.services import start_services  # noqa: E402
+from harness.services import start_services
 
 
 def measure(runs: int, fresh_cache: bool) -> tuple[list[float], list[float]]:
