@@ -9,9 +9,9 @@ import psycopg
 import pytest
 import redis
 
-from harness.services import Services
+from harness.services import Services, start_services
 
-from .helpers import alive, children, wait_until_gone
+from .helpers import alive, children, descendants, wait_until_gone
 
 
 def _redis(svc: Services) -> redis.Redis:
@@ -112,3 +112,18 @@ def test_a_killed_postgres_leaves_no_process_or_shared_memory_after_stop(service
     assert children() == before
     segments = subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout
     assert f" {shmid} " not in segments
+
+
+def test_a_run_of_faults_leaves_no_process_behind(state_dir: Path):
+    before = descendants()
+    with start_services() as svc:
+        svc.redis.pause()
+        svc.redis.resume()
+        svc.redis.restart()
+        svc.postgres.kill()
+        svc.postgres.start()
+        svc.postgres.restart(mode="immediate")
+        svc.redis.kill()
+        pids = svc.pids()
+    assert wait_until_gone(pids, timeout=1.0) == []
+    assert descendants() == before
