@@ -10,6 +10,7 @@ from typing import Any
 
 from harness.stripe_emulator.errors import StripeApiError
 from harness.stripe_emulator.expand import expand
+from harness.stripe_emulator.faults.api.context import ApiCallContext
 from harness.stripe_emulator.forms import decode_form
 from harness.stripe_emulator.http_server import HttpRequest, HttpResponse
 from harness.stripe_emulator.params import check_fields
@@ -53,6 +54,18 @@ def check_auth(state: EmulatorState, headers: dict[str, str]) -> None:
     if key != state.config.api_key:
         shown = key[:8] + "*" * 4 + key[-4:] if len(key) > 12 else "****"
         raise StripeApiError(401, f"Invalid API Key provided: {shown}", code="api_key_invalid")
+
+
+def _never(store: bool) -> HttpResponse:  # "before" faults never run the endpoint
+    raise AssertionError("a 'before' fault must not run the endpoint")
+
+
+def _ignore(response: HttpResponse) -> None:
+    pass
+
+
+def _nothing() -> None:
+    pass
 
 
 def json_response(
@@ -114,15 +127,59 @@ class EmulatorApp:
         route, args = match
         raw = decode_form(request.body if method == "POST" else query)
         params = check_fields(self.router.accepted(route), raw)
-        idempotency_key = request.headers.get("idempotency-key") if method == "POST" else None
+        key = request.headers.get("idempotency-key") if method == "POST" else None
         call = Call(
             state,
             params,
             args,
             path,
-            request={"id": request_id, "idempotency_key": idempotency_key},
+            request={"id": request_id, "idempotency_key": key},
         )
-        return self.run(call, route, request_id)
+        faults = state.api_faults
+        rule = faults.match(method, path) if faults.rules else None
+        action: Any = rule.action if rule is not None else None
+        if action is not None and action.phase == "before":
+            # Stripe failed before the endpoint ran: nothing is stored under the key.
+            return action.run(ApiCallContext(request_id, _never, _ignore, _nothing))
+        entry = None
+        if key is not None:
+            fingerprint = path + "\n" + json.dumps(raw, sort_keys=True)
+            begun = state.idempotency.begin(key, fingerprint, state.now())
+            if isinstance(begun, HttpResponse):
+                return begun
+            entry = begun
+
+        def execute(store: bool) -> HttpResponse:
+            try:
+                response = self.run(call, route, request_id)
+            except StripeApiError as exc:
+                response = error_response(exc, request_id)
+            except Exception:
+                log.exception("emulator bug while handling %s %s", method, path)
+                response = error_response(
+                    StripeApiError(500, "The emulator failed on this request.", type="api_error"),
+                    request_id,
+                )
+            if key is not None:
+                response.headers.append(("Idempotency-Key", key))
+            if store and entry is not None:
+                state.idempotency.finish(entry, response)
+            return response
+
+        if action is None:
+            return execute(True)
+
+        def store(response: HttpResponse) -> None:
+            if entry is not None:
+                if key is not None:
+                    response.headers.append(("Idempotency-Key", key))
+                state.idempotency.finish(entry, response)
+
+        def release() -> None:
+            if entry is not None:
+                state.idempotency.release(entry)
+
+        return action.run(ApiCallContext(request_id, execute, store, release))  # type: ignore[no-any-return]
 
     def run(self, call: Call, route: Any, request_id: str) -> HttpResponse:
         """Run the handler and serialise its answer."""

@@ -127,6 +127,63 @@ def delivery_mode(state, args, body, query) -> dict[str, Any]:
     return {"mode": state.delivery_mode}
 
 
+# -- faults ---------------------------------------------------------------------------------
+
+
+def _add_rules(collection: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """Body: one rule object, or ``{"rules": [...], "replace": bool}``."""
+    if "rules" in body:
+        specs = body["rules"]
+        if not isinstance(specs, list):
+            raise invalid("rules must be a list of rule objects", param="rules")
+        if body.get("replace"):
+            collection.clear()
+    else:
+        specs = [body]
+    added = [collection.add(spec).as_dict() for spec in specs]
+    return {"added": added, "data": [r.as_dict() for r in collection.rules]}
+
+
+def add_delivery_policies(state, args, body, query) -> dict[str, Any]:
+    return _add_rules(state.delivery_policies, body)
+
+
+def list_delivery_policies(state, args, body, query) -> dict[str, Any]:
+    return {"data": [r.as_dict() for r in state.delivery_policies.rules]}
+
+
+def add_api_faults(state, args, body, query) -> dict[str, Any]:
+    return _add_rules(state.api_faults, body)
+
+
+def list_api_faults(state, args, body, query) -> dict[str, Any]:
+    return {"data": [r.as_dict() for r in state.api_faults.rules]}
+
+
+def clear_faults(state, args, body, query) -> dict[str, Any]:
+    kind = body.get("kind")
+    if kind in (None, "delivery"):
+        state.delivery_policies.clear()
+    if kind in (None, "api"):
+        state.api_faults.clear()
+    if kind not in (None, "delivery", "api"):
+        raise invalid("kind must be 'delivery', 'api' or absent (both)", param="kind")
+    return {"cleared": kind or "all"}
+
+
+async def replay_delivery(state, args, body, query) -> dict[str, Any]:
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str):
+        raise invalid("event_id is required", param="event_id")
+    state.store.get("event", event_id, param="event_id")
+    attempts = await state.deliverer.replay_captured(event_id, body.get("endpoint_id"))
+    return {"data": [a.as_dict() for a in attempts]}
+
+
+def release_held(state, args, body, query) -> dict[str, Any]:
+    return {"released": state.deliverer.release_held()}
+
+
 # -- lifecycle ------------------------------------------------------------------------------
 
 
@@ -155,6 +212,13 @@ CONTROL_ROUTES: list[Route] = [
     Route("POST", f"{P}/deliveries/deliver_due", deliver_due),
     Route("POST", f"{P}/deliveries/drain", drain),
     Route("POST", f"{P}/delivery_mode", delivery_mode),
+    Route("POST", f"{P}/deliveries/replay", replay_delivery),
+    Route("POST", f"{P}/deliveries/release_held", release_held),
+    Route("POST", f"{P}/delivery_policies", add_delivery_policies),
+    Route("GET", f"{P}/delivery_policies", list_delivery_policies),
+    Route("POST", f"{P}/api_faults", add_api_faults),
+    Route("GET", f"{P}/api_faults", list_api_faults),
+    Route("POST", f"{P}/faults/clear", clear_faults),
     Route("GET", f"{P}/delivery_mode", delivery_mode),
 ]
 

@@ -142,3 +142,58 @@ class EmulatorControl:
     def health(self) -> dict[str, Any]:
         """``{"ok": true, "seed": ..., "now": ..., "delivery": ...}``."""
         return dict(self._call("GET", "/health"))
+
+    # -- faults -------------------------------------------------------------------------------
+
+    def add_delivery_policy(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Append one webhook delivery rule (plain data; first matching rule wins).
+
+        >>> ctl.add_delivery_policy({"action": "drop", "event_type": "invoice.paid", "times": 1})  # doctest: +SKIP
+        """
+        return dict(self._call("POST", "/delivery_policies", spec)["added"][0])
+
+    def set_delivery_policy(
+        self, rules: dict[str, Any] | list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Replace every delivery rule by ``rules`` (one rule or a list); returns them with ids."""
+        specs = [rules] if isinstance(rules, dict) else list(rules)
+        return list(
+            self._call("POST", "/delivery_policies", {"rules": specs, "replace": True})["data"]
+        )
+
+    def delivery_policies(self) -> list[dict[str, Any]]:
+        """The delivery rules in force, with how often each matched (``seen``) and acted (``fired``)."""
+        return list(self._call("GET", "/delivery_policies")["data"])
+
+    def add_api_fault(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Append one API fault rule (plain data; first matching rule wins).
+
+        >>> ctl.add_api_fault({"action": "error", "status": 500, "method": "GET",
+        ...                    "path": "/v1/checkout/sessions/*", "first": 1})  # doctest: +SKIP
+        """
+        return dict(self._call("POST", "/api_faults", spec)["added"][0])
+
+    def set_api_faults(self, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Replace every API fault rule by ``rules``; returns them with ids."""
+        return list(
+            self._call("POST", "/api_faults", {"rules": list(rules), "replace": True})["data"]
+        )
+
+    def api_faults(self) -> list[dict[str, Any]]:
+        """The API fault rules in force, with their ``seen`` / ``fired`` counters."""
+        return list(self._call("GET", "/api_faults")["data"])
+
+    def clear_faults(self, kind: str | None = None) -> None:
+        """Remove API faults and delivery policies (or only ``kind``: ``"api"`` / ``"delivery"``)."""
+        self._call("POST", "/faults/clear", {"kind": kind})
+
+    def replay_delivery(
+        self, event_id: str, endpoint_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Send the last captured delivery of ``event_id`` again, byte for byte (same signature)."""
+        body = {"event_id": event_id, "endpoint_id": endpoint_id}
+        return list(self._call("POST", "/deliveries/replay", body)["data"])
+
+    def release_held(self) -> int:
+        """Let every delivery held back by a ``hold`` (reorder) rule go; returns how many."""
+        return int(self._call("POST", "/deliveries/release_held", {})["released"])

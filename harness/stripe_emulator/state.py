@@ -41,7 +41,14 @@ class EmulatorState:
         self._setup_extensions()
 
     def _setup_extensions(self) -> None:
-        """Hook for state that lives beside the objects (faults, idempotency)."""
+        """State beside the objects that a reset also clears: faults and idempotency keys."""
+        from harness.stripe_emulator.faults.api.faults import ApiFaults
+        from harness.stripe_emulator.faults.delivery.policies import DeliveryPolicies
+        from harness.stripe_emulator.idempotency import IdempotencyStore
+
+        self.delivery_policies = DeliveryPolicies(self.seed)
+        self.api_faults = ApiFaults(self.seed)
+        self.idempotency = IdempotencyStore()
 
     def reset(self, seed: int | None = None) -> None:
         """Back to an empty world: no objects, clock at its epoch, outbox empty."""
@@ -80,6 +87,19 @@ class EmulatorState:
         data: dict[str, Any] = {"object": snapshot(obj)}
         if previous_attributes is not None:
             data["previous_attributes"] = snapshot(previous_attributes)
+        event = self._new_event(event_type, data, endpoints, request)
+        # Stripe sometimes sends two distinct events for one change (``twin`` policy).
+        for _ in range(self.delivery_policies.twins_for(event)):
+            self._new_event(event_type, snapshot(data), endpoints, request)
+        return event
+
+    def _new_event(
+        self,
+        event_type: str,
+        data: dict[str, Any],
+        endpoints: list[str],
+        request: dict[str, Any] | None,
+    ) -> dict[str, Any]:
         event = {
             "id": self.new_id("evt_"),
             "object": "event",

@@ -1,0 +1,11 @@
+"""``deliver``: send normally (a rule that shields matching attempts from later rules)."""
+
+from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
+from harness.stripe_emulator.faults.rules import Action
+
+
+class Deliver(Action):
+    name = "deliver"
+
+    def shape(self, plan: AttemptPlan) -> None:
+        pass

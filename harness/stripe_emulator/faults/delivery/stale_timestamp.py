@@ -1,0 +1,21 @@
+"""``stale_timestamp``: a valid signature over a ``t`` older than the receiver's tolerance.
+
+The age counts from the wall clock, because that is what ``construct_event`` compares with.
+``{"action": "stale_timestamp", "age": 600}``
+"""
+
+import time
+
+from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
+from harness.stripe_emulator.faults.rules import Action
+
+
+class StaleTimestamp(Action):
+    name = "stale_timestamp"
+    defaults = {"age": 600}
+
+    def validate(self) -> None:
+        self.number("age", 1)
+
+    def shape(self, plan: AttemptPlan) -> None:
+        plan.timestamp = min(plan.now, int(time.time())) - int(self.params["age"])

@@ -1,0 +1,12 @@
+"""``wrong_secret``: signed correctly, but with a secret the endpoint does not have."""
+
+from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
+from harness.stripe_emulator.faults.rules import Action
+
+
+class WrongSecret(Action):
+    name = "wrong_secret"
+    defaults = {"secret": "whsec_paychaos_wrong_secret"}
+
+    def shape(self, plan: AttemptPlan) -> None:
+        plan.secrets = [str(self.params["secret"])]
