@@ -55,7 +55,8 @@ def test_a_process_started_from_a_short_lived_thread_outlives_the_thread(state_d
     worker = threading.Thread(target=proc.start)
     worker.start()
     worker.join()
-    assert proc.pid is not None
-    assert wait_until_gone([proc.pid], timeout=0.3) == [proc.pid]
+    pid = proc.pid
+    assert pid is not None
+    assert wait_until_gone([pid], timeout=0.3) == [pid]
     proc.stop()
-    assert alive([proc.pid or 0]) == []
+    assert alive([pid]) == []
