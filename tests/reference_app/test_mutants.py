@@ -20,7 +20,9 @@ from django.test import Client
 from reference_app.payments.models import Payment, Subscription
 from reference_app.payments.notifications import group_name
 from reference_app.payments.variants import correct as correct_module
+from reference_app.payments.variants.mutants import m02_exists_then_insert as m02_module
 from reference_app.payments.variants.mutants import m04_get_or_create_no_constraint as m04_module
+from reference_app.payments.variants.mutants import m05_lock_that_does_not_lock as m05_module
 from reference_app.payments.variants.registry import variant_class
 from tests.reference_app.conftest import WEBHOOK_SECRET
 from tests.reference_app.stripe_events import checkout_session, encode, event, sign
@@ -101,9 +103,9 @@ def test_m1_refused_redis_rolls_back_a_paid_fulfilment(catalog, use, name, broke
     ("name", "module", "broken"),
     [
         ("correct", correct_module, False),
-        ("mutant:M2", correct_module, True),
+        ("mutant:M2", m02_module, True),
         ("mutant:M4", m04_module, True),
-        ("mutant:M5", correct_module, True),
+        ("mutant:M5", m05_module, True),
     ],
 )
 def test_race_at_fulfil_before_insert_doubles_the_subscription(

@@ -231,7 +231,6 @@ class CorrectVariant(Variant):
         key = self.fulfilment_key(session_id, source)
         company_id, plan_id = session_refs(session)
         with transaction.atomic():
-            failpoint("fulfil.before_insert")
             ledger = self.claim_fulfilment(key, source)
             if ledger is None:
                 return self.existing_fulfilment(key)
@@ -263,7 +262,12 @@ class CorrectVariant(Variant):
         ledger.save(update_fields=["subscription", "payment"])
 
     def claim_fulfilment(self, session_id: str, source: str) -> CheckoutFulfilment | None:
-        """Insert the session's fulfilment key; None when another caller already holds it."""
+        """Insert the session's fulfilment key; None when another caller already holds it.
+
+        A concurrent second insert waits on the unique index until the first
+        transaction ends, then fails (or succeeds, if the first rolled back).
+        """
+        failpoint("fulfil.before_insert")
         try:
             with transaction.atomic():
                 return CheckoutFulfilment.objects.create(

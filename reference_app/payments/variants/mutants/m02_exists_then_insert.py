@@ -13,6 +13,7 @@ double provisioning, refunds by hand).
 
 from __future__ import annotations
 
+from reference_app.payments.failpoints import failpoint
 from reference_app.payments.models import CheckoutFulfilment, Subscription
 from reference_app.payments.variants.mutants._without_ledger import WithoutLedger
 
@@ -23,4 +24,5 @@ class ExistsThenInsert(WithoutLedger):
     def claim_fulfilment(self, key: str, source: str) -> CheckoutFulfilment | None:
         if Subscription.objects.filter(checkout_session_id=key).exists():
             return None
+        failpoint("fulfil.before_insert")  # checked, not yet inserted
         return CheckoutFulfilment(checkout_session_id=key, source=source)  # never saved

@@ -1,6 +1,7 @@
 """M4: ``get_or_create`` on a column without a unique constraint.
 
-Bug: fulfilment is ``Subscription.objects.get_or_create(checkout_session_id=...)``.
+Bug: fulfilment is ``Subscription.objects.get_or_create(checkout_session_id=...)``
+(written out step by step below, so the failpoint can sit inside it).
 Django documents that this is race-free only with a unique constraint; without
 one, two concurrent callers both create, and every later ``get`` raises
 ``MultipleObjectsReturned``.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from reference_app.payments.failpoints import failpoint
 from reference_app.payments.models import Company, Payment, Subscription, SubscriptionPlan
@@ -33,11 +34,10 @@ class GetOrCreateNoConstraint(WithoutLedger):
     ) -> Fulfilment:
         company_id, plan_id = session_refs(session)
         with transaction.atomic():
-            failpoint("fulfil.before_insert")
             transaction.on_commit(lambda: failpoint("fulfil.after_commit"))
             plan = SubscriptionPlan.objects.get(pk=plan_id)
-            subscription, created = Subscription.objects.get_or_create(
-                checkout_session_id=session["id"],
+            subscription, created = self.get_or_create_subscription(
+                session["id"],
                 defaults={
                     "company": Company.objects.get(pk=company_id),
                     "plan": plan,
@@ -62,3 +62,20 @@ class GetOrCreateNoConstraint(WithoutLedger):
             subscription_id=subscription.id,
             subscription_status=subscription.status,
         )
+
+    def get_or_create_subscription(
+        self, session_id: str, defaults: dict[str, Any]
+    ) -> tuple[Subscription, bool]:
+        """``Subscription.objects.get_or_create(checkout_session_id=..., defaults=...)``,
+        spelled out step by step (get; create in a savepoint; get again on
+        IntegrityError) so the failpoint can sit between its read and its write."""
+        try:
+            return Subscription.objects.get(checkout_session_id=session_id), False
+        except Subscription.DoesNotExist:
+            pass
+        failpoint("fulfil.before_insert")
+        try:
+            with transaction.atomic():
+                return Subscription.objects.create(checkout_session_id=session_id, **defaults), True
+        except IntegrityError:  # never, here: no unique constraint to raise it
+            return Subscription.objects.get(checkout_session_id=session_id), False

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from reference_app.payments.failpoints import failpoint
 from reference_app.payments.models import CheckoutFulfilment, Company, Subscription
 from reference_app.payments.variants.base import session_refs
 from reference_app.payments.variants.correct import Fulfilment
@@ -38,4 +39,5 @@ class LockThatDoesNotLock(WithoutLedger):
     def claim_fulfilment(self, key: str, source: str) -> CheckoutFulfilment | None:
         if Subscription.objects.filter(checkout_session_id=key).exists():
             return None
+        failpoint("fulfil.before_insert")  # checked, not yet inserted
         return CheckoutFulfilment(checkout_session_id=key, source=source)  # never saved
