@@ -75,10 +75,9 @@ def bench_embedded(iterations: int, warmup: int, runs: int, faults: bool = False
 
 
 def load_non_matching_faults(emu: StripeEmulator) -> None:
-    """Rules that never match the benchmark's calls, so only their checking costs."""
+    """40 API fault rules and 10 delivery rules that never match the benchmark's calls,
+    so only checking them costs."""
     ctl = emu.control
-    if not hasattr(ctl, "add_api_fault"):
-        return
     for n in range(20):
         ctl.add_api_fault(
             {"method": "POST", "path": f"/v1/customers/cus_{n}", "action": "error", "status": 500}
@@ -87,7 +86,8 @@ def load_non_matching_faults(emu: StripeEmulator) -> None:
             {"method": "GET", "path": "/v1/invoices/*", "action": "latency", "seconds": 0.5}
         )
     for n in range(10):
-        ctl.set_delivery_policy({"event_type": f"never.{n}", "action": "drop"})
+        ctl.add_delivery_policy({"event_type": f"never.{n}", "action": "drop"})
+    assert len(ctl.api_faults()) == 40 and len(ctl.delivery_policies()) == 10
 
 
 def bench_process(iterations: int, warmup: int, runs: int) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -81,7 +82,7 @@ def _optional_int(spec: dict[str, Any], key: str) -> int | None:
 
 def parse_rule(
     spec: Any,
-    actions: dict[str, type[Action]],
+    actions: Mapping[str, type[Action]],
     match_keys: tuple[str, ...],
     rule_id: str,
 ) -> Rule:

@@ -96,8 +96,8 @@ class Deliverer:
         self.pending = []
         self.attempts = []
         self._seq = 0
-        self._sent_to: dict[str, int] = {}
-        self._captured: dict[tuple[str, str], tuple[str, str]] = {}
+        self._sent_to = {}
+        self._captured = {}
 
     # -- queueing -------------------------------------------------------------------------
 

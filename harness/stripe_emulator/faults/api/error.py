@@ -8,7 +8,7 @@ the idempotency key replays) running the endpoint.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from harness.stripe_emulator.errors import StripeApiError, invalid
 from harness.stripe_emulator.faults.api.context import ApiCallContext
@@ -20,7 +20,7 @@ _TYPES = {429: "rate_limit_error", 409: "idempotency_error", 402: "card_error"}
 
 class Error(Action):
     name = "error"
-    defaults: dict[str, Any] = {
+    defaults: ClassVar[dict[str, Any]] = {
         "status": 500,
         "type": None,
         "code": None,
