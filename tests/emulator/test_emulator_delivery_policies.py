@@ -56,6 +56,24 @@ def test_drop_always_gives_up_and_pending_webhooks_stays(stripe_client, emulator
     assert emulator_control.outbox()[0]["state"] == "gave_up"
 
 
+def test_drop_the_first_attempts_of_each_delivery(stripe_client, emulator_control, receiver):
+    emulator_control.add_delivery_policy({"action": "drop", "attempts": 2})
+    _setup(stripe_client, emulator_control, receiver)
+    assert [a["delivered"] for a in emulator_control.drain()] == [False, False, True]
+
+
+def test_unsigned_deliveries_carry_no_signature_header(stripe_client, emulator_control, receiver):
+    emulator_control.add_delivery_policy({"action": "unsigned", "times": 1})
+    endpoint = _setup(stripe_client, emulator_control, receiver)
+    emulator_control.deliver_due()
+    got = receiver.received[0]
+    assert "Stripe-Signature" not in got.headers
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(
+            got.body, got.headers.get("Stripe-Signature"), endpoint.secret
+        )
+
+
 def test_attempt_numbers_select_which_attempts_fail(stripe_client, emulator_control, receiver):
     emulator_control.add_delivery_policy({"action": "drop", "attempt": [1, 2]})
     _setup(stripe_client, emulator_control, receiver)

@@ -254,7 +254,11 @@ class Deliverer:
             return await self._send_replay(p, event, endpoint, generation)
         now = state.clock.now()
         plan = AttemptPlan(
-            now=now, timestamp=now, secrets=[secret], timeout=state.config.webhook_timeout
+            now=now,
+            attempt=p.attempts + 1,
+            timestamp=now,
+            secrets=[secret],
+            timeout=state.config.webhook_timeout,
         )
         rule = state.delivery_policies.for_attempt(
             event, endpoint["id"], p.attempts + 1, p.postponed_by
@@ -273,7 +277,11 @@ class Deliverer:
                 return None
         p.attempts += 1
         payload = json.dumps(event, indent=2)
-        header = plan.signature_override or signature_header(payload, plan.secrets, plan.timestamp)
+        header = (
+            plan.signature_override
+            if plan.signature_override is not None
+            else signature_header(payload, plan.secrets, plan.timestamp)
+        )
         label = rule.action.name if rule is not None else None
         started = time.perf_counter()
         wall = time.time()
@@ -338,7 +346,8 @@ class Deliverer:
 
     async def _post(self, body: bytes, header: str, url: str, timeout: float) -> PostResult:
         headers = dict(WEBHOOK_HEADERS)
-        headers["Stripe-Signature"] = header
+        if header:
+            headers["Stripe-Signature"] = header
         return await post(url, body, headers, timeout)
 
     async def _send_replay(

@@ -10,6 +10,7 @@ from harness.stripe_emulator.faults.delivery.replay import Replay
 from harness.stripe_emulator.faults.delivery.stale_timestamp import StaleTimestamp
 from harness.stripe_emulator.faults.delivery.timeout import Timeout
 from harness.stripe_emulator.faults.delivery.twin import Twin
+from harness.stripe_emulator.faults.delivery.unsigned import Unsigned
 from harness.stripe_emulator.faults.delivery.wrong_secret import WrongSecret
 
 DELIVERY_ACTIONS = {
@@ -23,6 +24,7 @@ DELIVERY_ACTIONS = {
         BadSignature,
         WrongSecret,
         StaleTimestamp,
+        Unsigned,
         Replay,
         Timeout,
         Twin,

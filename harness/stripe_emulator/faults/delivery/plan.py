@@ -10,13 +10,14 @@ class AttemptPlan:
     """The knobs of one attempt, set to normal delivery and changed by at most one policy."""
 
     now: int
+    attempt: int
     timestamp: int
     secrets: list[str]
     timeout: float
     send: bool = True
     # Why nothing was sent (drop), recorded as the attempt's error.
     not_sent_reason: str | None = None
-    # A whole ``Stripe-Signature`` header to send instead of the real one.
+    # A whole ``Stripe-Signature`` header to send instead of the real one ("" sends none).
     signature_override: str | None = None
     copies: int = 1
     concurrent: bool = False

@@ -1,0 +1,11 @@
+"""``unsigned``: the delivery arrives without a ``Stripe-Signature`` header at all."""
+
+from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
+from harness.stripe_emulator.faults.rules import Action
+
+
+class Unsigned(Action):
+    name = "unsigned"
+
+    def shape(self, plan: AttemptPlan) -> None:
+        plan.signature_override = ""
