@@ -98,3 +98,24 @@ def test_stopping_frees_the_port():
     assert port_is_open("127.0.0.1", port)
     emu.stop()
     assert not port_is_open("127.0.0.1", port)
+
+
+def test_start_and_stop_leave_no_thread_or_connection_behind():
+    import threading
+
+    import stripe
+
+    from harness.stripe_emulator import StripeEmulator
+
+    before = {t.ident for t in threading.enumerate()}
+    for _ in range(3):
+        with StripeEmulator() as emu:
+            client = stripe.StripeClient(emu.api_key, base_addresses={"api": emu.url})
+            client.v1.customers.create({})
+            emu.control.health()
+    leftover = [
+        t
+        for t in threading.enumerate()
+        if t.ident not in before and t.name.startswith("stripe-emulator")
+    ]
+    assert leftover == []

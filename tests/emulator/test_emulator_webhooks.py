@@ -163,3 +163,34 @@ def test_every_attempt_is_recorded_with_times_and_latency(
     assert record["latency_ms"] > 0
     assert record["emulator_time"] == emulator_control.now()
     assert record["wall_time"] == pytest.approx(time.time(), abs=60)
+
+
+def _wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_auto_mode_retries_when_the_clock_reaches_the_next_attempt(stripe_client, emulator_control):
+    emulator_control.set_delivery_mode("auto")
+    with WebhookReceiver(statuses=[500]) as rx:
+        webhook_endpoint(stripe_client, rx.url, ["checkout.session.completed"])
+        _pay(stripe_client, emulator_control)
+        assert _wait_for(lambda: len(rx.received) == 1)
+        emulator_control.advance_clock(599)
+        time.sleep(0.1)
+        assert len(rx.received) == 1  # the first retry is due 600 s after the failure
+        emulator_control.advance_clock(1)
+        assert _wait_for(lambda: len(rx.received) == 2)
+        assert _wait_for(lambda: emulator_control.outbox()[0]["state"] == "delivered")
+
+
+def test_deleting_an_endpoint_stops_its_deliveries(stripe_client, emulator_control, receiver):
+    endpoint = webhook_endpoint(stripe_client, receiver.url, ["checkout.session.completed"])
+    _pay(stripe_client, emulator_control)
+    stripe_client.v1.webhook_endpoints.delete(endpoint.id)
+    assert emulator_control.drain() == []
+    assert receiver.received == []
