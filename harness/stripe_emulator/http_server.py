@@ -161,6 +161,7 @@ class HttpProtocol(asyncio.Protocol):
             return
         if response.abort:
             transport.abort()
+            self._transport = None
             return
         body = response.body
         head = (
@@ -175,6 +176,7 @@ class HttpProtocol(asyncio.Protocol):
         transport.write(head.encode("latin-1") + b"\r\n" + body)
         if not keep_alive:
             transport.close()
+            self._transport = None  # nothing more is read or answered on this connection
 
     def _fail(self, status: int, message: str) -> None:
         self._respond(plain_error(status, message), keep_alive=False)
