@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.stripe_emulator.errors import invalid
+from harness.stripe_emulator.resources.common import add_interval
 from harness.stripe_emulator.resources.customers import new_customer
 from harness.stripe_emulator.resources.invoices import mark_paid, new_subscription_invoice
 from harness.stripe_emulator.resources.payment_intents import new_payment_intent
@@ -202,3 +203,47 @@ def cancel_subscription(
     """Stripe ends a subscription on its own (the customer canceled in the portal, dunning
     gave up, ...): ``customer.subscription.deleted`` with no request."""
     return cancel_now(state, subscription, reason=reason)
+
+
+def renew_due_subscriptions(state: EmulatorState) -> None:
+    """Subscriptions whose period ended while the clock moved: cancel those set to cancel,
+    renew the others (a paid renewal invoice and ``customer.subscription.updated``)."""
+    now = state.now()
+    for sub in state.store.oldest_first("subscription"):
+        while sub["status"] in ("active", "trialing") and sub["current_period_end"] <= now:
+            if sub["cancel_at"] is not None and sub["cancel_at"] <= sub["current_period_end"]:
+                cancel_now(state, sub)
+                break
+            _renew(state, sub)
+
+
+def _renew(state: EmulatorState, sub: dict[str, Any]) -> None:
+    previous = {
+        "current_period_end": sub["current_period_end"],
+        "current_period_start": sub["current_period_start"],
+        "latest_invoice": sub["latest_invoice"],
+    }
+    recurring = sub["items"]["data"][0]["price"]["recurring"]
+    start = sub["current_period_end"]
+    end = add_interval(start, recurring["interval"], recurring["interval_count"])
+    sub["current_period_start"], sub["current_period_end"] = start, end
+    for item in sub["items"]["data"]:
+        item["current_period_start"], item["current_period_end"] = start, end
+    amount = sum(i["price"]["unit_amount"] * i["quantity"] for i in sub["items"]["data"])
+    intent = new_payment_intent(
+        state, amount=amount, currency=sub["currency"], customer=sub["customer"], status="succeeded"
+    )
+    invoice = new_subscription_invoice(
+        state,
+        sub,
+        payment_intent=intent["id"],
+        status="paid",
+        billing_reason="subscription_cycle",
+    )
+    sub["latest_invoice"] = invoice["id"]
+    state.emit("invoice.created", invoice)
+    state.emit("invoice.finalized", invoice)
+    state.emit("invoice.paid", invoice)
+    state.emit("invoice.payment_succeeded", invoice)
+    state.emit("payment_intent.succeeded", intent)
+    state.emit("customer.subscription.updated", sub, previous_attributes=previous)

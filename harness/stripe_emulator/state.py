@@ -130,10 +130,12 @@ class EmulatorState:
         return self.now()
 
     def on_time_passed(self) -> None:
-        """Sessions past ``expires_at`` expire; retries that came due go out (auto mode)."""
-        from harness.stripe_emulator.flows import expire_due_sessions
+        """Sessions past ``expires_at`` expire, subscription periods that ended renew (or end),
+        retries that came due go out (auto mode)."""
+        from harness.stripe_emulator.flows import expire_due_sessions, renew_due_subscriptions
 
         expire_due_sessions(self)
+        renew_due_subscriptions(self)
         self.deliverer.kick()
 
     # -- expansion ------------------------------------------------------------------------

@@ -153,3 +153,35 @@ def test_the_clock_moves_only_when_advanced(emulator_control):
     assert emulator_control.now() == start
     assert emulator_control.advance_clock(90) == start + 90
     assert emulator_control.now() == start + 90
+
+
+def test_a_subscription_renews_when_the_clock_passes_its_period_end(
+    stripe_client, emulator_control
+):
+    session = subscription_session(stripe_client)
+    emulator_control.complete_session(session.id)
+    sub_id = stripe_client.v1.checkout.sessions.retrieve(session.id).subscription
+    before = stripe_client.v1.subscriptions.retrieve(sub_id)
+    emulator_control.advance_clock(before.current_period_end - emulator_control.now())
+    after = stripe_client.v1.subscriptions.retrieve(sub_id)
+    assert after.status == "active"
+    assert after.current_period_start == before.current_period_end
+    assert after.latest_invoice != before.latest_invoice
+    assert (
+        stripe_client.v1.invoices.retrieve(after.latest_invoice).billing_reason
+        == "subscription_cycle"
+    )
+    updated = emulator_control.events(type="customer.subscription.updated")[-1]
+    assert updated["data"]["previous_attributes"]["current_period_end"] == before.current_period_end
+
+
+def test_cancel_at_period_end_ends_the_subscription_when_the_period_ends(
+    stripe_client, emulator_control
+):
+    session = subscription_session(stripe_client)
+    emulator_control.complete_session(session.id)
+    sub_id = stripe_client.v1.checkout.sessions.retrieve(session.id).subscription
+    sub = stripe_client.v1.subscriptions.update(sub_id, {"cancel_at_period_end": True})
+    emulator_control.advance_clock(sub.current_period_end - emulator_control.now() + 1)
+    assert stripe_client.v1.subscriptions.retrieve(sub_id).status == "canceled"
+    assert emulator_control.events()[-1]["type"] == "customer.subscription.deleted"

@@ -16,8 +16,9 @@ def new_subscription_invoice(
     *,
     payment_intent: str | None,
     status: str,
+    billing_reason: str = "subscription_create",
 ) -> dict[str, Any]:
-    """Store the first invoice of ``subscription`` in ``status`` (paid or open)."""
+    """Store an invoice of ``subscription`` (its first, or a renewal) in ``status`` (paid or open)."""
     invoice_id = state.new_id("in_")
     item_lines = []
     total = 0
@@ -53,7 +54,7 @@ def new_subscription_invoice(
             "amount_paid": total if paid else 0,
             "amount_remaining": 0 if paid else total,
             "attempt_count": 1,
-            "billing_reason": "subscription_create",
+            "billing_reason": billing_reason,
             "collection_method": "charge_automatically",
             "created": now,
             "currency": subscription["currency"],
