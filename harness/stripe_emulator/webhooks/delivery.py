@@ -220,11 +220,15 @@ class Deliverer:
         self, max_seconds: int | None = None, advance_clock: bool = True
     ) -> list[Attempt]:
         """Deliver everything due; with ``advance_clock``, also move the emulator clock
-        through the retry schedule (at most ``max_seconds``) until every delivery
-        succeeded or gave up. Returns every attempt made meanwhile.
+        through the retry schedule (at most ``max_seconds``; default twice the whole
+        schedule) until every delivery succeeded or gave up. Returns every attempt made.
         """
         start_index = len(self.attempts)
         start_time = self.state.clock.now()
+        if max_seconds is None:
+            # Long enough for every retry schedule started now to run out; bounded, so that
+            # events born while time passes (expiries, renewals) cannot keep a drain going.
+            max_seconds = 2 * sum(self.state.config.retry_delays) + 1
         while True:
             await self.settle()
             await self.deliver_due()
