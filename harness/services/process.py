@@ -251,7 +251,23 @@ class ManagedProcess:
         spec = self.spec
         if spec.ready_port is not None and not port_is_open(spec.ready_host, spec.ready_port, 0.2):
             return False
-        return spec.ready_check() if spec.ready_check else True
+        if spec.ready_check and not spec.ready_check():
+            return False
+        # An open port may belong to someone who took it after our check: only
+        # our own listening socket counts.
+        return spec.ready_port is None or self._listens_on(spec.ready_port)
+
+    def _listens_on(self, port: int) -> bool:
+        for proc in self._family():
+            try:
+                conns = proc.net_connections(kind="tcp")
+            except psutil.AccessDenied:
+                return True  # cannot tell; trust the port
+            except psutil.NoSuchProcess:
+                continue
+            if any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in conns):
+                return True
+        return False
 
     def _family(self) -> list[psutil.Process]:
         assert self._popen is not None

@@ -60,3 +60,15 @@ def test_a_process_started_from_a_short_lived_thread_outlives_the_thread(state_d
     assert wait_until_gone([pid], timeout=0.3) == [pid]
     proc.stop()
     assert alive([pid]) == []
+
+
+def test_a_port_someone_else_opened_after_the_start_does_not_count_as_ready(state_dir: Path):
+    import socket
+
+    port = free_port()
+    proc = ManagedProcess(ProcessSpec(name="mute", argv=("sleep", "30"), ready_port=port)).start()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        with pytest.raises(ServiceError, match="mute was not ready after"):
+            proc.wait_ready(timeout=0.3)
