@@ -156,7 +156,7 @@ class ManagedProcess:
                 tail = self.log_tail()
                 self.stop()
                 raise ServiceError(
-                    f"{self.spec.name} was not ready after {timeout:.0f} s",
+                    f"{self.spec.name} was not ready after {timeout:g} s",
                     hint=tail or "no output; the machine may be overloaded",
                 )
             time.sleep(interval)
