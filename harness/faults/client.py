@@ -101,7 +101,8 @@ class ProxyHandle:
 
     def info(self) -> dict[str, Any]:
         """The proxy's JSON as the server reports it (enabled, toxics, ...)."""
-        return self._api("GET", f"/proxies/{self.name}").json()
+        info: dict[str, Any] = self._api("GET", f"/proxies/{self.name}").json()
+        return info
 
     # -- faults ------------------------------------------------------------
 
@@ -274,7 +275,7 @@ class Faults:
         # ``faults.redis`` reads as well as ``faults.get("redis")``.
         if name.startswith("_"):
             raise AttributeError(name)
-        handles = self.__dict__.get("_handles", {})
+        handles: dict[str, ProxyHandle] = self.__dict__.get("_handles", {})
         if name in handles:
             return handles[name]
         raise AttributeError(f"no proxy named {name!r}; create it with faults.proxy()")

@@ -33,6 +33,7 @@ class Connection:
 
     __slots__ = (
         "client",
+        "client_gone",
         "closed",
         "down",
         "early",
@@ -55,6 +56,8 @@ class Connection:
         # paused then, but an event loop may already have read some).
         self.early: list[bytes] = []
         self.early_eof = False
+        # Resolved when the client's socket is really closed (not just asked to close).
+        self.client_gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def link(self, stream: str) -> Link | None:
         """The link for ``stream`` ("upstream" or "downstream"), once connected."""
@@ -156,7 +159,12 @@ class ClientSide(asyncio.Protocol):
         _tune(transport)
         # Nothing is read until the upstream side is open.
         transport.pause_reading()
-        self.connection = self.proxy.accept(transport)
+        try:
+            self.connection = self.proxy.accept(transport)
+        except Exception:
+            # Never leave a client hanging on a connection nobody serves.
+            transport.abort()
+            raise
 
     def data_received(self, data: bytes) -> None:
         connection = self.connection
@@ -179,6 +187,8 @@ class ClientSide(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.connection is not None:
+            if not self.connection.client_gone.done():
+                self.connection.client_gone.set_result(None)
             self.connection.side_lost("client")
 
     def pause_writing(self) -> None:

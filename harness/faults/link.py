@@ -163,6 +163,10 @@ class Link:
                     self._deliver(chunk)
                 if self.dst_paused:
                     await self._dst_writable.wait()
+        except Exception:
+            # A failing toxic must not wedge the connection: drop it, as a network would.
+            self.connection.close()
+            raise
         finally:
             self._pump = None
             self.direct = not self.runs and not self.pending

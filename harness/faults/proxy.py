@@ -109,8 +109,14 @@ class Proxy:
         server, self._server = self._server, None
         if server is not None:
             server.close()
-        for connection in list(self._connections):
+        connections = list(self._connections)
+        for connection in connections:
             connection.close()
+        # Answer only once the sockets are closed for real, so a client that
+        # acts right after "disabled" already sees its connection gone.
+        gone = [c.client_gone for c in connections if not c.client_gone.done()]
+        if gone:
+            await asyncio.wait(gone, timeout=1.0)
 
     async def set_enabled(self, enabled: bool) -> None:
         """Enable (listen again on the same port) or disable (refuse and drop)."""

@@ -154,3 +154,27 @@ def test_proxy_command_serves_the_api_and_refuses_a_taken_port():
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_stopping_the_server_closes_its_thread_ports_and_connections(redis_address):
+    import socket
+    import threading
+
+    def proxy_threads() -> int:
+        return sum(t.name == "paychaos-fault-proxy" for t in threading.enumerate())
+
+    before = proxy_threads()
+    with FaultProxyServer() as server, Faults(server.url) as faults:
+        assert proxy_threads() == before + 1
+        proxy = faults.proxy("redis", upstream=redis_address)
+        held = socket.create_connection((proxy.listen_host, proxy.listen_port))
+        held.sendall(b"PING\r\n")
+        assert held.recv(100) == b"+PONG\r\n"
+        faults._handles.clear()  # keep the proxy alive until the server itself stops
+    held.settimeout(5)
+    assert held.recv(100) == b""
+    held.close()
+    assert proxy_threads() == before
+    for port in (server.port, proxy.listen_port):
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), 1)

@@ -16,7 +16,7 @@ class LatencyToxic(Toxic):
     defaults = {"latency": 0, "jitter": 0}
 
     async def pipe(self, chunk: Chunk, run: ToxicRun, emit: Emit) -> None:
-        delay_ms = self.attributes["latency"]
+        delay_ms = float(self.attributes["latency"])
         jitter = self.attributes["jitter"]
         if jitter:
             delay_ms += run.rng.uniform(-jitter, jitter)
