@@ -10,7 +10,7 @@
 
 from harness.faults.client import Fault, Faults, ProxyHandle, ToxiproxyError
 from harness.faults.nemesis import NemesisOp, Recorder
-from harness.faults.select import TOXIPROXY_URL_ENV, open_faults
+from harness.faults.selection import TOXIPROXY_URL_ENV, open_faults
 from harness.faults.server import FaultProxyServer
 
 __all__ = [
