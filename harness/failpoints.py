@@ -227,7 +227,12 @@ class _Waiter:
         self.event.set()
         loop, future = self._loop, self._future
         if loop is not None and future is not None:
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(None))
+            loop.call_soon_threadsafe(_resolve, future)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 class _Failpoint:
