@@ -8,9 +8,12 @@ from harness.faults.toxics.base import Chunk, Emit, Toxic, ToxicRun
 class TimeoutToxic(Toxic):
     """A blackhole: nothing passes while the toxic is present.
 
-    Data is held, not dropped, so removing the toxic lets it flow again (a live
-    Redis connection resumes). With ``timeout`` > 0 the connection is closed
-    that many ms after the toxic started applying to it.
+    Data is held, not dropped, so removing the toxic lets it flow again and a
+    live Redis connection resumes, as TCP does once a partition heals (its
+    retransmissions get through). Toxiproxy instead drops the data and closes
+    the connection when the toxic is removed; harness code that wants that
+    adds ``reset_peer`` or ``down`` after the blackhole. With ``timeout`` > 0
+    the connection is closed that many ms after the toxic started applying.
     """
 
     type_name = "timeout"
