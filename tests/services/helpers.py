@@ -40,11 +40,6 @@ def wait_until_gone(pids: Iterable[int], timeout: float = 5.0) -> list[int]:
     return left
 
 
-def descendants() -> set[int]:
-    """Running (not zombie) descendants of the test process."""
-    return set(alive(p.pid for p in psutil.Process().children(recursive=True)))
-
-
 def children() -> set[int]:
     """Running (not zombie) direct children of the test process: what the harness spawned."""
     return set(alive(p.pid for p in psutil.Process().children()))

@@ -12,7 +12,7 @@ from harness.errors import ConfigError, PaychaosError, ServiceError
 from harness.net import free_port
 from harness.services import start_services
 
-from .helpers import children, descendants
+from .helpers import children
 
 
 def test_external_urls_are_used_as_given_and_never_signalled(
@@ -46,11 +46,11 @@ def test_an_unreachable_external_url_names_the_url_and_starts_nothing(
 ):
     url = f"redis://127.0.0.1:{free_port()}/0"
     monkeypatch.setenv("PAYCHAOS_REDIS_URL", url)
-    before = descendants()
+    before = children()
     with pytest.raises(ServiceError, match=f"cannot reach Redis at {url}") as caught:
         start_services()
     assert "PAYCHAOS_REDIS_URL" in (caught.value.hint or "")
-    assert descendants() == before
+    assert children() == before
 
 
 def test_a_malformed_external_url_is_a_config_error(

@@ -11,11 +11,11 @@ import redis
 from harness.errors import PaychaosError, ServiceError
 from harness.services import start_services
 
-from .helpers import alive, descendants, registry_files, wait_until_gone
+from .helpers import alive, children, registry_files, wait_until_gone
 
 
 def test_services_are_reachable_over_tcp_and_leave_no_process_or_folder(state_dir: Path):
-    before = descendants()
+    before = children()
     with start_services() as svc:
         pids = svc.pids()
         workdir = svc.workdir
@@ -31,10 +31,10 @@ def test_services_are_reachable_over_tcp_and_leave_no_process_or_folder(state_di
         # postmaster, its helpers, and redis-server: all ours, all counted
         assert len(pids) >= 3
         # The postmaster and redis-server are ours (backends come and go).
-        assert {svc.postgres.pids()[0], svc.redis.pids()[0]} <= descendants() - before
+        assert {svc.postgres.pids()[0], svc.redis.pids()[0]} <= children()
         assert registry_files(state_dir)
     assert wait_until_gone(pids, timeout=1.0) == []
-    assert descendants() == before
+    assert children() == before
     assert not workdir.exists()
     assert registry_files(state_dir) == []
 
@@ -65,10 +65,10 @@ def test_a_server_that_dies_at_start_stops_the_other_and_leaves_nothing(
     # /bin/false stands in for a redis-server that exits at once; Postgres has
     # already been spawned by then and must be stopped.
     monkeypatch.setenv("PAYCHAOS_REDIS_SERVER", "/bin/false")
-    before = descendants()
+    before = children()
     with pytest.raises(ServiceError, match="redis exited with status 1 before it was ready"):
         start_services(tmp_path)
-    assert descendants() == before
+    assert children() == before
     assert [p for p in tmp_path.iterdir() if p.name.startswith("paychaos-services-")] == []
     assert registry_files(state_dir) == []
 
@@ -80,7 +80,7 @@ def test_a_taken_port_is_a_clear_error_and_starts_nothing(state_dir: Path):
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
-        before = descendants()
+        before = children()
         with pytest.raises(ServiceError, match=f"port {port} on 127.0.0.1 is taken"):
             start_services(redis_port=port)
-        assert descendants() == before
+        assert children() == before

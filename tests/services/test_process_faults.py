@@ -11,7 +11,7 @@ import redis
 
 from harness.services import Services, start_services
 
-from .helpers import alive, children, descendants, wait_until_gone
+from .helpers import alive, children, wait_until_gone
 
 
 def _redis(svc: Services) -> redis.Redis:
@@ -115,7 +115,7 @@ def test_a_killed_postgres_leaves_no_process_or_shared_memory_after_stop(service
 
 
 def test_a_run_of_faults_leaves_no_process_behind(state_dir: Path):
-    before = descendants()
+    before = children()
     with start_services() as svc:
         svc.redis.pause()
         svc.redis.resume()
@@ -126,4 +126,4 @@ def test_a_run_of_faults_leaves_no_process_behind(state_dir: Path):
         svc.redis.kill()
         pids = svc.pids()
     assert wait_until_gone(pids, timeout=1.0) == []
-    assert descendants() == before
+    assert children() == before
