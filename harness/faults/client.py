@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Mapping
 from types import TracebackType
@@ -244,6 +245,8 @@ class Faults:
         self.recorder = recorder
         self.timeout = timeout
         self._session = requests.Session()
+        # A runner may switch faults from several threads; one Session is not thread-safe.
+        self._lock = threading.Lock()
         self._handles: dict[str, ProxyHandle] = {}
 
     def proxy(self, name: str, upstream: str, listen: str = "127.0.0.1:0") -> ProxyHandle:
@@ -328,9 +331,10 @@ class Faults:
         self, method: str, path: str, body: Any = None, ok: tuple[int, ...] = (200, 201, 204)
     ) -> requests.Response:
         try:
-            response = self._session.request(
-                method, self.url + path, json=body, timeout=self.timeout
-            )
+            with self._lock:
+                response = self._session.request(
+                    method, self.url + path, json=body, timeout=self.timeout
+                )
         except requests.RequestException as exc:
             raise ServiceError(
                 f"cannot reach the Toxiproxy API at {self.url}: {exc}",
