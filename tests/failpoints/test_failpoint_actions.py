@@ -197,3 +197,18 @@ def test_crash_exits_the_process_with_the_status():
     )
     assert result.returncode == 7
     assert "survived" not in result.stdout
+
+
+def test_async_failpoint_sleeps_and_raises_like_the_sync_one():
+    set_failpoint("async.steps", "1*sleep(30)->raise(builtins.LookupError, gone)")
+
+    async def scenario() -> float:
+        start = time.perf_counter()
+        await afailpoint("async.steps")
+        elapsed = time.perf_counter() - start
+        with pytest.raises(LookupError, match="gone"):
+            await afailpoint("async.steps")
+        return elapsed
+
+    assert asyncio.run(scenario()) >= 0.03
+    assert failpoint_hits("async.steps") == 2

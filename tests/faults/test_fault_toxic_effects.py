@@ -169,3 +169,19 @@ def test_toxicity_rolls_are_replayed_by_the_same_seed(redis_address, make_redis)
             patterns.append(_slow_connections(server.url, redis_address, make_redis))
     assert patterns[0] == patterns[1]
     assert any(patterns[0]) and not all(patterns[0])
+
+
+def test_slicer_cuts_replies_into_small_spaced_writes(via_proxy, redis_proxy):
+    via_proxy.set("words", b"y" * 120)
+    with (
+        redis_proxy.slicer(average_size=10, size_variation=4, delay_us=20_000),
+        socket.create_connection((redis_proxy.listen_host, redis_proxy.listen_port)) as sock,
+    ):
+        sock.settimeout(5)
+        sock.sendall(b"GET words\r\n")
+        pieces = []
+        while sum(map(len, pieces)) < len(b"$120\r\n") + 120 + 2:
+            pieces.append(sock.recv(65536))
+    assert b"".join(pieces) == b"$120\r\n" + b"y" * 120 + b"\r\n"
+    assert len(pieces) >= 8
+    assert max(map(len, pieces)) <= 2 * 14  # two pieces may meet in one read, never more
