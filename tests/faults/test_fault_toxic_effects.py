@@ -30,8 +30,8 @@ def test_latency_slows_every_ping_by_the_latency_and_stops_when_healed(via_proxy
     healed = _ping_seconds(via_proxy)
     assert slowed >= 0.080
     assert slowed < 0.080 + 0.200
-    assert baseline < 0.030
-    assert healed < 0.030
+    assert baseline < 0.060
+    assert healed < 0.060
 
 
 def test_upstream_and_downstream_latency_add_up(via_proxy, redis_proxy):
@@ -142,7 +142,7 @@ def test_disabled_proxy_refuses_new_connections_and_drops_open_ones(via_proxy, r
 
 def test_toxicity_zero_never_applies_and_one_always_does(via_proxy, redis_proxy):
     with redis_proxy.latency(150, toxicity=0.0):
-        assert _ping_seconds(via_proxy) < 0.05
+        assert _ping_seconds(via_proxy) < 0.1
     with redis_proxy.latency(150, toxicity=1.0):
         assert _ping_seconds(via_proxy) >= 0.15
 
