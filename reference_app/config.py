@@ -5,7 +5,15 @@ connection (Postgres, Redis, the Stripe API) through its own fault proxy. A
 missing or malformed setting stops the process at start-up with one line on
 stderr (``load_config_or_exit``), never a traceback at the first request.
 
->>> cfg = load_config({"DATABASE_URL": "postgresql://u:p@127.0.0.1:5432/db", ...})
+>>> cfg = load_config({
+...     "DATABASE_URL": "postgresql://u:p@127.0.0.1:5432/db",
+...     "REDIS_URL": "redis://127.0.0.1:6379/0",
+...     "STRIPE_API_BASE": "http://127.0.0.1:12111",
+...     "STRIPE_SECRET_KEY": "sk_test_x",
+...     "STRIPE_WEBHOOK_SECRET": "whsec_x",
+... })
+>>> cfg.variant, cfg.webhook_tolerance
+('correct', 300)
 """
 
 from __future__ import annotations
