@@ -75,6 +75,10 @@ class AppAdapter(ABC):
     def running(self) -> bool:
         """Whether the app server process is alive."""
 
+    def responsive(self) -> bool:
+        """Whether the app server is alive and answers promptly (a hung app gets restarted)."""
+        return self.running
+
     @property
     @abstractmethod
     def webhook_url(self) -> str:
@@ -97,7 +101,7 @@ class AppAdapter(ABC):
         """Ask the app for a Checkout Session as the browser does; return the session id."""
 
     @abstractmethod
-    def validate(self, session_id: str, timeout: float = 10.0) -> ValidateAnswer:
+    def validate(self, session_id: str, timeout: float = 5.0) -> ValidateAnswer:
         """Call validate as the success page does, and say what the page showed."""
 
     @abstractmethod

@@ -8,6 +8,7 @@ browser that keeps retrying would see.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import threading
@@ -60,9 +61,12 @@ class NotificationObserver:
 
     def forget(self) -> None:
         """Close every tab and forget what was seen (between runs)."""
-        for task in self._tasks.values():
-            task.cancel()
+        futures = list(self._tasks.values())
         self._tasks.clear()
+        for future in futures:
+            future.cancel()
+        if futures:
+            concurrent.futures.wait(futures, timeout=2)
         with self._lock:
             self._seen.clear()
 
@@ -78,6 +82,8 @@ class NotificationObserver:
 
     def close(self) -> None:
         self.forget()
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(_cancel_everything(), self._loop).result(timeout=2)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=2)
         with contextlib.suppress(RuntimeError):
@@ -113,3 +119,11 @@ class NotificationObserver:
                 Notification(n.company_id, n.kind, n.session_id, n.subscription_id, now)
                 for n in found
             )
+
+
+async def _cancel_everything() -> None:
+    """Cancel what the websocket library still runs (keepalives) so nothing dies pending."""
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -9,10 +9,10 @@ truth from the checkers).
 from __future__ import annotations
 
 import os
-import signal
+import shutil
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ import requests
 
 from harness.app import AppAdapter, AppWiring, ValidateAnswer
 from harness.errors import ServiceError
-from harness.net import LOOPBACK, free_port, wait_for_port
+from harness.net import LOOPBACK, free_port
+from harness.services.process import ManagedProcess, ProcessSpec
 from harness.state import AppPayment, AppSubscription, Notification
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,13 +39,13 @@ class ReferenceAppAdapter(AppAdapter):
         self.port = port or free_port()
         self.base_url = f"http://{LOOPBACK}:{self.port}"
         self.start_timeout = start_timeout
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: ManagedProcess | None = None
+        self._logdir: Path | None = None
         self._wiring: AppWiring | None = None
         self._direct_db: str | None = None
         self._migrated = False
         self._tables: list[str] = []
         self._http = requests.Session()
-        self._log = None
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -102,64 +103,55 @@ class ReferenceAppAdapter(AppAdapter):
         self._migrated = True
 
     def _spawn(self, env: dict[str, str]) -> None:
-        cmd = [
+        argv = (
             sys.executable, "-m", "uvicorn", "reference_app.asgi:application",
             "--host", LOOPBACK, "--port", str(self.port),
             "--no-access-log", "--lifespan", "off", "--log-level", "warning",
             "--ws", "websockets",
-        ]  # fmt: skip
-        self._proc = subprocess.Popen(
-            cmd,
+        )  # fmt: skip
+        if self._logdir is None:
+            self._logdir = Path(tempfile.mkdtemp(prefix="paychaos-app-"))
+        spec = ProcessSpec(
+            name="app",
+            argv=argv,
             env=env,
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
+            ready_port=self.port,
+            stop_timeout=3.0,
+            # The app's log goes to a file: a pipe nobody reads fills up and hangs the server.
+            log_path=self._logdir / "app.log",
+            folder=self._logdir,
         )
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                err = (self._proc.stderr.read() if self._proc.stderr else b"").decode(
-                    errors="replace"
-                )
-                raise ServiceError(
-                    f"the app server exited at start-up (status {self._proc.returncode})",
-                    hint=err.strip().splitlines()[-1] if err.strip() else None,
-                )
-            if wait_for_port(LOOPBACK, self.port, timeout=0.05):
-                break
-        else:
-            self.stop()
-            raise ServiceError(
-                f"the app server did not listen on {self.port} within {self.start_timeout}s"
-            )
+        self._proc = ManagedProcess(spec).start()
+        try:
+            self._proc.wait_ready(timeout=self.start_timeout)
+        except ServiceError as exc:
+            self._proc = None
+            raise ServiceError("the app server did not start", hint=exc.hint or exc.what) from None
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=3)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                self._kill(proc)
-        if proc.stderr:
-            proc.stderr.close()
+        if proc is not None:
+            proc.stop()
 
-    def _kill(self, proc: subprocess.Popen[bytes]) -> None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
+    def close(self) -> None:
+        """Stop the server and remove its log folder."""
+        self.stop()
+        if self._logdir is not None:
+            shutil.rmtree(self._logdir, ignore_errors=True)
+            self._logdir = None
 
     def crash(self) -> None:
-        if self._proc is not None:
-            self._kill(self._proc)
-            if self._proc.stderr:
-                self._proc.stderr.close()
-            self._proc = None
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+
+    def log_tail(self, max_chars: int = 3000) -> str:
+        """The end of the app server's log (its warnings and tracebacks)."""
+        log = self._logdir / "app.log" if self._logdir else None
+        if log is None or not log.exists():
+            return ""
+        return log.read_bytes()[-max_chars:].decode(errors="replace")
 
     def restart(self, extra_env: dict[str, str] | None = None) -> None:
         self.stop()
@@ -171,7 +163,15 @@ class ReferenceAppAdapter(AppAdapter):
 
     @property
     def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
+        return self._proc is not None and self._proc.running
+
+    def responsive(self) -> bool:
+        if not self.running:
+            return False
+        try:
+            return self._http.get(f"{self.base_url}/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
 
     @property
     def pid(self) -> int | None:
@@ -209,7 +209,7 @@ class ReferenceAppAdapter(AppAdapter):
         )
         return str(body["session_id"])
 
-    def validate(self, session_id: str, timeout: float = 10.0) -> ValidateAnswer:
+    def validate(self, session_id: str, timeout: float = 5.0) -> ValidateAnswer:
         try:
             response = self._post(f"/api/payments/validate/{session_id}/", timeout=timeout)
         except requests.RequestException as exc:

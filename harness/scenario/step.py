@@ -30,6 +30,7 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "expire": {"session": ((str,), _REQUIRED)},
     "cancel": {"session": ((str,), _REQUIRED)},
     "deliver": {},
+    "retry_webhooks": {},
     "advance_clock": {"seconds": ((int,), _REQUIRED)},
     "webhook_policy": {"policy": ((dict,), _REQUIRED)},
     "api_fault": {"rule": ((dict,), _REQUIRED)},
@@ -155,6 +156,15 @@ def cancel(session: str) -> Step:
 def deliver() -> Step:
     """Stripe delivers every webhook that is due now."""
     return _make("deliver")
+
+
+def retry_webhooks() -> Step:
+    """Stripe keeps retrying every failed webhook on its schedule until acknowledged or given up.
+
+    Stripe's clock moves through the whole retry schedule (hours in test mode, days
+    live); nothing heals meanwhile unless an earlier step said so.
+    """
+    return _make("retry_webhooks")
 
 
 def advance_clock(seconds: int) -> Step:
