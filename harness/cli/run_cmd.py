@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -71,7 +70,7 @@ def run(
     chosen = [get_scenario(n) for n in names] if names else list(all_scenarios().values())
     variants = _variants(variant)
     console = Console()
-    history_dir = out or Path(tempfile.mkdtemp(prefix="paychaos-histories-"))
+    history_dir = out
     history_dir.mkdir(parents=True, exist_ok=True)
     results = []
     with Environment(EnvironmentOptions(variant=variants[0], seed=seed)) as env, Progress(
