@@ -49,6 +49,21 @@ PROCESS_ACTIONS = {
 }
 
 
+# The app under test runs with short timeouts: a blackholed Redis or Stripe costs a quarter
+# of a second per call instead of several, which is what makes exploration fast. A scenario
+# that needs the app's production timeouts says so in its ``app_env``.
+FAST_APP_TIMEOUTS = {
+    "REDIS_SOCKET_TIMEOUT": "0.25",
+    "REDIS_CONNECT_TIMEOUT": "0.25",
+    "STRIPE_TIMEOUT": "1",
+    "STRIPE_CONNECT_TIMEOUT": "0.5",
+    "DB_CONNECT_TIMEOUT": "1",
+    "DB_STATEMENT_TIMEOUT_MS": "2000",
+    "DB_TCP_USER_TIMEOUT_MS": "2000",
+    "NOTIFY_RETRY_INTERVAL": "0.2",
+}
+
+
 @dataclass
 class EnvironmentOptions:
     """How to build the environment."""
@@ -59,7 +74,7 @@ class EnvironmentOptions:
     api_key: str = "sk_test_paychaos"
     # How long Stripe waits for the app to answer a webhook before counting a failure.
     webhook_timeout: float = 5.0
-    app_env: dict[str, str] = field(default_factory=dict)
+    app_env: dict[str, str] = field(default_factory=lambda: dict(FAST_APP_TIMEOUTS))
 
 
 class Environment:
@@ -390,7 +405,9 @@ class Environment:
             if target in (None, name):
                 getattr(self.services, name).start()
                 self._down.discard(name)
-        if target in (None, "app") and self.app is not None and not self.app.running:
+        # Not just "is the process alive": a crashed server may still be exiting, and a hung
+        # one is alive but useless. Either way, heal means a server that answers.
+        if target in (None, "app") and self.app is not None and not self.app.responsive():
             self.app.restart()
         if target is None and self.failpoints is not None:
             with contextlib.suppress(Exception):

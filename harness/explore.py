@@ -9,7 +9,7 @@ to a minimal reproduction that is written as a replay file.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,10 +71,12 @@ def explore(
     max_steps: int = 10,
     max_sessions: int = 2,
     on_example: Callable[[ExploreStats], None] | None = None,
+    only: Iterable[str] | None = None,
 ) -> ExploreOutcome:
     """Explore the environment's current variant; stop at the first broken promise (shrunk)."""
     from fixtures.strategies import schedules
 
+    wanted = tuple(only) if only is not None else None
     stats = ExploreStats()
     last_failure: list[Finding] = []
     # Past the budget, generation stops; past twice the budget, shrinking stops too (the
@@ -85,7 +87,7 @@ def explore(
         limit = hard_stop if last_failure else budget_seconds
         if limit is not None and stats.elapsed > limit:
             return
-        result = run_scenario(env, schedule, seed=seed)
+        result = run_scenario(env, schedule, seed=seed, only=wanted)
         stats.examples += 1
         stats.faults += sum(1 for s in schedule.steps if s.do in FAULT_STEPS)
         if not result.kept:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import http.client
 import importlib
 import ipaddress
 import json
@@ -772,6 +773,11 @@ class FailpointClient:
             raise FailpointError(
                 f"cannot reach failpoint control at {self.base_url}: {exc.reason}",
                 hint="is the app running?",
+            ) from None
+        except (OSError, http.client.HTTPException) as exc:  # the app died mid-request
+            raise FailpointError(
+                f"failpoint control at {self.base_url} dropped the connection: {exc}",
+                hint="the app may have crashed (a crash failpoint, or a process fault)",
             ) from None
 
 

@@ -31,11 +31,13 @@ def write_replay(
     variant: str,
     seed: int,
     found: list[dict[str, Any]] | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> Path:
     payload = {
         "paychaos_replay": FORMAT,
         "variant": variant,
         "seed": seed,
+        **({"invariants": list(only)} if only else {}),
         "scenario": scenario.to_dict(),
         "found": found or [],
     }
@@ -44,7 +46,7 @@ def write_replay(
     return path
 
 
-def read_replay(path: Path) -> tuple[Scenario, str, int]:
+def read_replay(path: Path) -> tuple[Scenario, str, int, tuple[str, ...] | None]:
     """Load a replay file; anything malformed is a ``ConfigError`` naming the field."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -69,5 +71,16 @@ def read_replay(path: Path) -> tuple[Scenario, str, int]:
     seed = raw.get("seed")
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ConfigError(f"{path}: seed must be an integer (got {seed!r})")
+    only = raw.get("invariants")
+    if only is not None and (
+        not isinstance(only, list) or not only or not all(isinstance(i, str) for i in only)
+    ):
+        raise ConfigError(f'{path}: invariants must be a list of ids such as ["I1", "I4"]')
+    if only:
+        from harness.invariants import invariants
+
+        unknown = [i for i in only if i not in invariants()]
+        if unknown:
+            raise ConfigError(f"{path}: invariants names {unknown[0]!r}; use ids from I1 to I8")
     scenario = scenario_from_dict(raw.get("scenario"), where=f"{path.name}: scenario")
-    return scenario, variant, seed
+    return scenario, variant, seed, tuple(only) if only else None

@@ -20,4 +20,6 @@ SCENARIO = Scenario(
         s.validate("s1"),
         s.heal(),
     ),
+    # The app's own production timeouts, not the harness's short ones.
+    app_env={"REDIS_SOCKET_TIMEOUT": "1.0", "REDIS_CONNECT_TIMEOUT": "1.0"},
 )

@@ -29,6 +29,9 @@ def explore(
     ] = "ci",
     max_steps: Annotated[int, typer.Option(help="Longest generated middle of a schedule.")] = 10,
     out: Annotated[Path, typer.Option(help="Where replay files go.")] = RESULTS,
+    invariants: Annotated[
+        str | None, typer.Option(help="Only these promises count, e.g. I1,I4 (default: all).")
+    ] = None,
 ) -> None:
     """Generate fault schedules until a promise breaks; shrink it and write a replay file.
 
@@ -46,6 +49,7 @@ def explore(
     if variant_name is None:
         raise ConfigError("explore takes one variant at a time", hint="e.g. --variant seed_fix")
     examples, seconds = parse_budget(budget)
+    only = _invariant_ids(invariants)
     console = Console()
     with Environment(EnvironmentOptions(variant=variant_name, seed=seed)) as env, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
@@ -64,6 +68,7 @@ def explore(
         outcome = run_explore(
             env, seed=seed, max_examples=examples or 100_000, budget_seconds=seconds,
             profile=profile, database_dir=out / "examples", max_steps=max_steps, on_example=show,
+            only=only,
         )  # fmt: skip
         progress.update(task, completed=total)
     stats = outcome.stats
@@ -77,7 +82,7 @@ def explore(
     finding = outcome.finding
     path = out / f"replay-{variant_name.replace(':', '-')}-seed{seed}.json"
     write_replay(
-        path, finding.scenario, variant=variant_name, seed=seed,
+        path, finding.scenario, variant=variant_name, seed=seed, only=only,
         found=[{"invariant": v.invariant, "message": v.message} for v in finding.result.violations],
     )  # fmt: skip
     console.print(f"\n[bold red]Shrunk counterexample[/] ({len(finding.scenario.steps)} steps):")
@@ -100,12 +105,27 @@ def replay(
     from harness.report import print_report
     from harness.runner import run_scenario
 
-    scenario, variant, seed = read_replay(file)
+    scenario, variant, seed, only = read_replay(file)
     _variants(variant)
     console = Console()
     with Environment(EnvironmentOptions(variant=variant, seed=seed)) as env:
-        result = run_scenario(env, scenario, seed=seed)
+        result = run_scenario(env, scenario, seed=seed, only=only)
     for step in scenario.steps:
         console.print(f"  · {step.describe()}", highlight=False)
     print_report([result], console)
     raise typer.Exit(0 if result.kept else 1)
+
+
+def _invariant_ids(spec: str | None) -> tuple[str, ...] | None:
+    from harness.invariants import invariants
+
+    if spec is None:
+        return None
+    chosen = tuple(part.strip().upper() for part in spec.split(",") if part.strip())
+    unknown = [i for i in chosen if i not in invariants()]
+    if unknown or not chosen:
+        raise ConfigError(
+            f"--invariants {spec!r}: unknown invariant {unknown[0] if unknown else '(none)'}",
+            hint="use ids from I1 to I8, comma-separated",
+        )
+    return chosen

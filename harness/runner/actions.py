@@ -7,7 +7,9 @@ judge it later; none of them judges anything itself.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -63,17 +65,41 @@ def _checkout(ctx: RunContext, step: Step) -> None:
 @action("pay")
 def _pay(ctx: RunContext, step: Step) -> None:
     session_id = ctx.sessions.get(step.args["session"])
-    company = ctx.session_company.get(step.args["session"], "c1")
     if session_id is None:  # checkout failed earlier: nothing to pay
         return
+    company = ctx.session_company.get(step.args["session"], "c1")
     outcome = step.args["outcome"]
-    op = ctx.history.invoke(
-        ctx.customer(company), "pay", {"session": session_id, "outcome": outcome}
+    _emulator_op(
+        ctx,
+        ctx.customer(company),
+        "pay",
+        {"session": session_id, "outcome": outcome},
+        lambda control: {
+            "payment_status": control.complete_session(session_id, outcome=outcome).get(
+                "payment_status"
+            )
+        },
     )
-    result = ctx.env.emulator.control.complete_session(session_id, outcome=outcome)
-    op.ok(
-        {"session": session_id, "outcome": outcome, "payment_status": result.get("payment_status")}
-    )
+
+
+def _emulator_op(
+    ctx: RunContext,
+    process: str,
+    name: str,
+    value: dict[str, Any],
+    call: Callable[[Any], dict[str, Any] | None],
+) -> None:
+    """Ask the emulator to act; a refusal (an expired session cannot be paid, a canceled
+    subscription cannot be canceled again) is recorded as a failed op, as Stripe would refuse."""
+    from harness.stripe_emulator import EmulatorControlError
+
+    op = ctx.history.invoke(process, name, value)
+    try:
+        extra = call(ctx.env.emulator.control) or {}
+    except EmulatorControlError as exc:
+        op.fail({**value, "error": _short(exc)})
+        return
+    op.ok({**value, **extra})
 
 
 @action("validate")
@@ -128,13 +154,13 @@ def _async_result(ctx: RunContext, step: Step) -> None:
     if session_id is None:
         return
     ok = step.args["succeeded"]
-    op = ctx.history.invoke("stripe", "async_result", {"session": session_id, "succeeded": ok})
-    try:
-        ctx.env.emulator.control.async_payment(session_id, succeeded=ok)
-    except Exception as exc:  # no delayed payment pending for this session
-        op.fail({"session": session_id, "error": _short(exc)})
-        return
-    op.ok({"session": session_id, "succeeded": ok})
+    _emulator_op(
+        ctx,
+        "stripe",
+        "async_result",
+        {"session": session_id, "succeeded": ok},
+        lambda control: control.async_payment(session_id, succeeded=ok) and None,
+    )
 
 
 @action("expire")
@@ -142,13 +168,13 @@ def _expire(ctx: RunContext, step: Step) -> None:
     session_id = ctx.sessions.get(step.args["session"])
     if session_id is None:
         return
-    op = ctx.history.invoke("stripe", "expire", {"session": session_id})
-    try:
-        ctx.env.emulator.control.expire_session(session_id)
-    except Exception as exc:  # already complete: Stripe refuses too
-        op.fail({"session": session_id, "error": _short(exc)})
-        return
-    op.ok({"session": session_id})
+    _emulator_op(
+        ctx,
+        "stripe",
+        "expire",
+        {"session": session_id},
+        lambda control: control.expire_session(session_id) and None,
+    )
 
 
 @action("cancel")
@@ -156,17 +182,26 @@ def _cancel(ctx: RunContext, step: Step) -> None:
     session_id = ctx.sessions.get(step.args["session"])
     if session_id is None:
         return
-    sub_id = ctx.env.stripe_session(session_id).get("subscription")
-    op = ctx.history.invoke("stripe", "cancel", {"session": session_id, "subscription": sub_id})
+    sub_id = _id_of(ctx.env.stripe_session(session_id).get("subscription"))
     if not sub_id:
-        op.fail({"session": session_id, "error": "the session has no subscription"})
+        ctx.history.record(
+            "stripe",
+            "cancel",
+            {"session": session_id, "error": "the session has no subscription"},
+            "fail",
+        )
         return
-    try:
-        ctx.env.emulator.control.cancel_subscription(sub_id)
-    except Exception as exc:  # already canceled
-        op.fail({"session": session_id, "error": _short(exc)})
-        return
-    op.ok({"session": session_id, "subscription": sub_id})
+    _emulator_op(
+        ctx,
+        "stripe",
+        "cancel",
+        {"session": session_id, "subscription": sub_id},
+        lambda control: control.cancel_subscription(sub_id) and None,
+    )
+
+
+def _id_of(value: Any) -> str | None:
+    return value.get("id") if isinstance(value, dict) else value
 
 
 @action("deliver")
@@ -236,20 +271,35 @@ def _process(ctx: RunContext, step: Step) -> None:
 
 @action("failpoint")
 def _failpoint(ctx: RunContext, step: Step) -> None:
-    ctx.env.failpoints.set(step.args["name"], step.args["action"])
-    ctx.history.record(
-        "nemesis", "failpoint", {"name": step.args["name"], "action": step.args["action"]}
-    )
+    from harness.failpoints import FailpointError
+
+    value = {"name": step.args["name"], "action": step.args["action"]}
+    if ctx.env.failpoints is None:
+        raise ConfigError("this environment has no failpoint control")
+    try:
+        ctx.env.failpoints.set(step.args["name"], step.args["action"])
+    except FailpointError as exc:  # the app is down (crashed earlier): nothing to arm
+        ctx.history.record("nemesis", "failpoint", {**value, "error": _short(exc)}, "fail")
+        return
+    ctx.history.record("nemesis", "failpoint", value)
 
 
 @action("race")
 def _race(ctx: RunContext, step: Step) -> None:
     """Force an interleaving: every sub-step reaches the failpoint before any goes past it."""
     name = step.args["failpoint"]
+    from harness.failpoints import FailpointError
+
     fp = ctx.env.failpoints
     if fp is None:
         raise ConfigError("this environment has no failpoint control, so races cannot be forced")
-    fp.set(name, "pause")
+    try:
+        fp.set(name, "pause")
+    except FailpointError as exc:  # the app is down: the steps run, unforced
+        ctx.history.record("nemesis", "race", {"failpoint": name, "error": _short(exc)}, "fail")
+        for sub in step.args["steps"]:
+            run_step(ctx, sub)
+        return
     ctx.history.record("nemesis", "failpoint", {"name": name, "action": "pause"})
     errors: list[BaseException] = []
 
@@ -265,17 +315,31 @@ def _race(ctx: RunContext, step: Step) -> None:
         thread = threading.Thread(target=run, args=(sub,), daemon=True)
         thread.start()
         threads.append(thread)
-        try:  # a step that never reaches the failpoint (e.g. it failed earlier) is not waited for
-            fp.wait_until_hit(name, count=reached + 1, timeout=5.0)
+        if _held(fp, name, reached + 1, thread):
             reached += 1
-        except TimeoutError:
-            pass
     ctx.history.record("nemesis", "race", {"failpoint": name, "held": reached, "of": len(threads)})
-    fp.clear(name)  # unsetting releases every caller held there
+    with contextlib.suppress(FailpointError):
+        fp.clear(name)  # unsetting releases every caller held there
     for thread in threads:
         thread.join(timeout=30)
     if errors:
         raise errors[0]
+
+
+def _held(fp: Any, name: str, count: int, thread: threading.Thread, timeout: float = 5.0) -> bool:
+    """Wait until ``name`` was hit ``count`` times, or the step's thread ended without reaching it
+    (before a payment there is nothing to fulfil), or ``timeout`` passed."""
+    from harness.failpoints import FailpointError
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            fp.wait_until_hit(name, count=count, timeout=0.05)
+            return True
+        except (TimeoutError, FailpointError):
+            if not thread.is_alive():
+                return False
+    return False
 
 
 def _short(exc: BaseException) -> str:

@@ -146,13 +146,15 @@ def settle_async_payment(
             state.emit("invoice.updated", invoice, previous_attributes=previous_invoice)
             state.emit("invoice.paid", invoice)
             state.emit("invoice.payment_succeeded", invoice)
-            previous_status = subscription["status"]
-            subscription["status"] = "active"
-            state.emit(
-                "customer.subscription.updated",
-                subscription,
-                previous_attributes={"status": previous_status},
-            )
+            # Money that arrives after the subscription was canceled does not bring it back.
+            if subscription["status"] not in ("canceled", "incomplete_expired"):
+                previous_status = subscription["status"]
+                subscription["status"] = "active"
+                state.emit(
+                    "customer.subscription.updated",
+                    subscription,
+                    previous_attributes={"status": previous_status},
+                )
         state.emit("payment_intent.succeeded", intent)
         session["payment_status"] = "paid"
         state.emit("checkout.session.async_payment_succeeded", session)

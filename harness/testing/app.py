@@ -43,7 +43,9 @@ def paychaos_run(paychaos_env) -> Callable[..., object]:
         elif isinstance(what, Scenario):
             scenario = what
         else:
-            scenario = Scenario(name="inline", story="A schedule written in a test.", steps=tuple(what))
+            scenario = Scenario(
+                name="inline", story="A schedule written in a test.", steps=tuple(what)
+            )
         paychaos_env.switch_variant(variant)
         return run_scenario(paychaos_env, scenario, seed=seed)
 

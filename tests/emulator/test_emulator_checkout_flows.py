@@ -72,6 +72,19 @@ def test_delayed_payment_completes_unpaid_then_succeeds(stripe_client, emulator_
     assert updated["data"]["object"]["status"] == "active"
 
 
+def test_money_arriving_after_a_cancel_does_not_bring_the_subscription_back(
+    stripe_client, emulator_control
+):
+    session = subscription_session(stripe_client)
+    emulator_control.complete_session(session.id, outcome="delayed")
+    sub_id = stripe_client.v1.checkout.sessions.retrieve(session.id).subscription
+    emulator_control.cancel_subscription(sub_id)
+    emulator_control.async_payment(session.id, succeeded=True)
+    assert stripe_client.v1.checkout.sessions.retrieve(session.id).payment_status == "paid"
+    assert stripe_client.v1.subscriptions.retrieve(sub_id).status == "canceled"
+    assert "customer.subscription.updated" not in _types(emulator_control)
+
+
 def test_delayed_payment_that_fails_leaves_the_session_unpaid(stripe_client, emulator_control):
     session = payment_session(stripe_client)
     emulator_control.complete_session(session.id, outcome="delayed")

@@ -58,7 +58,7 @@ def test_a_replay_file_round_trips_and_is_hand_editable(tmp_path):
     raw = json.loads(path.read_text())
     raw["scenario"]["steps"] = raw["scenario"]["steps"][:4]  # a person trims it by hand
     path.write_text(json.dumps(raw))
-    loaded, variant, seed = read_replay(path)
+    loaded, variant, seed, _ = read_replay(path)
     assert (variant, seed, len(loaded.steps)) == ("seed_original", 4, 4)
 
 
