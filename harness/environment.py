@@ -210,7 +210,7 @@ class Environment:
         """Make the environment as new: no faults, empty emulator and app, no failpoints."""
         self.heal(None)
         self.observer.forget()
-        self.emulator.control.reset(seed=seed)
+        self.emulator.control.reset(seed=seed)  # forgets delivery policies too
         self._plans.clear()
         # A reset forgets the webhook endpoint; registering it again first thing gives the
         # same seeded secret for the same seed, so the app restarts only when the seed changes.
@@ -387,11 +387,13 @@ class Environment:
         getattr(service, action)()
 
     def heal(self, target: str | None) -> None:
-        """Remove network faults, Stripe faults and failpoints; bring stopped processes back."""
+        """Remove network faults, Stripe API faults and failpoints; bring stopped processes back.
+
+        Webhook delivery policies stay: a dropped, delayed or reordered delivery is what
+        Stripe did, not a fault that heals (the drain releases what is merely late).
+        """
         if target in (None, "stripe_api") and self.emulator is not None:
-            clear = getattr(self.emulator.control, "clear_faults", None)
-            if clear is not None:
-                clear()
+            self.emulator.control.clear_faults(kind="api")
         if self.faults is not None:
             if target is None:
                 self.faults.heal_all()
