@@ -189,10 +189,9 @@ class Environment:
         )
 
     def _register_webhook_endpoint(self) -> None:
-        endpoint = self.stripe_post(
-            "/v1/webhook_endpoints",
-            {"url": self.app.webhook_url, "enabled_events[]": "*"},
-        )
+        form = [("url", self.app.webhook_url)]
+        form += [("enabled_events[]", event) for event in self.app.webhook_events]
+        endpoint = self.stripe_post("/v1/webhook_endpoints", form)
         self._wiring = AppWiring(
             **{**self._wiring.__dict__, "stripe_webhook_secret": endpoint["secret"]}
         )
@@ -252,7 +251,9 @@ class Environment:
 
     # --- Stripe -----------------------------------------------------------------------------
 
-    def stripe_post(self, path: str, data: dict[str, str]) -> dict[str, Any]:
+    def stripe_post(
+        self, path: str, data: dict[str, str] | list[tuple[str, str]]
+    ) -> dict[str, Any]:
         response = requests.post(
             self.emulator.url + path, data=data, auth=(self.options.api_key, ""), timeout=10
         )
@@ -314,6 +315,11 @@ class Environment:
                 }
             },
         }
+        # An attacker who started this checkout knows its metadata: copy it, so the app can
+        # only refuse the forgery for the right reason (its signature), not for missing fields.
+        with contextlib.suppress(Exception):
+            known = self.stripe_session(session_id).get("metadata") or {}
+            event["data"]["object"]["metadata"] = {**known, "company_id": company_id}
         body = json.dumps(event).encode()
         secret = self._wiring.stripe_webhook_secret
         headers = {"Content-Type": "application/json"}

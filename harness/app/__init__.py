@@ -75,6 +75,10 @@ class AppAdapter(ABC):
     def running(self) -> bool:
         """Whether the app server process is alive."""
 
+    #: The event types the app's Stripe webhook endpoint is registered for, as a real
+    #: deployment configures it in the Stripe dashboard ("*": everything).
+    webhook_events: tuple[str, ...] = ("*",)
+
     def responsive(self) -> bool:
         """Whether the app server is alive and answers promptly (a hung app gets restarted)."""
         return self.running

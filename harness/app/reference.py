@@ -34,6 +34,15 @@ class ReferenceAppAdapter(AppAdapter):
     """Drives ``reference_app`` in any of its variants (``PAYMENTS_VARIANT``)."""
 
     name = "reference"
+    webhook_events = (
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed",
+        "checkout.session.expired",
+        "customer.subscription.created",
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+    )
 
     def __init__(self, port: int | None = None, start_timeout: float = 20.0) -> None:
         self.port = port or free_port()

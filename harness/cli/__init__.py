@@ -25,8 +25,10 @@ app = typer.Typer(
 def _register_commands() -> None:
     # One line per command module; each module adds its commands to ``app``.
     from harness.cli import (  # noqa: F401
+        demo_cmd,
         emulator_cmd,
         explore_cmd,
+        mutants_cmd,
         proxy_cmd,
         run_cmd,
         services_cmd,

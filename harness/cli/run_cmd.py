@@ -54,9 +54,9 @@ def run(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Folder for histories (default: a temp folder).")
-    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the runs' histories (JSON lines).")] = Path(
+        "paychaos-results/histories"
+    ),
 ) -> None:
     """Run named scenarios against app variants and check every invariant.
 

@@ -1,0 +1,59 @@
+"""``paychaos demo``: one real purchase (or one named scenario), told step by step."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from harness.cli import app
+from harness.cli.run_cmd import _variants
+
+
+@app.command()
+def demo(
+    scenario: Annotated[
+        str | None, typer.Argument(help="A named scenario to tell (default: a plain purchase).")
+    ] = None,
+    variant: Annotated[str, typer.Option(help="App variant.")] = "correct",
+    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+) -> None:
+    """Start everything for real, make one purchase, and tell what happened.
+
+    Real Postgres and Redis, the Stripe emulator, the fault proxies and the app server:
+    a company buys a plan, pays, Stripe delivers the signed webhook, the browser is told.
+    """
+    from harness.environment import Environment, EnvironmentOptions
+    from harness.narrate import narrate
+    from harness.report import print_report
+    from harness.runner import run_scenario
+    from harness.scenario import Scenario
+    from harness.scenario import step as s
+    from scenarios import get_scenario
+
+    (variant_name,) = _variants(variant)[:1]
+    chosen = (
+        get_scenario(scenario)
+        if scenario
+        else Scenario(
+            name="purchase",
+            story="A company buys the $149 plan and pays by card.",
+            steps=(s.checkout("s1"), s.pay("s1"), s.deliver(), s.validate("s1")),
+        )
+    )
+    console = Console()
+    console.print(f"[bold]{chosen.name}[/] on [bold]{variant_name}[/]: {chosen.summary}")
+    with console.status("starting Postgres, Redis, the Stripe emulator, the proxies and the app"):
+        env = Environment(EnvironmentOptions(variant=variant_name, seed=seed)).__enter__()
+    try:
+        result = run_scenario(env, chosen, seed=seed)
+    finally:
+        env.close()
+    for line in narrate(result):
+        console.print(f"  {line}", highlight=False)
+    if result.kept:
+        console.print("[green]Every promise kept.[/]")
+    else:
+        print_report([result], console)
+    raise typer.Exit(0 if result.kept else 1)
