@@ -22,7 +22,7 @@ MEANING = {
     "I5": "webhook never acknowledged: Stripe retries, then gives up",
     "I6": "a forged or stale webhook was accepted",
     "I7": "a canceled subscription came back",
-    "I8": "activation never reached the customer's browser",
+    "I8": "activation never reached the customer's browser, or a rolled-back one was announced",
 }
 
 

@@ -25,6 +25,8 @@ MODULES = (
     "delayed_payment_fails",
     "forged_webhook",
     "session_expired_unpaid",
+    "db_error_customer_gone",
+    "late_update_after_cancel",
 )
 
 

@@ -1,8 +1,10 @@
-"""I8: once Redis is back, every activation is notified (at least once).
+"""I8: once Redis is back, every activation is notified (at least once), and only real ones.
 
 Judged on what a real websocket client per company received during the run.
-Only companies that had a browser connected are judged, and only when Redis
-was healthy at the end.
+Only companies that had a browser connected are judged for missing
+notifications, and only when Redis was healthy at the end. Whatever Redis
+did, a notification must never name a subscription the app does not hold:
+the browser was then told about work that was rolled back.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from harness.state import FinalState
 
 
 def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
+    found = _phantoms(state)
     if not state.redis_healthy:
-        return []
-    found = []
+        return found
     for sub in state.subscriptions:
         if not sub.active or sub.company_id not in state.observed_companies:
             continue
@@ -42,9 +44,27 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     return found
 
 
+def _phantoms(state: FinalState) -> list[Violation]:
+    """Notifications naming a subscription that never got saved (told before commit)."""
+    held = {str(sub.id) for sub in state.subscriptions}
+    held |= {str(sub.stripe_subscription_id) for sub in state.subscriptions}
+    found = []
+    for n in state.notifications:
+        if n.subscription_id is not None and str(n.subscription_id) not in held:
+            found.append(
+                INVARIANT.violation(
+                    f"company {n.company_id}'s browser was told {n.kind} for subscription "
+                    f"{n.subscription_id} (session {n.session_id}), which the app does not hold: "
+                    f"the customer was told about work that was rolled back",
+                    [n],
+                )
+            )
+    return found
+
+
 INVARIANT = Invariant(
     id="I8",
-    title="once Redis is back, every activation is notified (at least once)",
+    title="once Redis is back, every activation is notified (at least once), and only saved ones",
     judged_on="websocket notifications",
     check=check,
 )

@@ -138,8 +138,9 @@ def drain(ctx: RunContext, rounds: int = 6) -> None:
             break
     told = last_told(ctx.history.events())
     for alias, session_id in list(ctx.sessions.items()):
-        # The success page stops asking once it has shown "Payment failed": that customer is gone.
-        if told.get(session_id) != "failed":
+        # The success page stops asking once it has shown "Payment failed": that customer is gone;
+        # so is one who closed the tab (``leave``).
+        if told.get(session_id) != "failed" and alias not in ctx.left:
             validate_session(ctx, alias, session_id, after_heal=True)
     env.app_settle()
     env.await_notifications(ctx)

@@ -110,6 +110,17 @@ def _validate(ctx: RunContext, step: Step) -> None:
     validate_session(ctx, step.args["session"], session_id)
 
 
+@action("leave")
+def _leave(ctx: RunContext, step: Step) -> None:
+    alias = step.args["session"]
+    ctx.left.add(alias)
+    ctx.history.record(
+        ctx.customer(ctx.session_company.get(alias, "c1")),
+        "leave",
+        {"session": ctx.sessions.get(alias, alias)},
+    )
+
+
 def validate_session(
     ctx: RunContext, alias: str, session_id: str, *, after_heal: bool = False
 ) -> str | None:

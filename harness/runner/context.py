@@ -24,6 +24,7 @@ class RunContext:
     companies: dict[str, str] = field(default_factory=dict)  # alias -> app company id
     plans: dict[str, str] = field(default_factory=dict)  # plan name -> app plan id
     forged: dict[str, str] = field(default_factory=dict)  # alias -> invented session id
+    left: set[str] = field(default_factory=set)  # session aliases whose customer closed the tab
 
     def session_id(self, alias: str, step: str) -> str:
         try:

@@ -25,6 +25,7 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "pay": {"session": ((str,), _REQUIRED), "outcome": ((str,), "paid")},
     "async_result": {"session": ((str,), _REQUIRED), "succeeded": ((bool,), True)},
     "validate": {"session": ((str,), _REQUIRED)},
+    "leave": {"session": ((str,), _REQUIRED)},
     "read_subscription": {"company": ((str,), "c1")},
     # Stripe acting on its own
     "expire": {"session": ((str,), _REQUIRED)},
@@ -136,6 +137,15 @@ def async_result(session: str, succeeded: bool = True) -> Step:
 def validate(session: str) -> Step:
     """The success page calls validate, as the browser does after the redirect."""
     return _make("validate", session=session)
+
+
+def leave(session: str) -> Step:
+    """The customer closes the tab before the success page loads: no browser asks validate again.
+
+    Stripe's fulfilment guide warns that this happens; from then on only the webhook can
+    fulfil the session.
+    """
+    return _make("leave", session=session)
 
 
 def read_subscription(company: str = "c1") -> Step:

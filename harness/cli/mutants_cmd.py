@@ -1,0 +1,112 @@
+"""``paychaos mutants``: the detection run, every mutant caught or not, by what and how fast."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from harness.cli import app
+from harness.errors import ConfigError
+
+
+@app.command()
+def mutants(
+    budget_per_mutant: Annotated[
+        str, typer.Option(help="Time per mutant, scenarios and exploration together (60s, 2m).")
+    ] = "60s",
+    seed: Annotated[int, typer.Option(help="Seed of the scenarios, the generator and Stripe.")] = 0,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the table as JSON here.")
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option(help="Only these mutants, e.g. M1,M5 (default: all).")
+    ] = None,
+    include_correct: Annotated[
+        bool, typer.Option(help="Also run correct through the same path: it must report nothing.")
+    ] = True,
+    out: Annotated[Path, typer.Option(help="Where replay files go.")] = Path("paychaos-results"),
+) -> None:
+    """Run the named scenarios, then exploration, against every mutant; print what caught each.
+
+    Exit 0: every mutant caught and correct clean; 1: a mutant missed or a false alarm;
+    2: bad input.
+    """
+    from harness.environment import Environment, EnvironmentOptions
+    from harness.explore import parse_budget
+    from harness.mutants import all_ok, detection_run, parse_targets
+
+    targets = parse_targets(only)
+    _examples, seconds = parse_budget(budget_per_mutant)
+    if seconds is None or seconds <= 0:
+        raise ConfigError(
+            f"--budget-per-mutant {budget_per_mutant!r} must be a positive time",
+            hint="e.g. 60s or 2m",
+        )
+    console = Console()
+    if not console.is_terminal:  # piped into a file or a doc: keep each row on one line
+        console = Console(width=max(console.width, 180))
+    total = len(targets) + (1 if include_correct else 0)
+    with Environment(EnvironmentOptions(variant="correct", seed=seed)) as env, Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("mutants", total=total, detail="")
+
+        def show(target: str, what: str) -> None:
+            progress.update(task, description=target, detail=what)
+
+        rows = detection_run(
+            env, targets, seed=seed, budget_seconds=seconds, include_correct=include_correct,
+            out_dir=out, on_progress=show, on_done=lambda _row: progress.advance(task),
+        )  # fmt: skip
+    console.print(detection_table(rows, seconds))
+    mutant_rows = [r for r in rows if not r.is_correct]
+    caught = sum(r.caught for r in mutant_rows)
+    console.print(f"\n{caught} of {len(mutant_rows)} mutants caught (seed {seed}).")
+    for row in rows:
+        if row.is_correct:
+            verdict = "[red]FALSE ALARM[/]" if row.caught else "[green]no false alarm[/]"
+            console.print(
+                f"correct: {verdict} ({row.scenarios_run} scenarios, {row.examples} generated "
+                f"schedules, {row.elapsed:.1f}s)"
+            )
+    if json_path:
+        payload = {
+            "seed": seed,
+            "budget_seconds": seconds,
+            "ok": all_ok(rows),
+            "rows": [r.to_dict() for r in rows],
+        }
+        json_path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    raise typer.Exit(0 if all_ok(rows) else 1)
+
+
+def detection_table(rows, budget_seconds: float) -> Table:
+    """The detection table: one row per mutant, ``correct`` last."""
+    table = Table(title=f"paychaos: mutant detection ({budget_seconds:g}s budget each)")
+    for name, justify in (
+        ("mutant", "left"), ("caught", "center"), ("by", "left"), ("invariants", "left"),
+        ("time", "right"), ("shrunk length", "right"), ("replay", "left"),
+    ):  # fmt: skip
+        table.add_column(name, justify=justify, overflow="fold")
+    for row in rows:
+        if row.is_correct:
+            caught = "[red]false alarm[/]" if row.caught else "[green]clean[/]"
+        else:
+            caught = "[green]yes[/]" if row.caught else "[red]no[/]"
+        table.add_row(
+            row.target,
+            caught,
+            row.by or "-",
+            " ".join(row.invariants) or "-",
+            f"{row.seconds:.1f}s" if row.seconds is not None else f"({row.elapsed:.0f}s)",
+            str(row.shrunk_length) if row.shrunk_length is not None else "-",
+            row.replay or "-",
+        )
+    return table

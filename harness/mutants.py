@@ -1,0 +1,238 @@
+"""The detection run: does paychaos catch each mutant, by what, and how fast?
+
+For every mutant (the ``correct`` app with one real-world bug put back), the
+named scenarios run first, in registry order, and the first broken promise
+stops it. If none breaks one, exploration generates schedules for the rest of
+the per-mutant budget and shrinks the first failure to a replay file. The
+``correct`` variant goes through the same path as the honesty check: every
+scenario and the whole exploration budget, and it must report nothing.
+
+>>> from harness.mutants import detection_run
+>>> rows = detection_run(env, ["M7"], seed=0, budget_seconds=60)   # doctest: +SKIP
+>>> rows[0].caught, rows[0].by                                      # doctest: +SKIP
+(True, 'db-error-customer-gone')
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import ConfigError
+
+if TYPE_CHECKING:
+    from harness.environment import Environment
+    from harness.scenario import Scenario
+
+CORRECT = "correct"
+GENERATED = "generated schedule"
+RESULTS = Path("paychaos-results")
+
+# (target, what is running now) -> None; the CLI shows it on its progress display.
+Progress = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One row of the detection table: what happened to one mutant (or to ``correct``)."""
+
+    target: str  # "M7", or "correct"
+    variant: str  # "mutant:M7", or "correct"
+    caught: bool  # for ``correct``: True means a false alarm
+    by: str | None  # the scenario's name, or "generated schedule"
+    invariants: tuple[str, ...]
+    seconds: float | None  # from the start of this target's run to the first broken promise
+    shrunk_length: int | None  # steps of the scenario, or of the shrunk generated schedule
+    replay: str | None  # the command that shows the failure again
+    elapsed: float  # everything this target took, shrinking included
+    scenarios_run: int
+    examples: int  # generated schedules run
+
+    @property
+    def is_correct(self) -> bool:
+        return self.variant == CORRECT
+
+    @property
+    def ok(self) -> bool:
+        """A mutant is ok when caught; ``correct`` is ok when nothing was found."""
+        return not self.caught if self.is_correct else self.caught
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "variant": self.variant,
+            "caught": self.caught,
+            "ok": self.ok,
+            "by": self.by,
+            "invariants": list(self.invariants),
+            "seconds_to_detection": self.seconds,
+            "shrunk_length": self.shrunk_length,
+            "replay": self.replay,
+            "elapsed": round(self.elapsed, 2),
+            "scenarios_run": self.scenarios_run,
+            "examples": self.examples,
+        }
+
+
+def mutant_ids() -> list[str]:
+    """Every registered mutant id (``M1`` ...), in registry order."""
+    from reference_app.payments.variants.names import VARIANT_NAMES
+
+    return [v.split(":", 1)[1] for v in VARIANT_NAMES if v.startswith("mutant:")]
+
+
+def parse_targets(spec: str | None) -> list[str]:
+    """``"M1,m5"`` -> ``["M1", "M5"]``; ``None`` -> every mutant. Unknown ids are a ConfigError."""
+    known = mutant_ids()
+    if spec is None:
+        return known
+    chosen = [part.strip().upper() for part in spec.split(",") if part.strip()]
+    chosen = [c.removeprefix("MUTANT:") for c in chosen]
+    unknown = [c for c in chosen if c not in known]
+    if unknown or not chosen:
+        raise ConfigError(
+            f"--only {spec!r}: unknown mutant {unknown[0] if unknown else '(none given)'}",
+            hint="mutant ids are " + ", ".join(known),
+        )
+    return list(dict.fromkeys(chosen))
+
+
+def variant_of(target: str) -> str:
+    return target if target == CORRECT else f"mutant:{target}"
+
+
+def detect(
+    env: Environment,
+    target: str,
+    *,
+    seed: int = 0,
+    budget_seconds: float = 60.0,
+    out_dir: Path = RESULTS,
+    scenarios: Sequence[Scenario] | None = None,
+    on_progress: Progress | None = None,
+) -> Detection:
+    """Run one target (a mutant id or ``correct``) through the named scenarios, then exploration.
+
+    A mutant stops at its first broken promise. ``correct`` runs everything, so a
+    false alarm anywhere shows. Exploration gets what is left of ``budget_seconds``.
+    """
+    from harness.explore import explore
+    from harness.replay import write_replay
+    from harness.runner import run_scenario
+    from scenarios import all_scenarios
+
+    variant = variant_of(target)
+    chosen = list(scenarios) if scenarios is not None else list(all_scenarios().values())
+    notify = on_progress or (lambda _t, _what: None)
+    env.switch_variant(variant)
+    started = time.monotonic()
+    run = 0
+    for scenario in chosen:
+        notify(target, f"scenario {scenario.name}")
+        result = run_scenario(env, scenario, seed=seed)
+        run += 1
+        if not result.kept:
+            took = time.monotonic() - started
+            return Detection(
+                target=target,
+                variant=variant,
+                caught=True,
+                by=scenario.name,
+                invariants=tuple(result.broken) or ("error",),
+                seconds=round(took, 1),
+                shrunk_length=len(scenario.steps),
+                replay=shlex.join(
+                    ["paychaos", "run", scenario.name, "--variant", variant, "--seed", str(seed)]
+                ),
+                elapsed=took,
+                scenarios_run=run,
+                examples=0,
+            )
+
+    remaining = budget_seconds - (time.monotonic() - started)
+    if remaining <= 0:
+        return _not_caught(target, variant, started, run, 0)
+    first_failure: list[float] = []
+
+    def seen(stats: Any) -> None:
+        if stats.distinct and not first_failure:
+            first_failure.append(time.monotonic() - started)
+        state = "shrinking" if first_failure else "exploring"
+        notify(target, f"{state}: {stats.examples} generated schedules")
+
+    outcome = explore(
+        env, seed=seed, max_examples=100_000, budget_seconds=remaining, on_example=seen
+    )
+    if outcome.finding is None:
+        return _not_caught(target, variant, started, run, outcome.stats.examples)
+    finding = outcome.finding
+    path = out_dir / f"replay-{variant.replace(':', '-')}-seed{seed}.json"
+    found = [{"invariant": v.invariant, "message": v.message} for v in finding.result.violations]
+    write_replay(path, finding.scenario, variant=variant, seed=seed, found=found)
+    return Detection(
+        target=target,
+        variant=variant,
+        caught=True,
+        by=GENERATED,
+        invariants=tuple(finding.result.broken) or ("error",),
+        seconds=round(first_failure[0], 1) if first_failure else None,
+        shrunk_length=len(finding.scenario.steps),
+        replay=shlex.join(["paychaos", "replay", str(path)]),
+        elapsed=time.monotonic() - started,
+        scenarios_run=run,
+        examples=outcome.stats.examples,
+    )
+
+
+def _not_caught(target: str, variant: str, started: float, run: int, examples: int) -> Detection:
+    return Detection(
+        target=target,
+        variant=variant,
+        caught=False,
+        by=None,
+        invariants=(),
+        seconds=None,
+        shrunk_length=None,
+        replay=None,
+        elapsed=time.monotonic() - started,
+        scenarios_run=run,
+        examples=examples,
+    )
+
+
+def detection_run(
+    env: Environment,
+    targets: Sequence[str],
+    *,
+    seed: int = 0,
+    budget_seconds: float = 60.0,
+    include_correct: bool = True,
+    out_dir: Path = RESULTS,
+    on_progress: Progress | None = None,
+    on_done: Callable[[Detection], None] | None = None,
+) -> list[Detection]:
+    """Every target in turn on one environment (it switches variants), ``correct`` last."""
+    order = list(targets) + ([CORRECT] if include_correct else [])
+    rows = []
+    for target in order:
+        row = detect(
+            env,
+            target,
+            seed=seed,
+            budget_seconds=budget_seconds,
+            out_dir=out_dir,
+            on_progress=on_progress,
+        )
+        rows.append(row)
+        if on_done:
+            on_done(row)
+    return rows
+
+
+def all_ok(rows: Sequence[Detection]) -> bool:
+    """True when every mutant was caught and ``correct`` stayed clean."""
+    return all(row.ok for row in rows)
