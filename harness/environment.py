@@ -91,6 +91,7 @@ class Environment:
         self._plans: dict[str, tuple[str, int]] = {}
         self._app_env: dict[str, str] = dict(self.options.app_env)
         self._paused: set[str] = set()
+        self._app_dirty = False
         self._down: set[str] = set()
         self.services: Any = None
         self.emulator: Any = None
@@ -218,7 +219,10 @@ class Environment:
         wanted = {**self.options.app_env, **(app_env or {})}
         restart = self._wiring.stripe_webhook_secret != secret_before
         # An app left hung by the previous run (a stuck worker thread) is restarted, not reused.
-        if restart or wanted != self._app_env or not self.app.responsive():
+        # An app (re)started during the last run may carry what it saw at start-up (a probe of
+        # Redis while Redis was down): start every run from a server started in a healthy world.
+        dirty, self._app_dirty = self._app_dirty, False
+        if restart or dirty or wanted != self._app_env or not self.app.responsive():
             self._app_env = wanted
             self.app.stop()
             self.app.start(self._wiring_now())
@@ -376,6 +380,7 @@ class Environment:
             )
         self._note("process", {"target": target, "action": action})
         if target == "app":
+            self._app_dirty = True
             if action == "crash":
                 self.app.crash()
             else:
@@ -416,6 +421,7 @@ class Environment:
         # Not just "is the process alive": a crashed server may still be exiting, and a hung
         # one is alive but useless. Either way, heal means a server that answers.
         if target in (None, "app") and self.app is not None and not self.app.responsive():
+            self._app_dirty = True
             self.app.restart()
         if target is None and self.failpoints is not None:
             with contextlib.suppress(Exception):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.errors import Flaky
 
 from harness.runner import RunResult, run_scenario
 from harness.scenario import Scenario
@@ -54,10 +55,15 @@ class Finding:
 
 @dataclass(frozen=True)
 class ExploreOutcome:
+    """What exploration found. ``flaky``: the failure did not reproduce on a rerun of the same
+    schedule, so the app's behaviour depends on more than the schedule (timing, state kept
+    across runs); the finding is then the last failing run, not a shrunk one."""
+
     variant: str
     seed: int
     stats: ExploreStats
     finding: Finding | None
+    flaky: bool = False
 
 
 def explore(
@@ -116,12 +122,15 @@ def explore(
     test = hypothesis_seed(seed)(
         configured(given(schedules(max_sessions=max_sessions, max_steps=max_steps))(run_one))
     )
+    flaky = False
     try:
         test()
     except AssertionError:
         pass
+    except Flaky:  # the failure did not happen again on the same schedule
+        flaky = True
     finding = last_failure[-1] if last_failure else None
-    return ExploreOutcome(variant=env.variant, seed=seed, stats=stats, finding=finding)
+    return ExploreOutcome(variant=env.variant, seed=seed, stats=stats, finding=finding, flaky=flaky)
 
 
 def parse_budget(text: str) -> tuple[int | None, float | None]:

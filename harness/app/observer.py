@@ -38,6 +38,7 @@ class NotificationObserver:
         self._connected: dict[str, asyncio.Event] = {}
         self._lock = threading.Lock()
         self._seen: list[Notification] = []
+        self._open: set[str] = set()  # companies whose tab is connected right now
         self._t0 = time.monotonic()
 
     def watch(self, company_id: str, timeout: float = 3.0) -> bool:
@@ -63,12 +64,22 @@ class NotificationObserver:
         """Close every tab and forget what was seen (between runs)."""
         futures = list(self._tasks.values())
         self._tasks.clear()
+        self._open.clear()
         for future in futures:
             future.cancel()
         if futures:
             concurrent.futures.wait(futures, timeout=2)
         with self._lock:
             self._seen.clear()
+
+    def wait_connected(self, timeout: float = 3.0) -> bool:
+        """Block until every watched tab is connected again (after an outage closed them)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if set(self._tasks) <= self._open:
+                return True
+            time.sleep(0.005)
+        return False
 
     def wait_for(
         self, predicate: Callable[[tuple[Notification, ...]], bool], timeout: float
@@ -95,9 +106,13 @@ class NotificationObserver:
             try:
                 async with websockets.connect(url, open_timeout=2, close_timeout=0.2) as ws:
                     ready.set()
+                    self._open.add(company_id)
                     backoff = 0.02
-                    async for raw in ws:
-                        self._record(company_id, raw)
+                    try:
+                        async for raw in ws:
+                            self._record(company_id, raw)
+                    finally:
+                        self._open.discard(company_id)
             except asyncio.CancelledError:
                 raise
             except Exception:

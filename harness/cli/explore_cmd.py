@@ -80,6 +80,11 @@ def explore(
         console.print("[green]No promise broken.[/]")
         raise typer.Exit(0)
     finding = outcome.finding
+    if outcome.flaky:
+        console.print(
+            "[yellow]The failure did not reproduce on a rerun of the same schedule: the app's "
+            "behaviour depends on timing or on state kept between runs. Shown unshrunk.[/]"
+        )
     path = out / f"replay-{variant_name.replace(':', '-')}-seed{seed}.json"
     write_replay(
         path, finding.scenario, variant=variant_name, seed=seed, only=only,

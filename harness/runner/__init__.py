@@ -24,8 +24,6 @@ from harness.state import FinalState
 if TYPE_CHECKING:
     from harness.environment import Environment
 
-PLANS = {"pro": 14900, "basic": 4900}
-
 
 @dataclass(frozen=True)
 class RunResult:
@@ -81,8 +79,6 @@ def run_scenario(
     history = History(history_path)
     env.attach_history(history)
     ctx = RunContext(env=env, history=history, seed=seed)
-    for name, amount in PLANS.items():
-        ctx.plans[name] = env.plan_id(name, amount)
     timings["reset"] = time.perf_counter() - t0
 
     error = None
@@ -130,6 +126,9 @@ def drain(ctx: RunContext, rounds: int = 6) -> None:
     """After heal: let Stripe retry until every webhook is acknowledged or given up, let the app
     finish deferred work, and have each customer's success page ask validate once more."""
     env = ctx.env
+    # The browsers an outage disconnected reconnect first, so what follows does not race
+    # their reconnection (that race would make the verdict depend on timing).
+    env.observer.wait_connected()
     for _ in range(rounds):
         env.app_settle()
         attempts = env.emulator.control.drain()

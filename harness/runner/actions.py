@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from harness.errors import ConfigError
-from harness.runner.context import RunContext
+from harness.runner.context import PLANS, RunContext
 from harness.scenario import Step
 
 Action = Callable[[RunContext, Step], None]
@@ -43,11 +43,11 @@ def _checkout(ctx: RunContext, step: Step) -> None:
     if alias in ctx.sessions:
         raise ConfigError(f"step {step.describe()}: session {alias!r} was already created")
     company_id = ctx.company_id(company)
-    plan_id = ctx.plans.get(step.args["plan"])
+    plan_id = ctx.plan_id(step.args["plan"])
     if plan_id is None:
         raise ConfigError(
             f"step {step.describe()}: unknown plan {step.args['plan']!r}",
-            hint=f"plans: {', '.join(ctx.plans)}",
+            hint=f"plans: {', '.join(PLANS)}",
         )
     op = ctx.history.invoke(
         ctx.customer(company), "checkout", {"session": alias, "company": company}

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from harness.environment import Environment
 
 
+# The plans a schedule can sell (name -> price in cents).
+PLANS = {"pro": 14900, "basic": 4900}
+
+
 @dataclass
 class RunContext:
     """Per-run state. Steps name sessions and companies by alias (``s1``, ``c1``)."""
@@ -22,7 +26,6 @@ class RunContext:
     sessions: dict[str, str] = field(default_factory=dict)  # alias -> cs_...
     session_company: dict[str, str] = field(default_factory=dict)  # session alias -> company alias
     companies: dict[str, str] = field(default_factory=dict)  # alias -> app company id
-    plans: dict[str, str] = field(default_factory=dict)  # plan name -> app plan id
     forged: dict[str, str] = field(default_factory=dict)  # alias -> invented session id
     left: set[str] = field(default_factory=set)  # session aliases whose customer closed the tab
 
@@ -34,6 +37,12 @@ class RunContext:
                 f"step {step} names session {alias!r} before a checkout step created it",
                 hint=f"add checkout(session={alias!r}) earlier in the schedule",
             ) from None
+
+    def plan_id(self, name: str) -> str | None:
+        """The app's id of a plan sold through a Stripe price, created on first use."""
+        if name not in PLANS:
+            return None
+        return self.env.plan_id(name, PLANS[name])
 
     def company_id(self, alias: str) -> str:
         if alias not in self.companies:
