@@ -26,8 +26,13 @@ MEANING = {
 }
 
 
-def replay_command(result: RunResult) -> str:
-    """The command that runs this exact run again."""
+def replay_command(result: RunResult) -> str | None:
+    """The command that runs this exact run again (None for a schedule that is not a named
+    scenario: its replay file is the way back, and whoever wrote it prints that)."""
+    from scenarios import all_scenarios
+
+    if result.scenario.name not in all_scenarios():
+        return None
     return shlex.join(
         [
             "paychaos",
@@ -82,7 +87,9 @@ def print_report(results: Sequence[RunResult], console: Console, *, evidence: in
             console.print(f"     {violation.message}", highlight=False)
             for item in violation.evidence[:evidence]:
                 console.print(f"       · {_evidence_line(item)}", highlight=False, soft_wrap=True)
-        console.print(f"  replay: [cyan]{replay_command(result)}[/]", highlight=False)
+        command = replay_command(result)
+        if command:
+            console.print(f"  replay: [cyan]{command}[/]", highlight=False)
         if result.history_path:
             console.print(f"  history: {result.history_path}", highlight=False)
     broken = sorted({i for r in failing for i in r.broken}, key=lambda i: int(i[1:]))
