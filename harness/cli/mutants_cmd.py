@@ -61,9 +61,18 @@ def mutants(
         def show(target: str, what: str) -> None:
             progress.update(task, description=target, detail=what)
 
+        def done(row) -> None:
+            progress.advance(task)
+            if row.caught:
+                how = f"{'false alarm' if row.is_correct else 'caught'} by {row.by}"
+                how += f" ({' '.join(row.invariants)}) in {row.seconds}s"
+            else:
+                how = "clean" if row.is_correct else "NOT caught"
+            progress.console.print(f"  {row.target}: {how}", highlight=False)
+
         rows = detection_run(
             env, targets, seed=seed, budget_seconds=seconds, include_correct=include_correct,
-            out_dir=out, on_progress=show, on_done=lambda _row: progress.advance(task),
+            out_dir=out, on_progress=show, on_done=done,
         )  # fmt: skip
     console.print(detection_table(rows, seconds))
     mutant_rows = [r for r in rows if not r.is_correct]

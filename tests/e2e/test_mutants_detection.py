@@ -1,0 +1,71 @@
+"""The detection run: each mutant is caught, ``correct`` raises no false alarm, bad input is refused."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from harness.errors import ConfigError
+from harness.mutants import CORRECT, all_ok, detect, mutant_ids, parse_targets
+
+
+@pytest.fixture
+def env_back_to_correct(paychaos_env):
+    yield paychaos_env
+    paychaos_env.switch_variant("correct")
+
+
+@pytest.mark.parametrize("mutant", mutant_ids())
+def test_detection_run_catches_the_mutant(env_back_to_correct, tmp_path, mutant):
+    row = detect(env_back_to_correct, mutant, seed=0, budget_seconds=20, out_dir=tmp_path)
+    assert row.caught, (
+        f"{mutant} not caught ({row.scenarios_run} scenarios, {row.examples} schedules)"
+    )
+    assert row.ok
+    assert row.by and row.invariants and row.shrunk_length
+    assert row.seconds is not None and row.seconds <= row.elapsed + 0.1
+    assert f"mutant:{mutant}" in (row.replay or "") or "replay" in (row.replay or "")
+
+
+def test_correct_through_the_same_path_raises_no_false_alarm(env_back_to_correct, tmp_path):
+    row = detect(env_back_to_correct, CORRECT, seed=1, budget_seconds=15, out_dir=tmp_path)
+    assert not row.caught, (row.by, row.invariants, row.replay)
+    assert row.ok and all_ok([row])
+    assert row.examples > 0, "exploration never ran on correct"
+
+
+def test_mutant_ids_are_parsed_case_blind_and_unknown_ones_refused():
+    assert parse_targets("m1, M5,mutant:M12") == ["M1", "M5", "M12"]
+    assert parse_targets(None) == mutant_ids()
+    with pytest.raises(ConfigError, match="unknown mutant 'M99'"):
+        parse_targets("M1,M99")
+
+
+def test_cli_refuses_an_unknown_mutant_with_exit_2(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "harness", "mutants", "--only", "M1,M99"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "unknown mutant 'M99'" in out.stderr
+    assert "M12" in out.stderr  # the hint lists the known ids
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_refuses_an_example_count_as_budget(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "harness", "mutants", "--budget-per-mutant", "200"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "must be a positive time" in out.stderr
