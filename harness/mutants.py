@@ -98,7 +98,8 @@ def parse_targets(spec: str | None) -> list[str]:
     unknown = [c for c in chosen if c not in known]
     if unknown or not chosen:
         raise ConfigError(
-            f"--only {spec!r}: unknown mutant {unknown[0] if unknown else '(none given)'}",
+            f"--only {spec!r}: "
+            + (f"unknown mutant {unknown[0]!r}" if unknown else "no mutant named"),
             hint="mutant ids are " + ", ".join(known),
         )
     return list(dict.fromkeys(chosen))
