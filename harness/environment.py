@@ -294,7 +294,7 @@ class Environment:
     ) -> tuple[int | None, str | None]:
         """POST a webhook the app must refuse, as an attacker (or a stale replay) would."""
         now = int(time.time())
-        event = {
+        event: dict[str, Any] = {
             "id": f"evt_forged_{secrets.token_hex(6)}",
             "object": "event",
             "type": event_type,

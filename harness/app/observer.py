@@ -34,7 +34,7 @@ class NotificationObserver:
             target=self._loop.run_forever, name="paychaos-ws", daemon=True
         )
         self._thread.start()
-        self._tasks: dict[str, asyncio.Future[Any]] = {}
+        self._tasks: dict[str, concurrent.futures.Future[None]] = {}
         self._connected: dict[str, asyncio.Event] = {}
         self._lock = threading.Lock()
         self._seen: list[Notification] = []
