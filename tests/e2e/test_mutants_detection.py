@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from harness.errors import ConfigError
-from harness.mutants import CORRECT, all_ok, detect, mutant_ids, parse_targets
+from harness.mutants import CORRECT, GENERATED, all_ok, detect, mutant_ids, parse_targets
 
 
 @pytest.fixture
@@ -27,6 +27,21 @@ def test_detection_run_catches_the_mutant(env_back_to_correct, tmp_path, mutant)
     assert row.by and row.invariants and row.shrunk_length
     assert row.seconds is not None and row.seconds <= row.elapsed + 0.1
     assert f"mutant:{mutant}" in (row.replay or "") or "replay" in (row.replay or "")
+
+
+def test_exploration_catches_a_mutant_no_scenario_was_run_for(env_back_to_correct, tmp_path):
+    """With no named scenario, the generated-schedule path catches it, shrinks it, writes a replay."""
+    from harness.replay import read_replay
+
+    row = detect(
+        env_back_to_correct, "M3", seed=0, budget_seconds=20, out_dir=tmp_path, scenarios=()
+    )
+    assert row.caught and row.by == GENERATED, row
+    assert row.examples >= 1 and row.shrunk_length is not None
+    path = tmp_path / "replay-mutant-M3-seed0.json"
+    assert row.replay == f"paychaos replay {path}"
+    scenario, variant, seed, _only = read_replay(path)
+    assert variant == "mutant:M3" and seed == 0 and len(scenario.steps) == row.shrunk_length
 
 
 def test_correct_through_the_same_path_raises_no_false_alarm(env_back_to_correct, tmp_path):
