@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,11 @@ from rich.table import Table
 
 from harness.cli import app
 from harness.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
+    from harness.mutants import Detection
 
 
 @app.command()
@@ -61,7 +66,7 @@ def mutants(
         def show(target: str, what: str) -> None:
             progress.update(task, description=target, detail=what)
 
-        def done(row) -> None:
+        def done(row: Detection) -> None:
             progress.advance(task)
             if row.caught:
                 how = f"{'false alarm' if row.is_correct else 'caught'} by {row.by}"
@@ -96,13 +101,16 @@ def mutants(
     raise typer.Exit(0 if all_ok(rows) else 1)
 
 
-def detection_table(rows, budget_seconds: float) -> Table:
+RIGHT = ("time", "shrunk length")
+
+
+def detection_table(rows: list[Detection], budget_seconds: float) -> Table:
     """The detection table: one row per mutant, ``correct`` last."""
     table = Table(title=f"paychaos: mutant detection ({budget_seconds:g}s budget each)")
-    for name, justify in (
-        ("mutant", "left"), ("caught", "center"), ("by", "left"), ("invariants", "left"),
-        ("time", "right"), ("shrunk length", "right"), ("replay", "left"),
-    ):  # fmt: skip
+    for name in ("mutant", "caught", "by", "invariants", "time", "shrunk length", "replay"):
+        justify: JustifyMethod = (
+            "center" if name == "caught" else "right" if name in RIGHT else "left"
+        )
         table.add_column(name, justify=justify, overflow="fold")
     for row in rows:
         if row.is_correct:
