@@ -31,6 +31,11 @@ FAULT_STEPS = frozenset(
 PROFILES = ("ci", "chaos")
 
 
+class _BudgetSpent(BaseException):
+    """Raised inside the property when the time budget is spent. Not an ``Exception``, so
+    Hypothesis lets it through at once instead of taking it for a failure to shrink."""
+
+
 @dataclass
 class ExploreStats:
     """Live counters, shown on the progress bar."""
@@ -90,9 +95,10 @@ def explore(
     hard_stop = None if budget_seconds is None else budget_seconds * 2
 
     def run_one(schedule: Scenario) -> None:
-        limit = hard_stop if last_failure else budget_seconds
-        if limit is not None and stats.elapsed > limit:
-            return
+        if not last_failure and budget_seconds is not None and stats.elapsed > budget_seconds:
+            raise _BudgetSpent  # nothing found in time: stop generating at once
+        if hard_stop is not None and stats.elapsed > hard_stop:
+            return  # shrinking past its allowance: keep the smallest failure found so far
         result = run_scenario(env, schedule, seed=seed, only=wanted)
         stats.examples += 1
         stats.faults += sum(1 for s in schedule.steps if s.do in FAULT_STEPS)
@@ -125,6 +131,8 @@ def explore(
     flaky = False
     try:
         test()
+    except _BudgetSpent:
+        pass
     except AssertionError:
         pass
     except Flaky:  # the failure did not happen again on the same schedule
