@@ -1,0 +1,1 @@
+"""paychaos's own tests."""
