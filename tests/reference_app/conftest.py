@@ -142,12 +142,10 @@ def redis_url(reference_services) -> Iterator[str]:
 @pytest.fixture
 def catalog():
     """One company and one plan."""
-    from reference_app.payments.models import Company, SubscriptionPlan
+    from fixtures.models import CompanyFactory, PlanFactory
 
-    company = Company.objects.create(name="Acme")
-    plan = SubscriptionPlan.objects.create(
-        name="Pro", stripe_price_id=f"price_{company.id}", amount=14900
-    )
+    company = CompanyFactory(name="Acme")
+    plan = PlanFactory(name="Pro", stripe_price_id=f"price_{company.id}", amount=14900)
     return company, plan
 
 

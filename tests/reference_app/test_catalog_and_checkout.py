@@ -81,3 +81,13 @@ def test_success_page_calls_validate_and_names_both_outcomes():
     assert "/api/payments/validate/" in html
     assert "Payment successful" in html and "Payment failed" in html
     assert '"cs_test_1"' in html
+
+
+def test_the_database_refuses_two_plans_for_one_stripe_price():
+    from django.db import IntegrityError
+
+    from fixtures.models import PlanFactory
+
+    PlanFactory(stripe_price_id="price_same")
+    with pytest.raises(IntegrityError):
+        PlanFactory(stripe_price_id="price_same")
