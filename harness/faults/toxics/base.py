@@ -142,5 +142,15 @@ class ToxicRun:
         return False
 
     async def sleep_until(self, when: float) -> bool:
-        """Sleep until loop time ``when`` unless removed first."""
-        return await self.sleep(when - asyncio.get_running_loop().time())
+        """Sleep until loop time ``when`` unless removed first; never wakes early.
+
+        libuv timers (uvloop) have millisecond resolution and can fire a fraction of a
+        millisecond before the deadline, which would make a 150 ms latency 149.9 ms.
+        """
+        loop = asyncio.get_running_loop()
+        while True:
+            remaining = when - loop.time()
+            if remaining <= 0:
+                return not self.removed.is_set()
+            if not await self.sleep(remaining):
+                return False
