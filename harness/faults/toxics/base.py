@@ -133,8 +133,9 @@ class ToxicRun:
 
     async def sleep(self, seconds: float) -> bool:
         """Sleep unless the toxic is removed first; True when the full time passed."""
-        if seconds <= 0:
-            return not self.removed.is_set()
+        return await self.sleep_until(asyncio.get_running_loop().time() + seconds)
+
+    async def _wait_removed(self, seconds: float) -> bool:
         try:
             await asyncio.wait_for(self.removed.wait(), seconds)
         except TimeoutError:
@@ -152,5 +153,5 @@ class ToxicRun:
             remaining = when - loop.time()
             if remaining <= 0:
                 return not self.removed.is_set()
-            if not await self.sleep(remaining):
+            if not await self._wait_removed(remaining):
                 return False
