@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-
-def paychaos(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-    )
+from paychaos_cli import paychaos
 
 
 def test_demo_tells_one_real_purchase_and_exits_zero(tmp_path):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+from paychaos_cli import paychaos
 
 from harness.errors import ConfigError
 from harness.mutants import CORRECT, GENERATED, all_ok, detect, mutant_ids, parse_targets
@@ -59,14 +57,7 @@ def test_mutant_ids_are_parsed_case_blind_and_unknown_ones_refused():
 
 
 def test_cli_refuses_an_unknown_mutant_with_exit_2(tmp_path):
-    out = subprocess.run(
-        [sys.executable, "-m", "harness", "mutants", "--only", "M1,M99"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-    )
+    out = paychaos("mutants", "--only", "M1,M99", cwd=tmp_path, timeout=60)
     assert out.returncode == 2, out.stdout + out.stderr
     assert "unknown mutant 'M99'" in out.stderr
     assert "M12" in out.stderr  # the hint lists the known ids
@@ -74,13 +65,6 @@ def test_cli_refuses_an_unknown_mutant_with_exit_2(tmp_path):
 
 
 def test_cli_refuses_an_example_count_as_budget(tmp_path):
-    out = subprocess.run(
-        [sys.executable, "-m", "harness", "mutants", "--budget-per-mutant", "200"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-    )
+    out = paychaos("mutants", "--budget-per-mutant", "200", cwd=tmp_path, timeout=60)
     assert out.returncode == 2, out.stdout + out.stderr
     assert "must be a positive time" in out.stderr

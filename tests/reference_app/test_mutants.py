@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.test import Client
 
 from reference_app.payments.models import Payment, Subscription
@@ -26,6 +26,7 @@ from reference_app.payments.variants.mutants import m05_lock_that_does_not_lock 
 from reference_app.payments.variants.registry import variant_class
 from tests.reference_app.conftest import WEBHOOK_SECRET
 from tests.reference_app.stripe_events import checkout_session, encode, event, sign
+from tests.reference_app.threads import together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,25 +42,6 @@ def deliver(evt: dict, *, signed: bool = True):
 def at_failpoint(monkeypatch, module, name: str, action: Callable[[], None]) -> None:
     """Make ``failpoint(name)`` in ``module`` run ``action``; other names stay no-ops."""
     monkeypatch.setattr(module, "failpoint", lambda n: action() if n == name else None)
-
-
-def together(*calls: Callable[[], object]) -> list:
-    results: list = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=20)
-    return results
 
 
 def subs(session: dict) -> int:

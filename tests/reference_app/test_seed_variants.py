@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from reference_app.payments.models import Payment, Subscription
 from reference_app.payments.variants.seed_fix import SeedFixVariant
 from tests.reference_app.conftest import WEBHOOK_SECRET
 from tests.reference_app.stripe_events import checkout_session, encode, event, sign
+from tests.reference_app.threads import together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,29 +28,6 @@ def deliver(evt: dict):
 
 def validate(session_id: str):
     return Client().post(f"/api/payments/validate/{session_id}/")
-
-
-def run_together(*calls) -> list:
-    """Run the calls in threads at once; return their results (or exceptions)."""
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=20)
-    return results
-
-
-# seed_original ----------------------------------------------------------------------------
 
 
 def test_original_webhook_fails_and_rolls_back_when_redis_is_down(catalog, payments_config):
@@ -134,7 +111,7 @@ def test_fix_webhook_racing_the_simulated_webhook_creates_two_subscriptions(cata
     variant = _PausedBeforeInsert(parties=2)
     company, plan = catalog
     session = checkout_session(company.id, plan.id)
-    results = run_together(
+    results = together(
         lambda: variant.handle_checkout_completed(session),  # the webhook
         lambda: variant.handle_checkout_completed(session),  # validate's simulated webhook
     )
@@ -147,7 +124,7 @@ def test_fix_independent_service_alone_is_serialised_by_the_company_lock(catalog
     variant = SeedFixVariant()
     company, plan = catalog
     session = checkout_session(company.id, plan.id)
-    run_together(
+    together(
         lambda: variant.subscriptions.create_for_session(session),
         lambda: variant.subscriptions.create_for_session(session),
     )

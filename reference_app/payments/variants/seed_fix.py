@@ -44,10 +44,13 @@ from django.db import transaction
 
 from reference_app.payments import stripe_api
 from reference_app.payments.failpoints import failpoint
-from reference_app.payments.models import Company, Payment, Subscription, SubscriptionPlan
+from reference_app.payments.models import Company, Subscription, SubscriptionPlan
 from reference_app.payments.notifications import activation_message, ping_redis, send_to_company
-from reference_app.payments.variants.base import Reply, object_id, session_refs
-from reference_app.payments.variants.seed_original import SeedOriginalVariant
+from reference_app.payments.variants.base import Reply, session_refs
+from reference_app.payments.variants.seed_original import (
+    SeedOriginalVariant,
+    insert_active_subscription,
+)
 
 log = logging.getLogger("reference_app.payments.seed_fix")
 
@@ -106,22 +109,7 @@ class SubscriptionService:
                 return existing
             plan = SubscriptionPlan.objects.get(pk=plan_id)
             failpoint("fulfil.before_insert")
-            subscription = Subscription.objects.create(
-                company=company,
-                plan=plan,
-                status=Subscription.Status.ACTIVE,
-                stripe_subscription_id=object_id(session.get("subscription")),
-                stripe_customer_id=object_id(session.get("customer")),
-                checkout_session_id=session["id"],
-            )
-            Payment.objects.create(
-                company=company,
-                subscription=subscription,
-                checkout_session_id=session["id"],
-                amount=session.get("amount_total") or plan.amount,
-                currency=session.get("currency") or plan.currency,
-            )
-            return subscription
+            return insert_active_subscription(company, plan, session)
 
 
 class SeedFixVariant(SeedOriginalVariant):

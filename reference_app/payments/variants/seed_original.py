@@ -98,22 +98,7 @@ class SeedOriginalVariant(Variant):
         company = Company.objects.get(pk=company_id)
         plan = SubscriptionPlan.objects.get(pk=plan_id)
         failpoint("fulfil.before_insert")
-        subscription = Subscription.objects.create(
-            company=company,
-            plan=plan,
-            status=Subscription.Status.ACTIVE,
-            stripe_subscription_id=object_id(session.get("subscription")),
-            stripe_customer_id=object_id(session.get("customer")),
-            checkout_session_id=session["id"],
-        )
-        Payment.objects.create(
-            company=company,
-            subscription=subscription,
-            checkout_session_id=session["id"],
-            amount=session.get("amount_total") or plan.amount,
-            currency=session.get("currency") or plan.currency,
-        )
-        return subscription
+        return insert_active_subscription(company, plan, session)
 
     def validate_session(self, session_id: str) -> Reply:
         try:
@@ -135,3 +120,25 @@ class SeedOriginalVariant(Variant):
             200,
             {"status": "success", "session_id": session_id, "subscription_id": subscription.id},
         )
+
+
+def insert_active_subscription(
+    company: Company, plan: SubscriptionPlan, session: dict[str, Any]
+) -> Subscription:
+    """The seeds' insert: an active subscription and its payment, with no uniqueness anywhere."""
+    subscription = Subscription.objects.create(
+        company=company,
+        plan=plan,
+        status=Subscription.Status.ACTIVE,
+        stripe_subscription_id=object_id(session.get("subscription")),
+        stripe_customer_id=object_id(session.get("customer")),
+        checkout_session_id=session["id"],
+    )
+    Payment.objects.create(
+        company=company,
+        subscription=subscription,
+        checkout_session_id=session["id"],
+        amount=session.get("amount_total") or plan.amount,
+        currency=session.get("currency") or plan.currency,
+    )
+    return subscription
