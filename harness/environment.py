@@ -218,16 +218,15 @@ class Environment:
         self._register_webhook_endpoint()
         wanted = {**self.options.app_env, **(app_env or {})}
         restart = self._wiring.stripe_webhook_secret != secret_before
-        # An app left hung by the previous run (a stuck worker thread) is restarted, not reused.
-        # An app (re)started during the last run may carry what it saw at start-up (a probe of
-        # Redis while Redis was down): start every run from a server started in a healthy world.
+        # heal() above restarted an app left hung or dead by the previous run, and cleared
+        # its failpoints. An app (re)started during the last run while faults were on may
+        # carry what it saw at start-up (a probe of Redis while Redis was down): start every
+        # run from a server started in a healthy world.
         dirty, self._app_dirty = self._app_dirty, False
-        if restart or dirty or wanted != self._app_env or not self.app.responsive():
+        if restart or dirty or wanted != self._app_env or not self.app.running:
             self._app_env = wanted
             self.app.stop()
             self.app.start(self._wiring_now())
-        if self.failpoints is not None:
-            self.failpoints.clear_all()
         self._flush_redis()
         self.app.reset()
 
@@ -421,7 +420,9 @@ class Environment:
         # Not just "is the process alive": a crashed server may still be exiting, and a hung
         # one is alive but useless. Either way, heal means a server that answers.
         if target in (None, "app") and self.app is not None and not self.app.responsive():
-            self._app_dirty = True
+            # After a full heal this start-up sees a healthy world, so the server is as good as
+            # new; a partial heal may start it while other faults are still on.
+            self._app_dirty = target is not None
             self.app.restart()
         if target is None and self.failpoints is not None:
             with contextlib.suppress(Exception):
