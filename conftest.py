@@ -1,6 +1,6 @@
 """Project-level pytest configuration: Hypothesis profiles for paychaos's own tests.
 
-The fixtures come from the paychaos pytest plugin (``harness.pytest_plugin``).
+The fixtures come from the paychaos pytest plugin (``paychaos.pytest_plugin``).
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ import argparse
 import statistics
 import time
 
-from harness.environment import Environment, EnvironmentOptions
-from harness.runner import run_scenario
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.environment import Environment, EnvironmentOptions
+from paychaos.runner import run_scenario
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 PURCHASE = Scenario(
     name="purchase",

@@ -18,7 +18,7 @@ import time
 
 import stripe
 
-from harness.stripe_emulator import StripeEmulator
+from paychaos.stripe_emulator import StripeEmulator
 
 TARGET_MS = 1.2
 
@@ -94,7 +94,7 @@ def bench_process(iterations: int, warmup: int, runs: int) -> float:
     results = []
     for _ in range(runs):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "harness", "emulator", "--port", "0", "--delivery", "manual"],
+            [sys.executable, "-m", "paychaos", "emulator", "--port", "0", "--delivery", "manual"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,

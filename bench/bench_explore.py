@@ -13,9 +13,9 @@ import time
 
 from hypothesis import HealthCheck, given, seed, settings
 
-from fixtures.strategies import schedules
-from harness.environment import Environment, EnvironmentOptions
-from harness.runner import run_scenario
+from paychaos.environment import Environment, EnvironmentOptions
+from paychaos.runner import run_scenario
+from paychaos.strategies import schedules
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import timeit
 
-from harness.failpoints import clear_all_failpoints, failpoint, set_failpoint
+from paychaos.failpoints import clear_all_failpoints, failpoint, set_failpoint
 
 
 def _empty(name: str) -> None:

@@ -21,9 +21,9 @@ from collections.abc import Callable
 
 import redis
 
-from harness.faults import TOXIPROXY_URL_ENV, FaultProxyServer, Faults
-from harness.net import free_port, wait_for_port
-from harness.services import start_services
+from paychaos.faults import TOXIPROXY_URL_ENV, FaultProxyServer, Faults
+from paychaos.net import free_port, wait_for_port
+from paychaos.services import start_services
 
 
 def _percentile(samples: list[float], q: float) -> float:
@@ -70,7 +70,7 @@ def main() -> None:
 
         api_port = free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "harness", "proxy", "--port", str(api_port)],
+            [sys.executable, "-m", "paychaos", "proxy", "--port", str(api_port)],
             stdout=subprocess.DEVNULL,
         )
         try:

@@ -16,7 +16,7 @@ import statistics
 import tempfile
 import time
 
-from harness.services import start_services
+from paychaos.services import start_services
 
 
 def measure(runs: int, fresh_cache: bool) -> tuple[list[float], list[float]]:

@@ -17,19 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from harness.app import AppAdapter, AppWiring
-from harness.errors import ConfigError, PaychaosError
-from harness.history import History
-from harness.state import (
+from paychaos.app import AppAdapter, AppWiring
+from paychaos.errors import ConfigError, PaychaosError
+from paychaos.history import History
+from paychaos.state import (
     DeliveryAttempt,
     FinalState,
     StripeSession,
     StripeSubscription,
 )
-from harness.stripe_emulator.webhooks.signing import signature_header
+from paychaos.stripe_emulator.webhooks.signing import signature_header
 
 if TYPE_CHECKING:
-    from harness.runner.context import RunContext
+    from paychaos.runner.context import RunContext
 
 NETWORK_TARGETS = ("redis", "postgres", "stripe_api")
 NETWORK_FAULTS = (
@@ -115,11 +115,11 @@ class Environment:
         self.close()
 
     def start(self) -> None:
-        from harness.app.observer import NotificationObserver
-        from harness.app.reference import ReferenceAppAdapter
-        from harness.faults import open_faults
-        from harness.services import start_services
-        from harness.stripe_emulator import StripeEmulator
+        from paychaos.app.observer import NotificationObserver
+        from paychaos.app.reference import ReferenceAppAdapter
+        from paychaos.faults import open_faults
+        from paychaos.services import start_services
+        from paychaos.stripe_emulator import StripeEmulator
 
         self.services = self._stack.enter_context(start_services())
         self.emulator = StripeEmulator(
@@ -165,7 +165,7 @@ class Environment:
         self.app.start(self._wiring_now())
         self._stack.callback(getattr(self.app, "close", self.app.stop))
         try:
-            from harness.failpoints import FailpointClient
+            from paychaos.failpoints import FailpointClient
 
             self.failpoints = FailpointClient(self.app.base_url, token)  # type: ignore[attr-defined]
         except ImportError:  # the failpoint library is not installed: races cannot be forced

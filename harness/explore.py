@@ -1,7 +1,7 @@
 """Property-based exploration: generate schedules, run each, shrink the first failure to its core.
 
 The property is the product's promise: for every schedule, the app keeps
-I1-I8. Hypothesis generates schedules (``fixtures.strategies.schedules``),
+I1-I8. Hypothesis generates schedules (``paychaos.strategies.schedules``),
 and when one breaks a promise it shrinks the schedule itself, step by step,
 to a minimal reproduction that is written as a replay file.
 """
@@ -19,11 +19,11 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import Flaky
 
-from harness.runner import RunResult, run_scenario
-from harness.scenario import Scenario
+from paychaos.runner import RunResult, run_scenario
+from paychaos.schedule import Scenario
 
 if TYPE_CHECKING:
-    from harness.environment import Environment
+    from paychaos.environment import Environment
 
 FAULT_STEPS = frozenset(
     {"fault", "process", "failpoint", "race", "webhook_policy", "api_fault", "forge"}
@@ -85,7 +85,7 @@ def explore(
     only: Iterable[str] | None = None,
 ) -> ExploreOutcome:
     """Explore the environment's current variant; stop at the first broken promise (shrunk)."""
-    from fixtures.strategies import schedules
+    from paychaos.strategies import schedules
 
     wanted = tuple(only) if only is not None else None
     stats = ExploreStats()
@@ -143,7 +143,7 @@ def explore(
 
 def parse_budget(text: str) -> tuple[int | None, float | None]:
     """``"60s"`` / ``"2m"`` -> a time budget; ``"200"`` -> an example budget."""
-    from harness.errors import ConfigError
+    from paychaos.errors import ConfigError
 
     raw = text.strip().lower()
     try:

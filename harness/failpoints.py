@@ -2,7 +2,7 @@
 
 In the app (this module needs only the standard library)::
 
-    from harness.failpoints import failpoint
+    from paychaos.failpoints import failpoint
 
     def fulfill(session):
         failpoint("fulfill.before_insert")   # nothing happens unless the harness set it
@@ -63,7 +63,7 @@ from dataclasses import dataclass
 from typing import Any
 
 try:  # Inside paychaos, errors are PaychaosErrors (the CLI prints them without a traceback).
-    from harness.errors import PaychaosError as _ErrorBase
+    from paychaos.errors import PaychaosError as _ErrorBase
 except ImportError:  # pragma: no cover - failpoints.py copied into an app on its own
 
     class _ErrorBase(Exception):  # type: ignore[no-redef]

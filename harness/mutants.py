@@ -7,7 +7,7 @@ the per-mutant budget and shrinks the first failure to a replay file. The
 ``correct`` variant goes through the same path as the honesty check: every
 scenario and the whole exploration budget, and it must report nothing.
 
->>> from harness.mutants import detection_run
+>>> from paychaos.mutants import detection_run
 >>> rows = detection_run(env, ["M7"], seed=0, budget_seconds=60)   # doctest: +SKIP
 >>> rows[0].caught, rows[0].by                                      # doctest: +SKIP
 (True, 'db-error-customer-gone')
@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis.errors import HypothesisDeprecationWarning
 
-from harness.errors import ConfigError
+from paychaos.errors import ConfigError
 
 if TYPE_CHECKING:
-    from harness.environment import Environment
-    from harness.scenario import Scenario
+    from paychaos.environment import Environment
+    from paychaos.schedule import Scenario
 
 CORRECT = "correct"
 GENERATED = "generated schedule"
@@ -83,7 +83,7 @@ class Detection:
 
 def mutant_ids() -> list[str]:
     """Every registered mutant id (``M1`` ...), in registry order."""
-    from reference_app.payments.variants.names import VARIANT_NAMES
+    from paychaos.reference_app.payments.variants.names import VARIANT_NAMES
 
     return [v.split(":", 1)[1] for v in VARIANT_NAMES if v.startswith("mutant:")]
 
@@ -124,10 +124,10 @@ def detect(
     A mutant stops at its first broken promise. ``correct`` runs everything, so a
     false alarm anywhere shows. Exploration gets what is left of ``budget_seconds``.
     """
-    from harness.explore import explore
-    from harness.replay import write_replay
-    from harness.runner import run_scenario
-    from scenarios import all_scenarios
+    from paychaos.explore import explore
+    from paychaos.replay import write_replay
+    from paychaos.runner import run_scenario
+    from paychaos.scenarios import all_scenarios
 
     variant = variant_of(target)
     chosen = list(scenarios) if scenarios is not None else list(all_scenarios().values())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from harness.history import Event
-from harness.runner import RunResult
+from paychaos.history import Event
+from paychaos.runner import RunResult
 
 
 def narrate(result: RunResult) -> Iterator[str]:

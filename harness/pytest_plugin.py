@@ -1,12 +1,12 @@
 """The paychaos pytest plugin (loaded through the ``pytest11`` entry point).
 
-Hooks and options live here; fixtures live in ``harness.testing.*`` and are
+Hooks and options live here; fixtures live in ``paychaos.testing.*`` and are
 re-exported below so pytest discovers them.
 """
 
 from __future__ import annotations
 
-from harness.testing.app import *  # noqa: F403
-from harness.testing.emulator import *  # noqa: F403
-from harness.testing.proxy import *  # noqa: F403
-from harness.testing.services import *  # noqa: F403
+from paychaos.testing.app import *  # noqa: F403
+from paychaos.testing.emulator import *  # noqa: F403
+from paychaos.testing.proxy import *  # noqa: F403
+from paychaos.testing.services import *  # noqa: F403

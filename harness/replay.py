@@ -18,8 +18,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ConfigError
-from harness.scenario import Scenario, scenario_from_dict
+from paychaos.errors import ConfigError
+from paychaos.schedule import Scenario, scenario_from_dict
 
 FORMAT = 1
 
@@ -77,7 +77,7 @@ def read_replay(path: Path) -> tuple[Scenario, str, int, tuple[str, ...] | None]
     ):
         raise ConfigError(f'{path}: invariants must be a list of ids such as ["I1", "I4"]')
     if only:
-        from harness.invariants import invariants
+        from paychaos.invariants import invariants
 
         unknown = [i for i in only if i not in invariants()]
         if unknown:

@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from harness.invariants import invariants
-from harness.runner import RunResult
+from paychaos.invariants import invariants
+from paychaos.runner import RunResult
 
 MEANING = {
     "I1": "money taken, no subscription (or two)",
@@ -29,7 +29,7 @@ MEANING = {
 def replay_command(result: RunResult) -> str | None:
     """The command that runs this exact run again (None for a schedule that is not a named
     scenario: its replay file is the way back, and whoever wrote it prints that)."""
-    from scenarios import all_scenarios
+    from paychaos.scenarios import all_scenarios
 
     if result.scenario.name not in all_scenarios():
         return None

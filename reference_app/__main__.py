@@ -1,5 +1,5 @@
-"""``python -m reference_app migrate`` works like ``python -m reference_app.manage migrate``."""
+"""``python -m paychaos.reference_app migrate`` works like ``python -m paychaos.reference_app.manage migrate``."""
 
-from reference_app.manage import main
+from paychaos.reference_app.manage import main
 
 main()

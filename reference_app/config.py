@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from reference_app.payments.variants.names import VARIANT_NAMES
+from paychaos.reference_app.payments.variants.names import VARIANT_NAMES
 
 
 class ConfigurationError(Exception):

@@ -1,4 +1,4 @@
-"""Django's command line for the reference app: ``python -m reference_app.manage migrate``."""
+"""Django's command line for the reference app: ``python -m paychaos.reference_app.manage migrate``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     """Run a Django management command with the reference app's settings."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reference_app.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paychaos.reference_app.settings")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv if argv is not None else sys.argv)

@@ -1,4 +1,4 @@
-"""Django settings for the reference app: everything comes from ``reference_app.config``.
+"""Django settings for the reference app: everything comes from ``paychaos.reference_app.config``.
 
 Nothing here reads the environment directly; ``load_config_or_exit`` has
 already checked every variable, so a bad one stops the process right here.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from reference_app.config import load_config_or_exit
+from paychaos.reference_app.config import load_config_or_exit
 
 CONFIG = load_config_or_exit(os.environ)
 
@@ -21,15 +21,15 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "channels",
     "rest_framework",
-    "reference_app.payments",
+    "paychaos.reference_app.payments",
 ]
 
 MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
 ]
 
-ROOT_URLCONF = "reference_app.urls"
-ASGI_APPLICATION = "reference_app.asgi.application"
+ROOT_URLCONF = "paychaos.reference_app.urls"
+ASGI_APPLICATION = "paychaos.reference_app.asgi.application"
 
 TEMPLATES = [
     {
@@ -114,7 +114,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
-    "EXCEPTION_HANDLER": "reference_app.payments.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "paychaos.reference_app.payments.api.errors.exception_handler",
 }
 
 LOGGING = {

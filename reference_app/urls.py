@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reference_app.payments.api import (
+from paychaos.reference_app.payments.api import (
     catalog,
     checkout,
     internal,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import importlib
 
-from harness.errors import ConfigError
-from harness.scenario import Scenario
+from paychaos.errors import ConfigError
+from paychaos.schedule import Scenario
 
 MODULES = (
     "redis_down_during_webhook",
@@ -34,7 +34,7 @@ def all_scenarios() -> dict[str, Scenario]:
     """Every named scenario by name, in registry order."""
     found: dict[str, Scenario] = {}
     for module in MODULES:
-        scenario = importlib.import_module(f"scenarios.{module}").SCENARIO
+        scenario = importlib.import_module(f"{__name__}.{module}").SCENARIO
         found[scenario.name] = scenario
     return found
 

@@ -4,8 +4,8 @@ An OOM kill or a deploy in the worst millisecond: Stripe never sees the 2xx
 and retries. The retry must be recognised and must not fulfil twice.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="app-crash-before-ack",

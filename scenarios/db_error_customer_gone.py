@@ -8,8 +8,8 @@ work back, answer 5xx so Stripe retries, and leave nothing the customer was
 told about that was not saved; the retry must fulfil exactly once.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="db-error-customer-gone",

@@ -5,8 +5,8 @@ arrives. Activating on checkout.session.completed alone gives the service
 away; the app must end with no active subscription and no payment.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="delayed-payment-fails",

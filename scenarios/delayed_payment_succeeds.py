@@ -5,8 +5,8 @@ not activate yet, must not tell the customer "failed", and must activate once
 checkout.session.async_payment_succeeded arrives.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="delayed-payment-succeeds",

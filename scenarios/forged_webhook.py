@@ -5,8 +5,8 @@ another endpoint and an old replayed timestamp must all be refused (4xx) and
 change nothing.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="forged-webhook",

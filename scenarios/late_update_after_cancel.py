@@ -7,8 +7,8 @@ delivery, the customer cancels at once, and ``customer.subscription.deleted``
 arrives first. The stale update must not bring the canceled subscription back.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="late-update-after-cancel",

@@ -5,8 +5,8 @@ webhook must answer 5xx (not 2xx) so Stripe retries, and the retry must
 fulfil exactly once.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="postgres-blip-during-webhook",

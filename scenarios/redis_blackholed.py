@@ -6,8 +6,8 @@ with redis-py 7's defaults). With the app's real timeouts, the webhook must
 still be acknowledged and the customer told the truth.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="redis-blackholed",

@@ -7,8 +7,8 @@ retried. The app must still activate the subscription exactly once and tell
 the customer the truth.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="redis-down-during-webhook",

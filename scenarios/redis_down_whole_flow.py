@@ -5,8 +5,8 @@ nothing that takes money may depend on Redis, and every activation must be
 notified once Redis is back.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="redis-down-whole-flow",

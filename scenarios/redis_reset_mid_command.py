@@ -4,8 +4,8 @@ A Redis failover or a load balancer idle timeout kills connections in flight:
 redis-py raises ConnectionError (104) from group_send. Fulfilment must not care.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="redis-reset-mid-command",

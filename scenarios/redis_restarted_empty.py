@@ -5,8 +5,8 @@ group_send succeeds and reaches nobody. The activation notification can
 vanish silently unless the app re-joins its groups or re-sends state.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="redis-restarted-empty",

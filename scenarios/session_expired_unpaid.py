@@ -4,8 +4,8 @@ checkout.session.expired must leave no subscription and no payment, and the
 success page must not claim success.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="session-expired-unpaid",

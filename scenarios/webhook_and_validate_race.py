@@ -6,8 +6,8 @@ failpoint: both are held after reading the session and before inserting the
 subscription, then released. Exactly one subscription must result.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="webhook-and-validate-race",

@@ -5,8 +5,8 @@ duplicates arrive together. Three deliveries must still make one
 subscription and one payment.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="webhook-delivered-three-times",

@@ -5,8 +5,8 @@ success page's validate call is then the only path to fulfilment, and it must
 activate the subscription on its own.
 """
 
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 SCENARIO = Scenario(
     name="webhook-dropped",

@@ -1,6 +1,6 @@
 """The app adapter: how paychaos drives an app under test as a browser and Stripe would.
 
-paychaos ships one adapter, for the reference app (``harness.app.reference``).
+paychaos ships one adapter, for the reference app (``paychaos.app.reference``).
 To test your own Django app, subclass ``AppAdapter`` and implement each method;
 the runner needs nothing else from your app. See ``docs/adapter.md``.
 """
@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.state import AppPayment, AppSubscription, Notification
+from paychaos.state import AppPayment, AppSubscription, Notification
 
 TOLD = ("success", "pending", "failed")
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import websockets
 
-from harness.state import Notification
+from paychaos.state import Notification
 
 Parser = Callable[[str, dict[str, Any]], list[Notification]]
 

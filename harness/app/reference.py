@@ -19,11 +19,11 @@ from typing import Any
 import psycopg
 import requests
 
-from harness.app import AppAdapter, AppWiring, ValidateAnswer
-from harness.errors import ServiceError
-from harness.net import LOOPBACK, free_port
-from harness.services.process import ManagedProcess, ProcessSpec
-from harness.state import AppPayment, AppSubscription, Notification
+from paychaos.app import AppAdapter, AppWiring, ValidateAnswer
+from paychaos.errors import ServiceError
+from paychaos.net import LOOPBACK, free_port
+from paychaos.services.process import ManagedProcess, ProcessSpec
+from paychaos.state import AppPayment, AppSubscription, Notification
 
 ROOT = Path(__file__).resolve().parents[2]
 # Tables the reference app owns; a run starts with all of them empty.
@@ -95,7 +95,15 @@ class ReferenceAppAdapter(AppAdapter):
 
     def _migrate(self, env: dict[str, str]) -> None:
         out = subprocess.run(
-            [sys.executable, "-m", "reference_app.manage", "migrate", "--noinput", "-v", "0"],
+            [
+                sys.executable,
+                "-m",
+                "paychaos.reference_app.manage",
+                "migrate",
+                "--noinput",
+                "-v",
+                "0",
+            ],
             env=env,
             cwd=ROOT,
             capture_output=True,
@@ -113,7 +121,7 @@ class ReferenceAppAdapter(AppAdapter):
 
     def _spawn(self, env: dict[str, str]) -> None:
         argv = (
-            sys.executable, "-m", "uvicorn", "reference_app.asgi:application",
+            sys.executable, "-m", "uvicorn", "paychaos.reference_app.asgi:application",
             "--host", LOOPBACK, "--port", str(self.port),
             "--no-access-log", "--lifespan", "off", "--log-level", "warning",
             "--ws", "websockets",

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from harness.errors import PaychaosError
+from paychaos.errors import PaychaosError
 
 app = typer.Typer(
     name="paychaos",
@@ -24,7 +24,7 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     # One line per command module; each module adds its commands to ``app``.
-    from harness.cli import (  # noqa: F401
+    from paychaos.cli import (  # noqa: F401
         demo_cmd,
         emulator_cmd,
         explore_cmd,
@@ -43,7 +43,7 @@ def _root() -> None:
 @app.command()
 def version() -> None:
     """Print the paychaos version."""
-    from harness import __version__
+    from paychaos import __version__
 
     typer.echo(f"paychaos {__version__}")
 

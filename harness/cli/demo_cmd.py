@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from harness.cli import app
-from harness.cli.run_cmd import _variants
+from paychaos.cli import app
+from paychaos.cli.run_cmd import _variants
 
 
 @app.command()
@@ -24,13 +24,13 @@ def demo(
     Real Postgres and Redis, the Stripe emulator, the fault proxies and the app server:
     a company buys a plan, pays, Stripe delivers the signed webhook, the browser is told.
     """
-    from harness.environment import Environment, EnvironmentOptions
-    from harness.narrate import narrate
-    from harness.report import print_report
-    from harness.runner import run_scenario
-    from harness.scenario import Scenario
-    from harness.scenario import step as s
-    from scenarios import get_scenario
+    from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.narrate import narrate
+    from paychaos.report import print_report
+    from paychaos.runner import run_scenario
+    from paychaos.scenarios import get_scenario
+    from paychaos.schedule import Scenario
+    from paychaos.schedule import step as s
 
     (variant_name,) = _variants(variant)[:1]
     chosen = (

@@ -7,7 +7,7 @@ import threading
 
 import typer
 
-from harness.cli import app
+from paychaos.cli import app
 
 
 @app.command("emulator")
@@ -26,9 +26,9 @@ def emulator(
 
     Point the stripe library at it with
     ``StripeClient(key, base_addresses={"api": "http://127.0.0.1:12111"})``; drive it
-    with ``harness.stripe_emulator.EmulatorControl(url, key)``.
+    with ``paychaos.stripe_emulator.EmulatorControl(url, key)``.
     """
-    from harness.stripe_emulator import StripeEmulator
+    from paychaos.stripe_emulator import StripeEmulator
 
     emu = StripeEmulator(
         host=host,

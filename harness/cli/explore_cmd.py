@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from harness.cli import app
-from harness.cli.run_cmd import _variants
-from harness.errors import ConfigError
+from paychaos.cli import app
+from paychaos.cli.run_cmd import _variants
+from paychaos.errors import ConfigError
 
 RESULTS = Path("paychaos-results")
 
@@ -37,11 +37,11 @@ def explore(
 
     Exit 0: nothing found within the budget; 1: a violation (replay file written); 2: bad input.
     """
-    from harness.environment import Environment, EnvironmentOptions
-    from harness.explore import PROFILES, parse_budget
-    from harness.explore import explore as run_explore
-    from harness.replay import write_replay
-    from harness.report import print_report
+    from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.explore import PROFILES, parse_budget
+    from paychaos.explore import explore as run_explore
+    from paychaos.replay import write_replay
+    from paychaos.report import print_report
 
     if profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}", hint="one of: ci, chaos")
@@ -105,10 +105,10 @@ def replay(
     file: Annotated[Path, typer.Argument(help="A replay file written by `paychaos explore`.")],
 ) -> None:
     """Run a replay file again. Exit 0: every promise kept; 1: a violation; 2: bad file."""
-    from harness.environment import Environment, EnvironmentOptions
-    from harness.replay import read_replay
-    from harness.report import print_report
-    from harness.runner import run_scenario
+    from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.replay import read_replay
+    from paychaos.report import print_report
+    from paychaos.runner import run_scenario
 
     scenario, variant, seed, only = read_replay(file)
     _variants(variant)
@@ -122,7 +122,7 @@ def replay(
 
 
 def _invariant_ids(spec: str | None) -> tuple[str, ...] | None:
-    from harness.invariants import invariants
+    from paychaos.invariants import invariants
 
     if spec is None:
         return None

@@ -11,13 +11,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from harness.cli import app
-from harness.errors import ConfigError
+from paychaos.cli import app
+from paychaos.errors import ConfigError
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
-    from harness.mutants import Detection
+    from paychaos.mutants import Detection
 
 
 @app.command()
@@ -42,9 +42,9 @@ def mutants(
     Exit 0: every mutant caught and correct clean; 1: a mutant missed or a false alarm;
     2: bad input.
     """
-    from harness.environment import Environment, EnvironmentOptions
-    from harness.explore import parse_budget
-    from harness.mutants import all_ok, detection_run, parse_targets
+    from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.explore import parse_budget
+    from paychaos.mutants import all_ok, detection_run, parse_targets
 
     targets = parse_targets(only)
     _examples, seconds = parse_budget(budget_per_mutant)

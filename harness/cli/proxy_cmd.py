@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from harness.cli import app
+from paychaos.cli import app
 
 
 @app.command("proxy")
@@ -18,7 +18,7 @@ def proxy(
     Any Toxiproxy client can drive it, and the harness uses it when
     PAYCHAOS_TOXIPROXY_URL points at it.
     """
-    from harness.faults.server import serve_forever
+    from paychaos.faults.server import serve_forever
 
     def ready(actual_port: int) -> None:
         typer.echo(f"fault proxy: Toxiproxy API on http://{host}:{actual_port} (seed {seed})")

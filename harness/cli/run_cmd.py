@@ -9,14 +9,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from harness.cli import app
-from harness.errors import ConfigError
+from paychaos.cli import app
+from paychaos.errors import ConfigError
 
 SEED_VARIANTS = ("correct", "seed_original", "seed_fix")
 
 
 def _variants(spec: str) -> list[str]:
-    from reference_app.payments.variants.names import VARIANT_NAMES
+    from paychaos.reference_app.payments.variants.names import VARIANT_NAMES
 
     if spec == "all":
         return list(SEED_VARIANTS)
@@ -32,7 +32,7 @@ def _variants(spec: str) -> list[str]:
 @app.command()
 def scenarios() -> None:
     """List the named scenarios and the incident each stands for."""
-    from scenarios import all_scenarios
+    from paychaos.scenarios import all_scenarios
 
     console = Console()
     for name, scenario in all_scenarios().items():
@@ -62,10 +62,10 @@ def run(
 
     Exit 0: every promise kept; 1: a violation; 2: bad input or a broken environment.
     """
-    from harness.environment import Environment, EnvironmentOptions
-    from harness.report import print_report, write_json
-    from harness.runner import run_scenario
-    from scenarios import all_scenarios, get_scenario
+    from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.report import print_report, write_json
+    from paychaos.runner import run_scenario
+    from paychaos.scenarios import all_scenarios, get_scenario
 
     chosen = [get_scenario(n) for n in names] if names else list(all_scenarios().values())
     variants = _variants(variant)

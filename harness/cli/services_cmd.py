@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from harness.cli import app
+from paychaos.cli import app
 
 
 @app.command("services")
@@ -18,8 +18,8 @@ def services(
 
     Export the printed lines in another shell to point paychaos (and your app) at them.
     """
-    from harness.services import start_services
-    from harness.services.lifecycle import run_until_interrupted
+    from paychaos.services import start_services
+    from paychaos.services.lifecycle import run_until_interrupted
 
     with start_services(
         postgres=postgres, redis=redis, postgres_port=postgres_port, redis_port=redis_port

@@ -1,6 +1,6 @@
 """Network faults: a Toxiproxy-compatible proxy (embedded or real) and the harness API over it.
 
->>> from harness.faults import FaultProxyServer, Faults
+>>> from paychaos.faults import FaultProxyServer, Faults
 >>> with FaultProxyServer(seed=0) as server:
 ...     faults = Faults(server.url)
 ...     redis = faults.proxy("redis", upstream="127.0.0.1:6379")
@@ -8,10 +8,10 @@
 ...         ...  # connections to redis.listen_port are refused
 """
 
-from harness.faults.client import Fault, Faults, ProxyHandle, ToxiproxyError
-from harness.faults.nemesis import NemesisOp, Recorder
-from harness.faults.selection import TOXIPROXY_URL_ENV, open_faults
-from harness.faults.server import FaultProxyServer
+from paychaos.faults.client import Fault, Faults, ProxyHandle, ToxiproxyError
+from paychaos.faults.nemesis import NemesisOp, Recorder
+from paychaos.faults.selection import TOXIPROXY_URL_ENV, open_faults
+from paychaos.faults.server import FaultProxyServer
 
 __all__ = [
     "TOXIPROXY_URL_ENV",

@@ -18,8 +18,8 @@ from typing import Any
 
 import requests
 
-from harness.errors import ServiceError
-from harness.faults.nemesis import NemesisOp, Phase, Recorder
+from paychaos.errors import ServiceError
+from paychaos.faults.nemesis import NemesisOp, Phase, Recorder
 
 
 class ToxiproxyError(ServiceError):

@@ -8,10 +8,10 @@ import socket
 import struct
 from typing import TYPE_CHECKING
 
-from harness.faults.link import Link
+from paychaos.faults.link import Link
 
 if TYPE_CHECKING:
-    from harness.faults.proxy import Proxy
+    from paychaos.faults.proxy import Proxy
 
 # SO_LINGER on, 0 seconds: close() sends RST instead of FIN.
 _LINGER_RESET = struct.pack("ii", 1, 0)

@@ -12,10 +12,10 @@ import asyncio
 from collections import deque
 from typing import TYPE_CHECKING
 
-from harness.faults.toxics.base import Chunk, ToxicRun
+from paychaos.faults.toxics.base import Chunk, ToxicRun
 
 if TYPE_CHECKING:
-    from harness.faults.connection import Connection
+    from paychaos.faults.connection import Connection
 
 # Stop reading from the source once this much data waits behind slow toxics.
 _QUEUE_HIGH_WATER = 1 << 20

@@ -8,8 +8,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.faults.connection import ClientSide, Connection, UpstreamSide
-from harness.faults.toxics.base import Toxic, ToxicRun
+from paychaos.faults.connection import ClientSide, Connection, UpstreamSide
+from paychaos.faults.toxics.base import Toxic, ToxicRun
 
 STREAMS = ("upstream", "downstream")
 

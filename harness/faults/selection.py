@@ -10,9 +10,9 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from harness.faults.client import Faults
-from harness.faults.nemesis import Recorder
-from harness.faults.server import FaultProxyServer
+from paychaos.faults.client import Faults
+from paychaos.faults.nemesis import Recorder
+from paychaos.faults.server import FaultProxyServer
 
 TOXIPROXY_URL_ENV = "PAYCHAOS_TOXIPROXY_URL"
 

@@ -14,9 +14,9 @@ import threading
 from collections.abc import Callable
 from types import TracebackType
 
-from harness.errors import ConfigError, ServiceError
-from harness.faults.api import ToxiproxyApi
-from harness.faults.http import serve_http_connection
+from paychaos.errors import ConfigError, ServiceError
+from paychaos.faults.http import serve_http_connection
+from paychaos.faults.toxiproxy_api import ToxiproxyApi
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:

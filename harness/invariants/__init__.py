@@ -4,7 +4,7 @@ Each invariant lives in its own module and is registered below by one line.
 A checker is a pure function ``(history, final_state) -> list[Violation]``;
 each violation carries the evidence (events and state items) that proves it.
 
->>> from harness.invariants import check_all
+>>> from paychaos.invariants import check_all
 >>> check_all([], FinalState())
 []
 """
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.history import Event
-from harness.state import FinalState
+from paychaos.history import Event
+from paychaos.state import FinalState
 
 Checker = Callable[[Sequence[Event], FinalState], list["Violation"]]
 
@@ -71,7 +71,7 @@ def _as_evidence(item: Any) -> dict[str, Any]:
 
 
 def _registry() -> dict[str, Invariant]:
-    from harness.invariants import (
+    from paychaos.invariants import (
         i1_one_active_subscription,
         i2_no_unpaid_subscription,
         i3_one_payment,

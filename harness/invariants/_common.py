@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.state import AppPayment, AppSubscription, FinalState, StripeSession
+from paychaos.state import AppPayment, AppSubscription, FinalState, StripeSession
 
 # Stripe subscription statuses after which nothing may be active in the app.
 ENDED_STATUSES = frozenset({"canceled", "incomplete_expired"})

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.history import Event
-from harness.invariants import Invariant, Violation
-from harness.invariants._common import session_of
-from harness.state import FinalState
+from paychaos.history import Event
+from paychaos.invariants import Invariant, Violation
+from paychaos.invariants._common import session_of
+from paychaos.state import FinalState
 
 
 def check(history: Sequence[Event], state: FinalState) -> list[Violation]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.history import Event, completions
-from harness.invariants import Invariant, Violation
-from harness.state import FinalState
+from paychaos.history import Event, completions
+from paychaos.invariants import Invariant, Violation
+from paychaos.state import FinalState
 
 
 def check(history: Sequence[Event], state: FinalState) -> list[Violation]:

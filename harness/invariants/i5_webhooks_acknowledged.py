@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from harness.history import Event
-from harness.invariants import Invariant, Violation
-from harness.state import DeliveryAttempt, FinalState
+from paychaos.history import Event
+from paychaos.invariants import Invariant, Violation
+from paychaos.state import DeliveryAttempt, FinalState
 
 
 def check(history: Sequence[Event], state: FinalState) -> list[Violation]:

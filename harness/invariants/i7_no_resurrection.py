@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.history import Event, completions
-from harness.invariants import Invariant, Violation
-from harness.invariants._common import ENDED_STATUSES
-from harness.state import ACTIVE_STATUSES, FinalState
+from paychaos.history import Event, completions
+from paychaos.invariants import Invariant, Violation
+from paychaos.invariants._common import ENDED_STATUSES
+from paychaos.state import ACTIVE_STATUSES, FinalState
 
 
 def check(history: Sequence[Event], state: FinalState) -> list[Violation]:

@@ -1,6 +1,6 @@
 """The runner: reset, run the steps, heal, drain, read the final state, check, give a verdict.
 
->>> from harness.runner import run_scenario
+>>> from paychaos.runner import run_scenario
 >>> result = run_scenario(env, scenario, seed=7)     # doctest: +SKIP
 >>> result.kept                                       # doctest: +SKIP
 True
@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.history import Event, History
-from harness.invariants import Violation, check_all
-from harness.runner.actions import run_step, validate_session
-from harness.runner.context import RunContext
-from harness.scenario import Scenario
-from harness.state import FinalState
+from paychaos.history import Event, History
+from paychaos.invariants import Violation, check_all
+from paychaos.runner.actions import run_step, validate_session
+from paychaos.runner.context import RunContext
+from paychaos.schedule import Scenario
+from paychaos.state import FinalState
 
 if TYPE_CHECKING:
-    from harness.environment import Environment
+    from paychaos.environment import Environment
 
 
 @dataclass(frozen=True)

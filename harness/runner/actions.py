@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from harness.errors import ConfigError
-from harness.runner.context import PLANS, RunContext
-from harness.scenario import Step
+from paychaos.errors import ConfigError
+from paychaos.runner.context import PLANS, RunContext
+from paychaos.schedule import Step
 
 Action = Callable[[RunContext, Step], None]
 ACTIONS: dict[str, Action] = {}
@@ -91,7 +91,7 @@ def _emulator_op(
 ) -> None:
     """Ask the emulator to act; a refusal (an expired session cannot be paid, a canceled
     subscription cannot be canceled again) is recorded as a failed op, as Stripe would refuse."""
-    from harness.stripe_emulator import EmulatorControlError
+    from paychaos.stripe_emulator import EmulatorControlError
 
     op = ctx.history.invoke(process, name, value)
     try:
@@ -282,7 +282,7 @@ def _process(ctx: RunContext, step: Step) -> None:
 
 @action("failpoint")
 def _failpoint(ctx: RunContext, step: Step) -> None:
-    from harness.failpoints import FailpointError
+    from paychaos.failpoints import FailpointError
 
     value = {"name": step.args["name"], "action": step.args["action"]}
     if ctx.env.failpoints is None:
@@ -299,7 +299,7 @@ def _failpoint(ctx: RunContext, step: Step) -> None:
 def _race(ctx: RunContext, step: Step) -> None:
     """Force an interleaving: every sub-step reaches the failpoint before any goes past it."""
     name = step.args["failpoint"]
-    from harness.failpoints import FailpointError
+    from paychaos.failpoints import FailpointError
 
     fp = ctx.env.failpoints
     if fp is None:
@@ -340,7 +340,7 @@ def _race(ctx: RunContext, step: Step) -> None:
 def _held(fp: Any, name: str, count: int, thread: threading.Thread, timeout: float = 5.0) -> bool:
     """Wait until ``name`` was hit ``count`` times, or the step's thread ended without reaching it
     (before a payment there is nothing to fulfil), or ``timeout`` passed."""
-    from harness.failpoints import FailpointError
+    from paychaos.failpoints import FailpointError
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

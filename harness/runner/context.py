@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from harness.errors import ConfigError
-from harness.history import History
+from paychaos.errors import ConfigError
+from paychaos.history import History
 
 if TYPE_CHECKING:
-    from harness.environment import Environment
+    from paychaos.environment import Environment
 
 
 # The plans a schedule can sell (name -> price in cents).

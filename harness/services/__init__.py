@@ -1,6 +1,6 @@
 """Postgres and Redis for a run: embedded (started and owned by paychaos) or external.
 
->>> from harness.services import start_services
+>>> from paychaos.services import start_services
 >>> with start_services() as svc:
 ...     svc.postgres.url      # postgresql://paychaos@127.0.0.1:PORT/paychaos
 ...     svc.redis.url         # redis://127.0.0.1:PORT/0
@@ -13,10 +13,10 @@ servers), ``PAYCHAOS_PG_BIN`` / ``PAYCHAOS_REDIS_SERVER`` (other binaries),
 ``PAYCHAOS_CACHE_DIR`` (initdb template cache), ``PAYCHAOS_STATE_DIR`` (pid files).
 """
 
-from harness.services.lifecycle import Services, start_services
-from harness.services.postgres_service import PostgresService
-from harness.services.process import ManagedProcess, ProcessSpec
-from harness.services.redis_service import RedisService
+from paychaos.services.lifecycle import Services, start_services
+from paychaos.services.postgres_service import PostgresService
+from paychaos.services.process import ManagedProcess, ProcessSpec
+from paychaos.services.redis_service import RedisService
 
 __all__ = [
     "ManagedProcess",

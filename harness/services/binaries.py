@@ -21,7 +21,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import ConfigError, ServiceError
+from paychaos.errors import ConfigError, ServiceError
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from harness.errors import ConfigError, PaychaosError, ServiceError
+from paychaos.errors import ConfigError, PaychaosError, ServiceError
 
 DATABASE_URL_ENV = "PAYCHAOS_DATABASE_URL"
 REDIS_URL_ENV = "PAYCHAOS_REDIS_URL"

@@ -15,12 +15,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from harness.errors import PaychaosError, ServiceError
-from harness.net import LOOPBACK, free_port
-from harness.services.external import DATABASE_URL_ENV, REDIS_URL_ENV
-from harness.services.postgres_service import PostgresService
-from harness.services.redis_service import RedisService
-from harness.services.registry import ProcessRegistry
+from paychaos.errors import PaychaosError, ServiceError
+from paychaos.net import LOOPBACK, free_port
+from paychaos.services.external import DATABASE_URL_ENV, REDIS_URL_ENV
+from paychaos.services.postgres_service import PostgresService
+from paychaos.services.redis_service import RedisService
+from paychaos.services.registry import ProcessRegistry
 
 _Service = TypeVar("_Service", PostgresService, RedisService)
 _MIN_SHM_FREE = 1 << 30  # bytes; below that, leave memory to the tests
@@ -117,7 +117,7 @@ def start_services(
     ``/dev/shm`` when it has room, else the system temp folder). ``PAYCHAOS_DATABASE_URL`` / ``PAYCHAOS_REDIS_URL`` select
     external servers instead, checked for reachability. Processes left by an
     earlier crashed run are reaped first. Any failure stops whatever had
-    started and raises :class:`~harness.errors.ServiceError`.
+    started and raises :class:`~paychaos.errors.ServiceError`.
 
     >>> with start_services() as svc:
     ...     svc.postgres.url, svc.redis.url

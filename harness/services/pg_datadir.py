@@ -19,9 +19,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from harness.errors import ServiceError
-from harness.services.binaries import PostgresBinaries
-from harness.services.run_as import chown_tree
+from paychaos.errors import ServiceError
+from paychaos.services.binaries import PostgresBinaries
+from paychaos.services.run_as import chown_tree
 
 SUPERUSER = "paychaos"
 DBNAME = "paychaos"

@@ -8,19 +8,19 @@ import subprocess
 from pathlib import Path
 from typing import Literal
 
-from harness.errors import ServiceError
-from harness.net import LOOPBACK
-from harness.services.binaries import find_postgres
-from harness.services.external import (
+from paychaos.errors import ServiceError
+from paychaos.net import LOOPBACK
+from paychaos.services.binaries import find_postgres
+from paychaos.services.external import (
     DATABASE_URL_ENV,
     check_reachable,
     not_for_external,
     parse_postgres_url,
 )
-from harness.services.pg_datadir import DBNAME, SUPERUSER, prepare_data_dir
-from harness.services.process import ManagedProcess, ProcessSpec
-from harness.services.registry import ProcessRegistry
-from harness.services.run_as import make_traversable, postgres_run_as
+from paychaos.services.pg_datadir import DBNAME, SUPERUSER, prepare_data_dir
+from paychaos.services.process import ManagedProcess, ProcessSpec
+from paychaos.services.registry import ProcessRegistry
+from paychaos.services.run_as import make_traversable, postgres_run_as
 
 StopMode = Literal["smart", "fast", "immediate"]
 # Postgres's shutdown modes are chosen by signal (what pg_ctl -m sends).

@@ -9,12 +9,12 @@ Guarantees:
   *after* any user switch, because the kernel clears it on a credential change)
   and is spawned from a thread that lives as long as the harness, since the
   signal fires when the spawning *thread* ends. Each child is also recorded in
-  a :class:`~harness.services.registry.ProcessRegistry`, so whatever survives a
+  a :class:`~paychaos.services.registry.ProcessRegistry`, so whatever survives a
   crash is reaped by the next start.
 - **Its own session.** Children run in a new session, so Ctrl-C in a terminal
   reaches only the harness, which then stops them in order.
 - **Clear failures.** A missing binary, or a process that exits before it is
-  ready, raises :class:`~harness.errors.ServiceError` with the tail of its log.
+  ready, raises :class:`~paychaos.errors.ServiceError` with the tail of its log.
 
 >>> spec = ProcessSpec(name="redis", argv=("redis-server", "--port", "6390"), ready_port=6390)
 >>> proc = ManagedProcess(spec).start().wait_ready()
@@ -39,9 +39,9 @@ from typing import Any, TypeVar
 
 import psutil
 
-from harness.errors import ServiceError
-from harness.net import LOOPBACK, port_is_open
-from harness.services.registry import ProcessRegistry, terminate_processes, wait_until_gone
+from paychaos.errors import ServiceError
+from paychaos.net import LOOPBACK, port_is_open
+from paychaos.services.registry import ProcessRegistry, terminate_processes, wait_until_gone
 
 _PR_SET_PDEATHSIG = 1
 _T = TypeVar("_T")

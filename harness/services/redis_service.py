@@ -5,16 +5,16 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from harness.net import LOOPBACK
-from harness.services.binaries import find_redis_server
-from harness.services.external import (
+from paychaos.net import LOOPBACK
+from paychaos.services.binaries import find_redis_server
+from paychaos.services.external import (
     REDIS_URL_ENV,
     check_reachable,
     not_for_external,
     parse_redis_url,
 )
-from harness.services.process import ManagedProcess, ProcessSpec
-from harness.services.registry import ProcessRegistry
+from paychaos.services.process import ManagedProcess, ProcessSpec
+from paychaos.services.registry import ProcessRegistry
 
 
 class RedisService:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 
-from harness.errors import ConfigError
+from paychaos.errors import ConfigError
 
 #: A folder the reaper may delete holds this file; a corrupt pid file can never
 #: make the reaper delete anything else.

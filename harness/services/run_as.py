@@ -13,7 +13,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from harness.errors import ConfigError, ServiceError
+from paychaos.errors import ConfigError, ServiceError
 
 
 def postgres_run_as() -> str | None:

@@ -8,15 +8,15 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from harness.stripe_emulator.errors import StripeApiError
-from harness.stripe_emulator.expand import expand
-from harness.stripe_emulator.faults.api.context import ApiCallContext
-from harness.stripe_emulator.forms import decode_form
-from harness.stripe_emulator.http_server import HttpRequest, HttpResponse
-from harness.stripe_emulator.params import check_fields
-from harness.stripe_emulator.routes import stripe_router
-from harness.stripe_emulator.routing import Call, Router
-from harness.stripe_emulator.state import API_VERSION, EmulatorState
+from paychaos.stripe_emulator.errors import StripeApiError
+from paychaos.stripe_emulator.expand import expand
+from paychaos.stripe_emulator.faults.api.context import ApiCallContext
+from paychaos.stripe_emulator.forms import decode_form
+from paychaos.stripe_emulator.http_server import HttpRequest, HttpResponse
+from paychaos.stripe_emulator.params import check_fields
+from paychaos.stripe_emulator.routes import stripe_router
+from paychaos.stripe_emulator.routing import Call, Router
+from paychaos.stripe_emulator.state import API_VERSION, EmulatorState
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class EmulatorApp:
     """The request handler the HTTP server calls for every request."""
 
     def __init__(self, state: EmulatorState, router: Router | None = None) -> None:
-        from harness.stripe_emulator.control_api import ControlApi
+        from paychaos.stripe_emulator.control_api import ControlApi
 
         self.state = state
         self.router = router or stripe_router()

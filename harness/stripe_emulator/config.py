@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.errors import ConfigError
+from paychaos.errors import ConfigError
 
 DELIVERY_MODES = ("auto", "manual")
 

@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from harness.stripe_emulator import flows
-from harness.stripe_emulator.config import DELIVERY_MODES
-from harness.stripe_emulator.errors import StripeApiError, invalid
-from harness.stripe_emulator.http_server import HttpRequest, HttpResponse
-from harness.stripe_emulator.routing import Route, Router
-from harness.stripe_emulator.state import EmulatorState
+from paychaos.stripe_emulator import flows
+from paychaos.stripe_emulator.config import DELIVERY_MODES
+from paychaos.stripe_emulator.errors import StripeApiError, invalid
+from paychaos.stripe_emulator.http_server import HttpRequest, HttpResponse
+from paychaos.stripe_emulator.routing import Route, Router
+from paychaos.stripe_emulator.state import EmulatorState
 
 ControlResult = dict[str, Any] | Awaitable[dict[str, Any]]
 ControlHandler = Callable[
@@ -233,7 +233,7 @@ class ControlApi:
     def handle(
         self, request: HttpRequest, path: str, query: str, request_id: str
     ) -> HttpResponse | Awaitable[HttpResponse]:
-        from harness.stripe_emulator.api import check_auth, json_response
+        from paychaos.stripe_emulator.api import check_auth, json_response
 
         state = self.state
         if not state.config.control_enabled or not request.peer.startswith(LOOPBACK_PEERS):
@@ -258,7 +258,7 @@ class ControlApi:
         return self._later(result, request_id)
 
     async def _later(self, pending: Awaitable[dict[str, Any]], request_id: str) -> HttpResponse:
-        from harness.stripe_emulator.api import error_response, json_response
+        from paychaos.stripe_emulator.api import error_response, json_response
 
         try:
             return json_response(200, await pending, request_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from harness.errors import ServiceError
+from paychaos.errors import ServiceError
 
 
 class EmulatorControlError(ServiceError):

@@ -8,12 +8,12 @@ import socket
 import threading
 from typing import Any
 
-from harness.errors import ConfigError, ServiceError
-from harness.stripe_emulator.api import EmulatorApp
-from harness.stripe_emulator.config import EmulatorConfig
-from harness.stripe_emulator.control_client import EmulatorControl
-from harness.stripe_emulator.http_server import HttpProtocol
-from harness.stripe_emulator.state import EmulatorState
+from paychaos.errors import ConfigError, ServiceError
+from paychaos.stripe_emulator.api import EmulatorApp
+from paychaos.stripe_emulator.config import EmulatorConfig
+from paychaos.stripe_emulator.control_client import EmulatorControl
+from paychaos.stripe_emulator.http_server import HttpProtocol
+from paychaos.stripe_emulator.state import EmulatorState
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from harness.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.errors import invalid
 
 MAX_EXPAND_DEPTH = 4
 

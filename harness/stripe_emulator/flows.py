@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.stripe_emulator.errors import invalid
-from harness.stripe_emulator.resources.common import add_interval
-from harness.stripe_emulator.resources.customers import new_customer
-from harness.stripe_emulator.resources.invoices import mark_paid, new_subscription_invoice
-from harness.stripe_emulator.resources.payment_intents import new_payment_intent
-from harness.stripe_emulator.resources.subscriptions import cancel_now, new_subscription
-from harness.stripe_emulator.state import EmulatorState
+from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.resources.common import add_interval
+from paychaos.stripe_emulator.resources.customers import new_customer
+from paychaos.stripe_emulator.resources.invoices import mark_paid, new_subscription_invoice
+from paychaos.stripe_emulator.resources.payment_intents import new_payment_intent
+from paychaos.stripe_emulator.resources.subscriptions import cancel_now, new_subscription
+from paychaos.stripe_emulator.state import EmulatorState
 
 OUTCOMES = ("paid", "delayed", "declined")
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from harness.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.errors import invalid
 
 MAX_DEPTH = 8
 MAX_FIELDS = 1000

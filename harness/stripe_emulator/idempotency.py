@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.stripe_emulator.errors import StripeApiError, invalid
-from harness.stripe_emulator.http_server import HttpResponse
+from paychaos.stripe_emulator.errors import StripeApiError, invalid
+from paychaos.stripe_emulator.http_server import HttpResponse
 
 KEY_LIFETIME = 24 * 3600
 MAX_KEY_LENGTH = 255

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from harness.stripe_emulator.errors import invalid, missing
+from paychaos.stripe_emulator.errors import invalid, missing
 
 
 def paginate(items: list[dict[str, Any]], params: dict[str, Any], url: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.errors import invalid
 
 
 class Spec:

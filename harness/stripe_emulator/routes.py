@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.stripe_emulator.resources import (
+from paychaos.stripe_emulator.resources import (
     checkout_sessions,
     customers,
     events,
@@ -13,7 +13,7 @@ from harness.stripe_emulator.resources import (
     subscriptions,
     webhook_endpoints,
 )
-from harness.stripe_emulator.routing import Route, Router
+from paychaos.stripe_emulator.routing import Route, Router
 
 ROUTES: list[Route] = [
     *customers.ROUTES,

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from harness.stripe_emulator.params import EXPAND, Spec
+from paychaos.stripe_emulator.params import EXPAND, Spec
 
 if TYPE_CHECKING:
-    from harness.stripe_emulator.state import EmulatorState
+    from paychaos.stripe_emulator.state import EmulatorState
 
 
 @dataclass

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from harness.stripe_emulator.clock import EmulatorClock
-from harness.stripe_emulator.config import EmulatorConfig
-from harness.stripe_emulator.ids import IdFactory
-from harness.stripe_emulator.store import Store
-from harness.stripe_emulator.webhooks.delivery import Deliverer
+from paychaos.stripe_emulator.clock import EmulatorClock
+from paychaos.stripe_emulator.config import EmulatorConfig
+from paychaos.stripe_emulator.ids import IdFactory
+from paychaos.stripe_emulator.store import Store
+from paychaos.stripe_emulator.webhooks.delivery import Deliverer
 
 try:  # The API version the installed stripe library speaks, so its objects parse.
     from stripe._api_version import _ApiVersion
@@ -42,9 +42,9 @@ class EmulatorState:
 
     def _setup_extensions(self) -> None:
         """State beside the objects that a reset also clears: faults and idempotency keys."""
-        from harness.stripe_emulator.faults.api.faults import ApiFaults
-        from harness.stripe_emulator.faults.delivery.policies import DeliveryPolicies
-        from harness.stripe_emulator.idempotency import IdempotencyStore
+        from paychaos.stripe_emulator.faults.api.faults import ApiFaults
+        from paychaos.stripe_emulator.faults.delivery.policies import DeliveryPolicies
+        from paychaos.stripe_emulator.idempotency import IdempotencyStore
 
         self.delivery_policies = DeliveryPolicies(self.seed)
         self.api_faults = ApiFaults(self.seed)
@@ -132,7 +132,7 @@ class EmulatorState:
     def on_time_passed(self) -> None:
         """Sessions past ``expires_at`` expire, subscription periods that ended renew (or end),
         retries that came due go out (auto mode)."""
-        from harness.stripe_emulator.flows import expire_due_sessions, renew_due_subscriptions
+        from paychaos.stripe_emulator.flows import expire_due_sessions, renew_due_subscriptions
 
         expire_due_sessions(self)
         renew_due_subscriptions(self)

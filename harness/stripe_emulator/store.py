@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.stripe_emulator.errors import missing
+from paychaos.stripe_emulator.errors import missing
 
 # How Stripe names a kind in "No such ..." messages.
 _LABELS = {

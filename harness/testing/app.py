@@ -22,7 +22,7 @@ __all__ = ["paychaos_env", "paychaos_run"]
 @pytest.fixture(scope="session")
 def paychaos_env() -> Iterator[object]:
     """The whole environment, started once per test session (about two seconds)."""
-    from harness.environment import Environment, EnvironmentOptions
+    from paychaos.environment import Environment, EnvironmentOptions
 
     with Environment(EnvironmentOptions()) as env:
         yield env
@@ -31,9 +31,9 @@ def paychaos_env() -> Iterator[object]:
 @pytest.fixture
 def paychaos_run(paychaos_env) -> Callable[..., object]:
     """Run a named scenario, a ``Scenario`` or a list of steps; returns the ``RunResult``."""
-    from harness.runner import run_scenario
-    from harness.scenario import Scenario, Step
-    from scenarios import get_scenario
+    from paychaos.runner import run_scenario
+    from paychaos.scenarios import get_scenario
+    from paychaos.schedule import Scenario, Step
 
     def run(
         what: str | Scenario | Sequence[Step], *, variant: str = "correct", seed: int = 0

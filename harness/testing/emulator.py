@@ -16,8 +16,8 @@ __all__ = ["emulator_control", "stripe_client", "stripe_emulator"]
 
 @pytest.fixture(scope="session")
 def stripe_emulator() -> Iterator[object]:
-    """A running :class:`harness.stripe_emulator.StripeEmulator` (seed 0, manual delivery)."""
-    from harness.stripe_emulator import StripeEmulator
+    """A running :class:`paychaos.stripe_emulator.StripeEmulator` (seed 0, manual delivery)."""
+    from paychaos.stripe_emulator import StripeEmulator
 
     emu = StripeEmulator(seed=0, delivery="manual")
     emu.start()

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.faults import Faults, open_faults
+from paychaos.faults import Faults, open_faults
 
 __all__ = ["paychaos_fault_layer", "paychaos_faults"]
 

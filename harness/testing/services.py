@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.services import Services, start_services
+from paychaos.services import Services, start_services
 
 __all__ = ["paychaos_services"]
 

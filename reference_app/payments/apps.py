@@ -6,6 +6,6 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     """The payments app; its label ``payments`` names its tables (``payments_subscription``...)."""
 
-    name = "reference_app.payments"
+    name = "paychaos.reference_app.payments"
     label = "payments"
     default_auto_field = "django.db.models.BigAutoField"

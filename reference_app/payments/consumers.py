@@ -16,10 +16,10 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from reference_app.payments.notifications import group_name
-from reference_app.payments.variants.registry import active_variant
+from paychaos.reference_app.payments.notifications import group_name
+from paychaos.reference_app.payments.variants.registry import active_variant
 
-log = logging.getLogger("reference_app.payments.consumers")
+log = logging.getLogger("paychaos.reference_app.payments.consumers")
 
 
 class CompanyNotifications(AsyncJsonWebsocketConsumer):

@@ -1,6 +1,6 @@
 """Mounting the failpoint control endpoint (only when ``PAYCHAOS_FAILPOINTS`` is on).
 
-The endpoint belongs to ``harness.failpoints``: its ASGI wrapper answers
+The endpoint belongs to ``paychaos.failpoints``: its ASGI wrapper answers
 ``/__failpoints/...`` before Django sees the request, so the harness can
 still set and release failpoints while every Django worker is paused at one,
 or while the database is down.
@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 
-log = logging.getLogger("reference_app.payments")
+log = logging.getLogger("paychaos.reference_app.payments")
 
 
 def with_failpoint_control_if_enabled(app: Any) -> Any:
@@ -21,7 +21,7 @@ def with_failpoint_control_if_enabled(app: Any) -> Any:
     if not settings.PAYMENTS.failpoints_enabled:
         return app
     try:
-        from harness.failpoints import with_failpoint_control
+        from paychaos.failpoints import with_failpoint_control
     except ImportError as exc:
         log.warning("PAYCHAOS_FAILPOINTS is on but the failpoint library is missing: %s", exc)
         return app

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reference_app.payments.consumers import CompanyNotifications
+from paychaos.reference_app.payments.consumers import CompanyNotifications
 
 websocket_urlpatterns = [
     path("ws/companies/<int:company_id>/", CompanyNotifications.as_asgi()),

@@ -8,7 +8,7 @@ import sys
 
 def paychaos(*args: str, cwd=None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
+        [sys.executable, "-m", "paychaos", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

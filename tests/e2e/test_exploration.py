@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from hypothesis import given
 
-from fixtures.strategies import schedules
-from harness.explore import explore
-from harness.replay import read_replay, write_replay
-from harness.runner import run_scenario
+from paychaos.explore import explore
+from paychaos.replay import read_replay, write_replay
+from paychaos.runner import run_scenario
+from paychaos.strategies import schedules
 
 
 @given(schedule=schedules(max_sessions=2, max_steps=8))

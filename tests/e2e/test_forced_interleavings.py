@@ -6,9 +6,9 @@ import threading
 
 import psutil
 
-from harness.runner import run_scenario
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.runner import run_scenario
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 HOLD = "fulfil.before_insert"
 
@@ -48,7 +48,7 @@ def _app_servers() -> list[int]:
     found = []
     for proc in psutil.Process().children(recursive=True):
         try:  # short-lived children (Postgres backends) may end while we look
-            if "reference_app.asgi:application" in " ".join(proc.cmdline()):
+            if "paychaos.reference_app.asgi:application" in " ".join(proc.cmdline()):
                 found.append(proc.pid)
         except psutil.Error:
             continue

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from paychaos_cli import paychaos
 
-from harness.errors import ConfigError
-from harness.mutants import CORRECT, GENERATED, all_ok, detect, mutant_ids, parse_targets
+from paychaos.errors import ConfigError
+from paychaos.mutants import CORRECT, GENERATED, all_ok, detect, mutant_ids, parse_targets
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_detection_run_catches_the_mutant(env_back_to_correct, tmp_path, mutant)
 
 def test_exploration_catches_a_mutant_no_scenario_was_run_for(env_back_to_correct, tmp_path):
     """With no named scenario, the generated-schedule path catches it, shrinks it, writes a replay."""
-    from harness.replay import read_replay
+    from paychaos.replay import read_replay
 
     row = detect(
         env_back_to_correct, "M3", seed=0, budget_seconds=20, out_dir=tmp_path, scenarios=()

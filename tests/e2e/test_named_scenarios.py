@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.runner import run_scenario
-from scenarios import all_scenarios, get_scenario
+from paychaos.runner import run_scenario
+from paychaos.scenarios import all_scenarios, get_scenario
 
 
 @pytest.mark.parametrize("name", list(all_scenarios()))

@@ -6,9 +6,9 @@ import json
 
 import requests
 
-from harness.runner import run_scenario
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.runner import run_scenario
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 
 def inline(*steps):

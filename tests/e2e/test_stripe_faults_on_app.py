@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.runner import run_scenario
-from harness.scenario import Scenario
-from harness.scenario import step as s
+from paychaos.runner import run_scenario
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
 
 COMPLETED = "checkout.session.completed"
 

@@ -133,7 +133,7 @@ def test_reset_before_and_after_execution(stripe_emulator, emulator_control):
 
 
 def test_seeded_probability_fails_the_same_calls_each_run():
-    from harness.stripe_emulator import StripeEmulator
+    from paychaos.stripe_emulator import StripeEmulator
 
     def run() -> list[bool]:
         with StripeEmulator(seed=9) as emu:

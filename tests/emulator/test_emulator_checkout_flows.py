@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from emulator_helpers import payment_session, subscription_session
 
-from harness.stripe_emulator import EmulatorControlError
+from paychaos.stripe_emulator import EmulatorControlError
 
 
 def _types(ctl) -> list[str]:

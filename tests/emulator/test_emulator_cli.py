@@ -9,7 +9,7 @@ import sys
 
 import requests
 
-CMD = [sys.executable, "-m", "harness", "emulator"]
+CMD = [sys.executable, "-m", "paychaos", "emulator"]
 
 
 def test_emulator_command_serves_and_stops_cleanly_on_ctrl_c():

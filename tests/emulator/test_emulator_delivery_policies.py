@@ -8,8 +8,8 @@ import pytest
 import stripe
 from emulator_helpers import subscription_session, webhook_endpoint
 
-from harness.stripe_emulator import EmulatorControlError, StripeEmulator
-from harness.testing.webhook_receiver import WebhookReceiver
+from paychaos.stripe_emulator import EmulatorControlError, StripeEmulator
+from paychaos.testing.webhook_receiver import WebhookReceiver
 
 COMPLETED = "checkout.session.completed"
 

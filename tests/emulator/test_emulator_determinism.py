@@ -5,7 +5,7 @@ from __future__ import annotations
 import stripe
 from emulator_helpers import subscription_session, webhook_endpoint
 
-from harness.stripe_emulator import StripeEmulator
+from paychaos.stripe_emulator import StripeEmulator
 
 
 def _run(emu: StripeEmulator) -> list[str]:

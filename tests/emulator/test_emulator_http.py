@@ -78,7 +78,7 @@ def test_control_api_needs_the_api_key(stripe_emulator, stripe_client):
 
 
 def test_control_api_can_be_turned_off():
-    from harness.stripe_emulator import StripeEmulator
+    from paychaos.stripe_emulator import StripeEmulator
 
     with StripeEmulator(control_enabled=False) as emu:
         response = requests.get(
@@ -90,8 +90,8 @@ def test_control_api_can_be_turned_off():
 
 
 def test_stopping_frees_the_port():
-    from harness.net import port_is_open
-    from harness.stripe_emulator import StripeEmulator
+    from paychaos.net import port_is_open
+    from paychaos.stripe_emulator import StripeEmulator
 
     emu = StripeEmulator().start()
     port = emu.port
@@ -105,7 +105,7 @@ def test_start_and_stop_leave_no_thread_or_connection_behind():
 
     import stripe
 
-    from harness.stripe_emulator import StripeEmulator
+    from paychaos.stripe_emulator import StripeEmulator
 
     before = {t.ident for t in threading.enumerate()}
     for _ in range(3):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from harness.stripe_emulator.routes import ROUTES
+from paychaos.stripe_emulator.routes import ROUTES
 
 
 def _app_calls(client):

@@ -8,7 +8,7 @@ import pytest
 import stripe
 from emulator_helpers import subscription_session, webhook_endpoint
 
-from harness.testing.webhook_receiver import WebhookReceiver
+from paychaos.testing.webhook_receiver import WebhookReceiver
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_an_unreachable_endpoint_is_a_failed_attempt_with_an_error(stripe_client
 
 
 def test_a_slow_endpoint_times_out_and_counts_as_a_failure():
-    from harness.stripe_emulator import StripeEmulator
+    from paychaos.stripe_emulator import StripeEmulator
 
     with (
         StripeEmulator(delivery="manual", webhook_timeout=0.2) as emu,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from harness.failpoints import (
+from paychaos.failpoints import (
     FailpointActionError,
     FailpointError,
     afailpoint,
@@ -191,7 +191,7 @@ def test_sync_pause_on_the_event_loop_thread_refuses_instead_of_freezing():
 
 
 def test_crash_exits_the_process_with_the_status():
-    code = "from harness.failpoints import *; set_failpoint('boom', 'crash(7)'); failpoint('boom'); print('survived')"
+    code = "from paychaos.failpoints import *; set_failpoint('boom', 'crash(7)'); failpoint('boom'); print('survived')"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )

@@ -15,7 +15,7 @@ import pytest
 import requests
 import uvicorn
 
-from harness.failpoints import (
+from paychaos.failpoints import (
     ENABLE_ENV,
     TOKEN_ENV,
     FailpointActionError,
@@ -28,7 +28,7 @@ from harness.failpoints import (
     new_failpoint_token,
     with_failpoint_control,
 )
-from harness.net import free_port, wait_for_port
+from paychaos.net import free_port, wait_for_port
 
 POINT = "orders.before_write"
 written: list[str] = []
@@ -186,7 +186,7 @@ from django.conf import settings
 settings.configure(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], DEBUG=False,
                    MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"])
 django.setup()
-from harness.failpoints import failpoint_urlpatterns
+from paychaos.failpoints import failpoint_urlpatterns
 urlpatterns = failpoint_urlpatterns()
 from django.test import Client
 auth = {"HTTP_AUTHORIZATION": "Bearer tok"}

@@ -9,8 +9,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from harness.faults import FaultProxyServer, Faults, ProxyHandle
-from harness.services import start_services
+from paychaos.faults import FaultProxyServer, Faults, ProxyHandle
+from paychaos.services import start_services
 
 
 @pytest.fixture(scope="session")

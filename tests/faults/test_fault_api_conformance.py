@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from harness.faults import FaultProxyServer
+from paychaos.faults import FaultProxyServer
 
 
 @pytest.fixture

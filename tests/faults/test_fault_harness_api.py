@@ -12,8 +12,8 @@ import redis
 import requests
 from channels_redis.core import RedisChannelLayer
 
-from harness.errors import ServiceError
-from harness.faults import (
+from paychaos.errors import ServiceError
+from paychaos.faults import (
     TOXIPROXY_URL_ENV,
     FaultProxyServer,
     Faults,
@@ -21,7 +21,7 @@ from harness.faults import (
     ToxiproxyError,
     open_faults,
 )
-from harness.net import free_port, wait_for_port
+from paychaos.net import free_port, wait_for_port
 
 
 def test_each_fault_is_recorded_on_and_off_with_monotonic_times(fault_server, redis_address):
@@ -143,7 +143,7 @@ def test_redis_down_makes_channels_group_send_raise_error_111(faults, redis_addr
 
 def test_proxy_command_serves_the_api_and_refuses_a_taken_port():
     port = free_port()
-    cmd = [sys.executable, "-m", "harness", "proxy", "--port", str(port), "--seed", "5"]
+    cmd = [sys.executable, "-m", "paychaos", "proxy", "--port", str(port), "--seed", "5"]
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert wait_for_port("127.0.0.1", port, timeout=20)

@@ -11,7 +11,7 @@ import time
 import pytest
 import redis
 
-from harness.faults import FaultProxyServer, Faults, ProxyHandle
+from paychaos.faults import FaultProxyServer, Faults, ProxyHandle
 
 
 def _ping_seconds(client: redis.Redis, n: int = 3) -> float:

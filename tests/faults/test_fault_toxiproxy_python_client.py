@@ -16,7 +16,7 @@ from toxiproxy import Toxiproxy
 from toxiproxy.api import APIConsumer
 from toxiproxy.exceptions import InvalidToxic, NotFound, ProxyExists
 
-from harness.faults import FaultProxyServer
+from paychaos.faults import FaultProxyServer
 
 ALL_TOXICS = {
     "latency": {"latency": 20, "jitter": 5},

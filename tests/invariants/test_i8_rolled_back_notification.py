@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fixtures.state import (
+from paychaos.fixtures.state import (
     AppPaymentFactory,
     AppSubscriptionFactory,
     NotificationFactory,
     PaidSessionFactory,
     StripeSubscriptionFactory,
 )
-from harness.invariants import check_all
-from harness.state import FinalState
+from paychaos.invariants import check_all
+from paychaos.state import FinalState
 
 
 def purchase(*notified_ids):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.state import (
+from paychaos.fixtures.state import (
     AppPaymentFactory,
     AppSubscriptionFactory,
     DeliveryAttemptFactory,
@@ -13,9 +13,9 @@ from fixtures.state import (
     StripeSubscriptionFactory,
     UnpaidSessionFactory,
 )
-from harness.history import History, load_history
-from harness.invariants import check_all, invariants
-from harness.state import FinalState
+from paychaos.history import History, load_history
+from paychaos.invariants import check_all, invariants
+from paychaos.state import FinalState
 
 
 def ids(violations):

@@ -2,7 +2,7 @@
 
 Django is configured here, not in pytest's ini, so the rest of the suite never
 loads it. The environment the settings need is set only while Django reads
-it. Postgres and Redis are real servers from ``harness.services``; the
+it. Postgres and Redis are real servers from ``paychaos.services``; the
 channel layers point at a closed loopback port unless a test asks for
 ``redis_url``, so by default every notification fails the way it did in the
 incident.
@@ -18,13 +18,13 @@ from contextlib import contextmanager
 import django
 import pytest
 
-from harness.net import free_port
+from paychaos.net import free_port
 
 WEBHOOK_SECRET = "whsec_test_reference_app"
 CLOSED_REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
 
 BASE_ENV = {
-    "DJANGO_SETTINGS_MODULE": "reference_app.settings",
+    "DJANGO_SETTINGS_MODULE": "paychaos.reference_app.settings",
     # Replaced in place by the ``django_db_modify_db_settings`` fixture below.
     "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/paychaos_reference",
     "REDIS_URL": CLOSED_REDIS_URL,
@@ -61,8 +61,8 @@ if not apps.ready:
 
 @pytest.fixture(scope="session")
 def reference_services() -> Iterator[object]:
-    """Real Postgres and Redis on loopback ports (``harness.services``), for the whole session."""
-    from harness.services import start_services
+    """Real Postgres and Redis on loopback ports (``paychaos.services``), for the whole session."""
+    from paychaos.services import start_services
 
     with start_services() as services:
         yield services
@@ -73,7 +73,7 @@ def django_db_modify_db_settings(reference_services) -> None:
     """Point Django's default database at the real Postgres before any connection opens."""
     from django.conf import settings
 
-    from reference_app.config import parse_database_url
+    from paychaos.reference_app.config import parse_database_url
 
     pg = parse_database_url(reference_services.postgres.url)
     settings.DATABASES["default"].update(
@@ -90,8 +90,8 @@ def django_db_modify_db_settings(reference_services) -> None:
 @pytest.fixture
 def payments_config(settings):
     """Change app settings for one test: ``payments_config(variant="seed_fix")``."""
-    from reference_app.payments.stripe_api import stripe_client
-    from reference_app.payments.variants.registry import get_variant
+    from paychaos.reference_app.payments.stripe_api import stripe_client
+    from paychaos.reference_app.payments.variants.registry import get_variant
 
     def change(**values):
         settings.PAYMENTS = dataclasses.replace(settings.PAYMENTS, **values)
@@ -142,7 +142,7 @@ def redis_url(reference_services) -> Iterator[str]:
 @pytest.fixture
 def catalog():
     """One company and one plan."""
-    from fixtures.models import CompanyFactory, PlanFactory
+    from paychaos.fixtures.models import CompanyFactory, PlanFactory
 
     company = CompanyFactory(name="Acme")
     plan = PlanFactory(name="Pro", stripe_price_id=f"price_{company.id}", amount=14900)
@@ -177,16 +177,16 @@ def app_env(**overrides: str) -> dict[str, str]:
 
 @contextmanager
 def running_app(redis_url: str, **extra_env: str) -> Iterator[AppServer]:
-    """``python -m uvicorn reference_app.asgi:application`` on a free loopback port."""
+    """``python -m uvicorn paychaos.reference_app.asgi:application`` on a free loopback port."""
     import subprocess
     import sys
 
-    from harness.net import wait_for_port
+    from paychaos.net import wait_for_port
 
     port = free_port()
     env = app_env(REDIS_URL=redis_url, **extra_env)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "reference_app.asgi:application",
+        [sys.executable, "-m", "uvicorn", "paychaos.reference_app.asgi:application",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "critical"],
         env=env,
         stderr=subprocess.PIPE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from reference_app.payments.models import Subscription
+from paychaos.reference_app.payments.models import Subscription
 from tests.reference_app.conftest import WEBHOOK_SECRET
 from tests.reference_app.stripe_events import checkout_session, encode, event, sign
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from reference_app.payments.models import Company, Subscription, SubscriptionPlan
+from paychaos.reference_app.payments.models import Company, Subscription, SubscriptionPlan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +66,7 @@ def test_checkout_when_stripe_fails_is_502(catalog, stripe_stub):
 
 
 def test_subscription_status_reports_the_active_subscription(catalog):
-    from reference_app.payments.variants.registry import get_variant
+    from paychaos.reference_app.payments.variants.registry import get_variant
     from tests.reference_app.stripe_events import checkout_session
 
     company, plan = catalog
@@ -86,7 +86,7 @@ def test_success_page_calls_validate_and_names_both_outcomes():
 def test_the_database_refuses_two_plans_for_one_stripe_price():
     from django.db import IntegrityError
 
-    from fixtures.models import PlanFactory
+    from paychaos.fixtures.models import PlanFactory
 
     PlanFactory(stripe_price_id="price_same")
     with pytest.raises(IntegrityError):

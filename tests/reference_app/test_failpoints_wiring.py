@@ -7,11 +7,11 @@ import threading
 import pytest
 import requests
 
-from reference_app.payments.models import Payment, Subscription
+from paychaos.reference_app.payments.models import Payment, Subscription
 from tests.reference_app.conftest import CLOSED_REDIS_URL, WEBHOOK_SECRET, running_app
 from tests.reference_app.stripe_events import checkout_session, encode, event, sign
 
-failpoints = pytest.importorskip("harness.failpoints")
+failpoints = pytest.importorskip("paychaos.failpoints")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,13 +7,13 @@ import threading
 import pytest
 from django.db import connection
 
-from reference_app.payments.models import (
+from paychaos.reference_app.payments.models import (
     CheckoutFulfilment,
     NotificationOutbox,
     Payment,
     Subscription,
 )
-from reference_app.payments.variants.registry import get_variant
+from paychaos.reference_app.payments.variants.registry import get_variant
 from tests.reference_app.stripe_events import checkout_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,7 +120,7 @@ def test_an_older_status_update_never_overwrites_a_newer_one(correct, catalog):
 
 
 def test_webhook_and_validate_held_before_insert_still_fulfil_once(catalog):
-    from reference_app.payments.variants.correct import CorrectVariant
+    from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
     class PausedBeforeClaim(CorrectVariant):
         """Both callers held right before the insert, as ``fulfil.before_insert`` would."""

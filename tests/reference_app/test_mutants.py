@@ -17,13 +17,17 @@ from channels.layers import get_channel_layer
 from django.db import OperationalError
 from django.test import Client
 
-from reference_app.payments.models import Payment, Subscription
-from reference_app.payments.notifications import group_name
-from reference_app.payments.variants import correct as correct_module
-from reference_app.payments.variants.mutants import m02_exists_then_insert as m02_module
-from reference_app.payments.variants.mutants import m04_get_or_create_no_constraint as m04_module
-from reference_app.payments.variants.mutants import m05_lock_that_does_not_lock as m05_module
-from reference_app.payments.variants.registry import variant_class
+from paychaos.reference_app.payments.models import Payment, Subscription
+from paychaos.reference_app.payments.notifications import group_name
+from paychaos.reference_app.payments.variants import correct as correct_module
+from paychaos.reference_app.payments.variants.mutants import m02_exists_then_insert as m02_module
+from paychaos.reference_app.payments.variants.mutants import (
+    m04_get_or_create_no_constraint as m04_module,
+)
+from paychaos.reference_app.payments.variants.mutants import (
+    m05_lock_that_does_not_lock as m05_module,
+)
+from paychaos.reference_app.payments.variants.registry import variant_class
 from tests.reference_app.conftest import WEBHOOK_SECRET
 from tests.reference_app.stripe_events import checkout_session, encode, event, sign
 from tests.reference_app.threads import together
@@ -58,7 +62,7 @@ def use(payments_config):
 
     def choose(name: str):
         payments_config(variant=name)
-        from reference_app.payments.variants.registry import active_variant
+        from paychaos.reference_app.payments.variants.registry import active_variant
 
         return active_variant()
 

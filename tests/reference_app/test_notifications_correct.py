@@ -10,9 +10,9 @@ from channels.layers import get_channel_layer
 from django.test import Client
 from websockets.sync.client import connect as ws_connect
 
-from reference_app.payments.models import NotificationOutbox
-from reference_app.payments.notifications import group_name
-from reference_app.payments.variants.registry import get_variant
+from paychaos.reference_app.payments.models import NotificationOutbox
+from paychaos.reference_app.payments.notifications import group_name
+from paychaos.reference_app.payments.variants.registry import get_variant
 from tests.reference_app.stripe_events import checkout_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,7 +92,7 @@ def test_websocket_opened_while_redis_is_down_gets_the_replay_then_a_close_to_re
 def test_failure_right_after_commit_keeps_the_activation_owed_until_the_drain(
     catalog, request, monkeypatch
 ):
-    from reference_app.payments.variants import correct as correct_module
+    from paychaos.reference_app.payments.variants import correct as correct_module
 
     def fail(name: str) -> None:
         if name == "fulfil.after_commit":

@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.test import Client
 
-from reference_app.payments.models import Payment, Subscription
-from reference_app.payments.variants.seed_fix import SeedFixVariant
+from paychaos.reference_app.payments.models import Payment, Subscription
+from paychaos.reference_app.payments.variants.seed_fix import SeedFixVariant
 from tests.reference_app.conftest import WEBHOOK_SECRET
 from tests.reference_app.stripe_events import checkout_session, encode, event, sign
 from tests.reference_app.threads import together

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from reference_app.config import ConfigurationError, load_config, parse_database_url
+from paychaos.reference_app.config import ConfigurationError, load_config, parse_database_url
 from tests.reference_app.conftest import app_env
 
 GOOD = {
@@ -23,7 +23,7 @@ GOOD = {
 
 def start(env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "import reference_app.asgi"],
+        [sys.executable, "-c", "import paychaos.reference_app.asgi"],
         env=env,
         capture_output=True,
         text=True,
@@ -94,7 +94,15 @@ def test_migrations_apply_to_an_empty_database_from_the_command_line():
         env = app_env()
         env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
         result = subprocess.run(
-            [sys.executable, "-m", "reference_app.manage", "migrate", "--noinput", "-v", "0"],
+            [
+                sys.executable,
+                "-m",
+                "paychaos.reference_app.manage",
+                "migrate",
+                "--noinput",
+                "-v",
+                "0",
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -102,7 +110,7 @@ def test_migrations_apply_to_an_empty_database_from_the_command_line():
         )
         assert result.returncode == 0, result.stderr
         shown = subprocess.run(
-            [sys.executable, "-m", "reference_app.manage", "showmigrations", "payments"],
+            [sys.executable, "-m", "paychaos.reference_app.manage", "showmigrations", "payments"],
             env=env,
             capture_output=True,
             text=True,

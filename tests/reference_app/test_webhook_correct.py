@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from reference_app.payments.models import Payment, ProcessedWebhookEvent, Subscription
+from paychaos.reference_app.payments.models import Payment, ProcessedWebhookEvent, Subscription
 from tests.reference_app.conftest import WEBHOOK_SECRET
 from tests.reference_app.stripe_events import checkout_session, encode, event, sign
 

@@ -7,11 +7,11 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from fixtures.strategies import schedules
-from harness.errors import ConfigError
-from harness.replay import read_replay, write_replay
-from harness.scenario import scenario_from_dict, step, step_from_dict
-from scenarios import all_scenarios, get_scenario
+from paychaos.errors import ConfigError
+from paychaos.replay import read_replay, write_replay
+from paychaos.scenarios import all_scenarios, get_scenario
+from paychaos.schedule import scenario_from_dict, step, step_from_dict
+from paychaos.strategies import schedules
 
 
 def test_every_named_scenario_has_a_story_and_round_trips_through_json():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.services import Services, start_services
+from paychaos.services import Services, start_services
 
 from .helpers import SERVICE_ENV_VARS
 

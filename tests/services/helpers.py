@@ -63,7 +63,7 @@ def paychaos(
 ) -> subprocess.CompletedProcess[str]:
     """Run the paychaos CLI to completion."""
     return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
+        [sys.executable, "-m", "paychaos", *args],
         capture_output=True,
         text=True,
         env=env,

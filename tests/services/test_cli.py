@@ -16,7 +16,7 @@ from .helpers import child_env, paychaos, registry_files, wait_until_gone
 
 def test_ctrl_c_stops_every_service_process_and_exits_zero(state_dir: Path):
     cli = subprocess.Popen(
-        [sys.executable, "-m", "harness", "services"],
+        [sys.executable, "-m", "paychaos", "services"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import psutil
 
-from harness.services import start_services
-from harness.services.registry import ProcessRegistry
+from paychaos.services import start_services
+from paychaos.services.registry import ProcessRegistry
 
 from .helpers import alive, child_env, registry_files, wait_until_gone
 
 RUNNER = textwrap.dedent(
     """
     import json, sys, time
-    from harness.services import start_services
+    from paychaos.services import start_services
     svc = start_services()
     print(json.dumps({"pids": svc.pids(), "workdir": str(svc.workdir)}), flush=True)
     time.sleep(60)
@@ -32,8 +32,8 @@ RUNNER = textwrap.dedent(
 STUBBORN_RUNNER = textwrap.dedent(
     """
     import json, pathlib, tempfile, time
-    from harness.services.process import ManagedProcess, ProcessSpec
-    from harness.services.registry import ProcessRegistry
+    from paychaos.services.process import ManagedProcess, ProcessSpec
+    from paychaos.services.registry import ProcessRegistry
     registry = ProcessRegistry.default()
     folder = pathlib.Path(tempfile.mkdtemp(prefix="paychaos-test-"))
     registry.add_folder("scratch", folder)

@@ -8,9 +8,9 @@ import psycopg
 import pytest
 import redis
 
-from harness.errors import ConfigError, PaychaosError, ServiceError
-from harness.net import free_port
-from harness.services import start_services
+from paychaos.errors import ConfigError, PaychaosError, ServiceError
+from paychaos.net import free_port
+from paychaos.services import start_services
 
 from .helpers import children
 

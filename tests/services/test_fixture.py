@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import redis
 
-from harness.services import Services
+from paychaos.services import Services
 
 
 def test_session_fixture_gives_reachable_postgres_and_redis(paychaos_services: Services):

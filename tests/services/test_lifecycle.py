@@ -8,8 +8,8 @@ import psycopg
 import pytest
 import redis
 
-from harness.errors import PaychaosError, ServiceError
-from harness.services import start_services
+from paychaos.errors import PaychaosError, ServiceError
+from paychaos.services import start_services
 
 from .helpers import alive, children, registry_files, wait_until_gone
 

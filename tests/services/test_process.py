@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ServiceError
-from harness.net import free_port
-from harness.services import ManagedProcess, ProcessSpec
-from harness.services.registry import ProcessRegistry
+from paychaos.errors import ServiceError
+from paychaos.net import free_port
+from paychaos.services import ManagedProcess, ProcessSpec
+from paychaos.services.registry import ProcessRegistry
 
 from .helpers import alive, registry_files, wait_until_gone
 

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 import redis
 
-from harness.services import Services, start_services
+from paychaos.services import Services, start_services
 
 from .helpers import alive, children, wait_until_gone
 

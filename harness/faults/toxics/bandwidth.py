@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from harness.faults.toxics.base import Chunk, Emit, Toxic, ToxicRun
+from paychaos.faults.toxics.base import Chunk, Emit, Toxic, ToxicRun
 
 # Pieces of at most this many milliseconds' worth of data keep the pacing smooth.
 _PIECE_MS = 20

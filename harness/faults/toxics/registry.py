@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from harness.faults.toxics.bandwidth import BandwidthToxic
-from harness.faults.toxics.base import Toxic
-from harness.faults.toxics.latency import LatencyToxic
-from harness.faults.toxics.limit_data import LimitDataToxic
-from harness.faults.toxics.reset_peer import ResetPeerToxic
-from harness.faults.toxics.slicer import SlicerToxic
-from harness.faults.toxics.slow_close import SlowCloseToxic
-from harness.faults.toxics.timeout import TimeoutToxic
+from paychaos.faults.toxics.bandwidth import BandwidthToxic
+from paychaos.faults.toxics.base import Toxic
+from paychaos.faults.toxics.latency import LatencyToxic
+from paychaos.faults.toxics.limit_data import LimitDataToxic
+from paychaos.faults.toxics.reset_peer import ResetPeerToxic
+from paychaos.faults.toxics.slicer import SlicerToxic
+from paychaos.faults.toxics.slow_close import SlowCloseToxic
+from paychaos.faults.toxics.timeout import TimeoutToxic
 
 TOXICS: dict[str, type[Toxic]] = {
     cls.type_name: cls

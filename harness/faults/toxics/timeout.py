@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.faults.toxics.base import Chunk, Emit, Toxic, ToxicRun
+from paychaos.faults.toxics.base import Chunk, Emit, Toxic, ToxicRun
 
 
 class TimeoutToxic(Toxic):

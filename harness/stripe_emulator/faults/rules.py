@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from harness.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.errors import invalid
 
 # Keys every rule may carry besides its match fields and its action's parameters.
 COMMON_KEYS = ("action", "times", "first", "probability", "id")

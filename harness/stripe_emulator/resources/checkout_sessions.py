@@ -1,16 +1,16 @@
 """Checkout Sessions: create (payment and subscription mode), retrieve, list, expire, line items.
 
 What the customer does on the hosted page (pay, fail, wait) lives in
-``harness.stripe_emulator.flows`` and is driven through the control API.
+``paychaos.stripe_emulator.flows`` and is driven through the control API.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from harness.stripe_emulator.errors import StripeApiError, invalid
-from harness.stripe_emulator.listing import list_of, paginate
-from harness.stripe_emulator.params import (
+from paychaos.stripe_emulator.errors import StripeApiError, invalid
+from paychaos.stripe_emulator.listing import list_of, paginate
+from paychaos.stripe_emulator.params import (
     LIST_PARAMS,
     Bool,
     Enum,
@@ -20,9 +20,9 @@ from harness.stripe_emulator.params import (
     Obj,
     Str,
 )
-from harness.stripe_emulator.resources.prices import INLINE_PRICE, new_price
-from harness.stripe_emulator.routing import Call, Route
-from harness.stripe_emulator.state import EmulatorState
+from paychaos.stripe_emulator.resources.prices import INLINE_PRICE, new_price
+from paychaos.stripe_emulator.routing import Call, Route
+from paychaos.stripe_emulator.state import EmulatorState
 
 DEFAULT_LIFETIME = 24 * 3600
 MIN_LIFETIME = 30 * 60
@@ -230,7 +230,7 @@ def retrieve(call: Call) -> dict[str, Any]:
 
 
 def expire(call: Call) -> dict[str, Any]:
-    from harness.stripe_emulator.flows import expire_session
+    from paychaos.stripe_emulator.flows import expire_session
 
     session = call.state.store.get("checkout.session", call.args["id"])
     return expire_session(call.state, session, request=call.request)

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from harness.stripe_emulator.routing import Call
+from paychaos.stripe_emulator.routing import Call
 
 
 def merge_metadata(current: dict[str, str], update: dict[str, str] | None) -> dict[str, str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.stripe_emulator.listing import list_of
-from harness.stripe_emulator.params import LIST_PARAMS, Bool, Int, ListOf, Obj, Str
-from harness.stripe_emulator.routing import Call, Route
+from paychaos.stripe_emulator.listing import list_of
+from paychaos.stripe_emulator.params import LIST_PARAMS, Bool, Int, ListOf, Obj, Str
+from paychaos.stripe_emulator.routing import Call, Route
 
 CREATED = Obj({"gt": Int(), "gte": Int(), "lt": Int(), "lte": Int()})
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.stripe_emulator.listing import list_of
-from harness.stripe_emulator.params import LIST_PARAMS, Enum, Str
-from harness.stripe_emulator.routing import Call, Route
-from harness.stripe_emulator.state import EmulatorState
+from paychaos.stripe_emulator.listing import list_of
+from paychaos.stripe_emulator.params import LIST_PARAMS, Enum, Str
+from paychaos.stripe_emulator.routing import Call, Route
+from paychaos.stripe_emulator.state import EmulatorState
 
 
 def new_subscription_invoice(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.stripe_emulator.errors import invalid
-from harness.stripe_emulator.listing import list_of
-from harness.stripe_emulator.params import LIST_PARAMS, Bool, Enum, Int, Metadata, Obj, Str
-from harness.stripe_emulator.resources.common import add_interval, apply_changes, merge_metadata
-from harness.stripe_emulator.routing import Call, Route
-from harness.stripe_emulator.state import EmulatorState
+from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.listing import list_of
+from paychaos.stripe_emulator.params import LIST_PARAMS, Bool, Enum, Int, Metadata, Obj, Str
+from paychaos.stripe_emulator.resources.common import add_interval, apply_changes, merge_metadata
+from paychaos.stripe_emulator.routing import Call, Route
+from paychaos.stripe_emulator.state import EmulatorState
 
 STATUSES = (
     "incomplete",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.stripe_emulator.errors import invalid
-from harness.stripe_emulator.listing import list_of
-from harness.stripe_emulator.params import LIST_PARAMS, Bool, ListOf, Metadata, Str
-from harness.stripe_emulator.resources.common import apply_changes, deleted, merge_metadata
-from harness.stripe_emulator.routing import Call, Route
-from harness.stripe_emulator.state import API_VERSION
+from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.listing import list_of
+from paychaos.stripe_emulator.params import LIST_PARAMS, Bool, ListOf, Metadata, Str
+from paychaos.stripe_emulator.resources.common import apply_changes, deleted, merge_metadata
+from paychaos.stripe_emulator.routing import Call, Route
+from paychaos.stripe_emulator.state import API_VERSION
 
 UPDATE_FIELDS = {
     "url": Str(max_length=5000),

@@ -12,12 +12,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.webhooks.http_post import PostResult, post
-from harness.stripe_emulator.webhooks.signing import signature_header
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.webhooks.http_post import PostResult, post
+from paychaos.stripe_emulator.webhooks.signing import signature_header
 
 if TYPE_CHECKING:
-    from harness.stripe_emulator.state import EmulatorState
+    from paychaos.stripe_emulator.state import EmulatorState
 
 WEBHOOK_HEADERS = {
     "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",

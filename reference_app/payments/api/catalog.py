@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reference_app.payments import stripe_api
-from reference_app.payments.models import Company, SubscriptionPlan
+from paychaos.reference_app.payments import stripe_api
+from paychaos.reference_app.payments.models import Company, SubscriptionPlan
 
 
 class CompanySerializer(serializers.ModelSerializer):

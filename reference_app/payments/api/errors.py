@@ -9,7 +9,7 @@ from django.db import DatabaseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-log = logging.getLogger("reference_app.payments.api")
+log = logging.getLogger("paychaos.reference_app.payments.api")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -12,13 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reference_app.payments.models import (
+from paychaos.reference_app.payments.models import (
     NotificationOutbox,
     Payment,
     ProcessedWebhookEvent,
     Subscription,
 )
-from reference_app.payments.variants.registry import active_variant
+from paychaos.reference_app.payments.variants.registry import active_variant
 
 
 class DrainNotifications(APIView):

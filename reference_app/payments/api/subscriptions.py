@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reference_app.payments.models import Company, Subscription
+from paychaos.reference_app.payments.models import Company, Subscription
 
 
 def subscription_json(sub: Subscription) -> dict:

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reference_app.payments.variants.registry import active_variant
+from paychaos.reference_app.payments.variants.registry import active_variant
 
 
 class ValidateSession(APIView):

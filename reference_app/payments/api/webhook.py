@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from reference_app.payments.variants.registry import active_variant
+from paychaos.reference_app.payments.variants.registry import active_variant
 
 
 @csrf_exempt

@@ -17,9 +17,9 @@ import stripe
 from django.conf import settings
 from django.db import connection
 
-from reference_app.payments.models import AuditLog
+from paychaos.reference_app.payments.models import AuditLog
 
-log = logging.getLogger("reference_app.payments")
+log = logging.getLogger("paychaos.reference_app.payments")
 
 PAID_STATUSES = frozenset({"paid", "no_payment_required"})
 

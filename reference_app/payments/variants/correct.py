@@ -40,9 +40,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reference_app.payments import stripe_api
-from reference_app.payments.failpoints import failpoint
-from reference_app.payments.models import (
+from paychaos.reference_app.payments import stripe_api
+from paychaos.reference_app.payments.failpoints import failpoint
+from paychaos.reference_app.payments.models import (
     AuditLog,
     CanceledStripeSubscription,
     CheckoutFulfilment,
@@ -53,12 +53,12 @@ from reference_app.payments.models import (
     Subscription,
     SubscriptionPlan,
 )
-from reference_app.payments.notifications import (
+from paychaos.reference_app.payments.notifications import (
     ACTIVATED,
     activation_message,
     send_to_company,
 )
-from reference_app.payments.variants.base import (
+from paychaos.reference_app.payments.variants.base import (
     DrainResult,
     InvalidWebhook,
     Reply,
@@ -70,7 +70,7 @@ from reference_app.payments.variants.base import (
     session_refs,
 )
 
-log = logging.getLogger("reference_app.payments.correct")
+log = logging.getLogger("paychaos.reference_app.payments.correct")
 
 # Stripe statuses an ``updated`` event may move a live subscription to.
 _UPDATABLE_STATUSES = frozenset({"active", "trialing", "past_due", "unpaid", "paused"})

@@ -7,7 +7,7 @@ one line here.
 
 from __future__ import annotations
 
-_BASE = "reference_app.payments.variants"
+_BASE = "paychaos.reference_app.payments.variants"
 
 VARIANTS: dict[str, str] = {
     "correct": f"{_BASE}.correct:CorrectVariant",

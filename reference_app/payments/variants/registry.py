@@ -7,8 +7,8 @@ import importlib
 
 from django.conf import settings
 
-from reference_app.payments.variants.base import Variant
-from reference_app.payments.variants.names import VARIANT_NAMES, VARIANTS
+from paychaos.reference_app.payments.variants.base import Variant
+from paychaos.reference_app.payments.variants.names import VARIANT_NAMES, VARIANTS
 
 
 def variant_class(name: str) -> type[Variant]:

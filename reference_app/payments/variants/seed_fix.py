@@ -42,17 +42,21 @@ from typing import Any
 import stripe
 from django.db import transaction
 
-from reference_app.payments import stripe_api
-from reference_app.payments.failpoints import failpoint
-from reference_app.payments.models import Company, Subscription, SubscriptionPlan
-from reference_app.payments.notifications import activation_message, ping_redis, send_to_company
-from reference_app.payments.variants.base import Reply, session_refs
-from reference_app.payments.variants.seed_original import (
+from paychaos.reference_app.payments import stripe_api
+from paychaos.reference_app.payments.failpoints import failpoint
+from paychaos.reference_app.payments.models import Company, Subscription, SubscriptionPlan
+from paychaos.reference_app.payments.notifications import (
+    activation_message,
+    ping_redis,
+    send_to_company,
+)
+from paychaos.reference_app.payments.variants.base import Reply, session_refs
+from paychaos.reference_app.payments.variants.seed_original import (
     SeedOriginalVariant,
     insert_active_subscription,
 )
 
-log = logging.getLogger("reference_app.payments.seed_fix")
+log = logging.getLogger("paychaos.reference_app.payments.seed_fix")
 
 
 class NotificationService:

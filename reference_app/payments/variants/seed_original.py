@@ -39,11 +39,11 @@ from typing import Any
 import stripe
 from django.db import transaction
 
-from reference_app.payments import stripe_api
-from reference_app.payments.failpoints import failpoint
-from reference_app.payments.models import Company, Payment, Subscription, SubscriptionPlan
-from reference_app.payments.notifications import activation_message, send_to_company
-from reference_app.payments.variants.base import (
+from paychaos.reference_app.payments import stripe_api
+from paychaos.reference_app.payments.failpoints import failpoint
+from paychaos.reference_app.payments.models import Company, Payment, Subscription, SubscriptionPlan
+from paychaos.reference_app.payments.notifications import activation_message, send_to_company
+from paychaos.reference_app.payments.variants.base import (
     InvalidWebhook,
     Reply,
     Variant,
@@ -51,7 +51,7 @@ from reference_app.payments.variants.base import (
     session_refs,
 )
 
-log = logging.getLogger("reference_app.payments.seed_original")
+log = logging.getLogger("paychaos.reference_app.payments.seed_original")
 
 
 class SeedOriginalVariant(Variant):

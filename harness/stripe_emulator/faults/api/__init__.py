@@ -1,8 +1,8 @@
 """API faults, one module per action, registered by name below."""
 
-from harness.stripe_emulator.faults.api.error import Error
-from harness.stripe_emulator.faults.api.hang import Hang
-from harness.stripe_emulator.faults.api.latency import Latency
-from harness.stripe_emulator.faults.api.reset import Reset
+from paychaos.stripe_emulator.faults.api.error import Error
+from paychaos.stripe_emulator.faults.api.hang import Hang
+from paychaos.stripe_emulator.faults.api.latency import Latency
+from paychaos.stripe_emulator.faults.api.reset import Reset
 
 API_ACTIONS = {cls.name: cls for cls in (Error, Latency, Hang, Reset)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from harness.stripe_emulator.http_server import HttpResponse
+from paychaos.stripe_emulator.http_server import HttpResponse
 
 
 @dataclass

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from harness.stripe_emulator.errors import StripeApiError, invalid
-from harness.stripe_emulator.faults.api.context import ApiCallContext
-from harness.stripe_emulator.faults.rules import Action
-from harness.stripe_emulator.http_server import HttpResponse
+from paychaos.stripe_emulator.errors import StripeApiError, invalid
+from paychaos.stripe_emulator.faults.api.context import ApiCallContext
+from paychaos.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.http_server import HttpResponse
 
 _TYPES = {429: "rate_limit_error", 409: "idempotency_error", 402: "card_error"}
 
@@ -59,7 +59,7 @@ class Error(Action):
         return StripeApiError(status, message, type=kind, code=code, headers=headers)
 
     def run(self, ctx: ApiCallContext) -> HttpResponse:
-        from harness.stripe_emulator.api import error_response
+        from paychaos.stripe_emulator.api import error_response
 
         response = error_response(self.error(), ctx.request_id)
         if self.phase == "after":

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from harness.stripe_emulator.errors import invalid
-from harness.stripe_emulator.faults.api import API_ACTIONS
-from harness.stripe_emulator.faults.rules import Rule, glob_matches, parse_rule
+from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.faults.api import API_ACTIONS
+from paychaos.stripe_emulator.faults.rules import Rule, glob_matches, parse_rule
 
 MATCH_KEYS = ("method", "path")
 METHODS = ("GET", "POST", "DELETE", "*")

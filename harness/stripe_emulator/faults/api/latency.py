@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
-from harness.stripe_emulator.faults.api.context import ApiCallContext
-from harness.stripe_emulator.faults.rules import Action
-from harness.stripe_emulator.http_server import HttpResponse
+from paychaos.stripe_emulator.faults.api.context import ApiCallContext
+from paychaos.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.http_server import HttpResponse
 
 
 class Latency(Action):

@@ -6,10 +6,10 @@ after it ran (``when: after``: the change is made, the client cannot know).
 
 from __future__ import annotations
 
-from harness.stripe_emulator.errors import invalid
-from harness.stripe_emulator.faults.api.context import ApiCallContext
-from harness.stripe_emulator.faults.rules import Action
-from harness.stripe_emulator.http_server import HttpResponse
+from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.faults.api.context import ApiCallContext
+from paychaos.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.http_server import HttpResponse
 
 
 class Reset(Action):

@@ -1,7 +1,7 @@
 """``bad_signature``: a well-formed header whose ``v1`` matches no secret (a forgery)."""
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class BadSignature(Action):

@@ -3,8 +3,8 @@
 ``{"action": "delay", "event_type": "invoice.paid", "seconds": 3600}``
 """
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class Delay(Action):

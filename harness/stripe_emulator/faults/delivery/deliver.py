@@ -1,7 +1,7 @@
 """``deliver``: send normally (a rule that shields matching attempts from later rules)."""
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class Deliver(Action):

@@ -7,9 +7,9 @@ attempt; ``"attempts": 2`` drops the first two attempts of each matching deliver
 
 from typing import Any, ClassVar
 
-from harness.stripe_emulator.errors import invalid
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class Drop(Action):

@@ -3,9 +3,9 @@
 ``{"action": "duplicate", "copies": 3, "concurrent": true}``
 """
 
-from harness.stripe_emulator.errors import invalid
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class Duplicate(Action):

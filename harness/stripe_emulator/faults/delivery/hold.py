@@ -5,9 +5,9 @@ endpoint went out (or until a drain has nothing else left to send).
 event arrive after the next one.
 """
 
-from harness.stripe_emulator.errors import invalid
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class Hold(Action):

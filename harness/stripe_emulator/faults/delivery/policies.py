@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from harness.stripe_emulator.faults.delivery import DELIVERY_ACTIONS
-from harness.stripe_emulator.faults.rules import Rule, glob_matches, parse_rule
+from paychaos.stripe_emulator.faults.delivery import DELIVERY_ACTIONS
+from paychaos.stripe_emulator.faults.rules import Rule, glob_matches, parse_rule
 
 MATCH_KEYS = ("event_id", "event_type", "endpoint_id", "attempt")
 
@@ -28,7 +28,7 @@ class DeliveryPolicies:
             isinstance(attempt, int)
             or (isinstance(attempt, list) and all(isinstance(a, int) for a in attempt))
         ):
-            from harness.stripe_emulator.errors import invalid
+            from paychaos.stripe_emulator.errors import invalid
 
             raise invalid("attempt must be an integer or a list of integers", param="attempt")
         self.rules.append(rule)

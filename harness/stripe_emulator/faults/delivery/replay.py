@@ -4,8 +4,8 @@ again ``after`` emulator seconds later, as an attacker who captured it would.
 ``{"action": "replay", "event_type": "checkout.session.completed", "after": 3600}``
 """
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class Replay(Action):

@@ -6,8 +6,8 @@ The age counts from the wall clock, because that is what ``construct_event`` com
 
 import time
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class StaleTimestamp(Action):

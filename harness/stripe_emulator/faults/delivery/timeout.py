@@ -5,8 +5,8 @@ the attempt still counts as a timeout, so Stripe retries. With ``seconds`` the a
 really times out after that many wall seconds.
 """
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class Timeout(Action):

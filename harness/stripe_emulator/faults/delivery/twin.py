@@ -4,8 +4,8 @@ Applied when a matching event is created, not per attempt:
 ``{"action": "twin", "event_type": "checkout.session.completed"}``.
 """
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class Twin(Action):

@@ -1,7 +1,7 @@
 """``unsigned``: the delivery arrives without a ``Stripe-Signature`` header at all."""
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class Unsigned(Action):

@@ -1,7 +1,7 @@
 """``wrong_secret``: signed correctly, but with a secret the endpoint does not have."""
 
-from harness.stripe_emulator.faults.delivery.plan import AttemptPlan
-from harness.stripe_emulator.faults.rules import Action
+from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.faults.rules import Action
 
 
 class WrongSecret(Action):

@@ -6,8 +6,8 @@ Not a bug by itself: it only reads the result from ``Subscription`` instead of
 
 from __future__ import annotations
 
-from reference_app.payments.models import CheckoutFulfilment, Payment, Subscription
-from reference_app.payments.variants.correct import CorrectVariant, Fulfilment
+from paychaos.reference_app.payments.models import CheckoutFulfilment, Payment, Subscription
+from paychaos.reference_app.payments.variants.correct import CorrectVariant, Fulfilment
 
 
 class WithoutLedger(CorrectVariant):

@@ -16,10 +16,10 @@ for the socket timeout.
 
 from __future__ import annotations
 
-from reference_app.payments.failpoints import failpoint
-from reference_app.payments.models import Subscription
-from reference_app.payments.notifications import activation_message, send_to_company
-from reference_app.payments.variants.correct import CorrectVariant
+from paychaos.reference_app.payments.failpoints import failpoint
+from paychaos.reference_app.payments.models import Subscription
+from paychaos.reference_app.payments.notifications import activation_message, send_to_company
+from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
 
 class RedisInTransaction(CorrectVariant):

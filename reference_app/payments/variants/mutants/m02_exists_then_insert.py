@@ -13,9 +13,9 @@ double provisioning, refunds by hand).
 
 from __future__ import annotations
 
-from reference_app.payments.failpoints import failpoint
-from reference_app.payments.models import CheckoutFulfilment, Subscription
-from reference_app.payments.variants.mutants._without_ledger import WithoutLedger
+from paychaos.reference_app.payments.failpoints import failpoint
+from paychaos.reference_app.payments.models import CheckoutFulfilment, Subscription
+from paychaos.reference_app.payments.variants.mutants._without_ledger import WithoutLedger
 
 
 class ExistsThenInsert(WithoutLedger):

@@ -13,8 +13,8 @@ invoices and refunds are wrong.
 
 from __future__ import annotations
 
-from reference_app.payments.models import Payment, Subscription
-from reference_app.payments.variants.correct import CorrectVariant, Fulfilment
+from paychaos.reference_app.payments.models import Payment, Subscription
+from paychaos.reference_app.payments.variants.correct import CorrectVariant, Fulfilment
 
 
 class BareCreate(CorrectVariant):

@@ -19,11 +19,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from reference_app.payments.failpoints import failpoint
-from reference_app.payments.models import Company, Payment, Subscription, SubscriptionPlan
-from reference_app.payments.variants.base import object_id, session_refs
-from reference_app.payments.variants.correct import Fulfilment
-from reference_app.payments.variants.mutants._without_ledger import WithoutLedger
+from paychaos.reference_app.payments.failpoints import failpoint
+from paychaos.reference_app.payments.models import Company, Payment, Subscription, SubscriptionPlan
+from paychaos.reference_app.payments.variants.base import object_id, session_refs
+from paychaos.reference_app.payments.variants.correct import Fulfilment
+from paychaos.reference_app.payments.variants.mutants._without_ledger import WithoutLedger
 
 
 class GetOrCreateNoConstraint(WithoutLedger):

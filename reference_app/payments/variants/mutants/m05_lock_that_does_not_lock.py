@@ -18,11 +18,11 @@ from typing import Any
 
 from django.db import transaction
 
-from reference_app.payments.failpoints import failpoint
-from reference_app.payments.models import CheckoutFulfilment, Company, Subscription
-from reference_app.payments.variants.base import session_refs
-from reference_app.payments.variants.correct import Fulfilment
-from reference_app.payments.variants.mutants._without_ledger import WithoutLedger
+from paychaos.reference_app.payments.failpoints import failpoint
+from paychaos.reference_app.payments.models import CheckoutFulfilment, Company, Subscription
+from paychaos.reference_app.payments.variants.base import session_refs
+from paychaos.reference_app.payments.variants.correct import Fulfilment
+from paychaos.reference_app.payments.variants.mutants._without_ledger import WithoutLedger
 
 
 class LockThatDoesNotLock(WithoutLedger):

@@ -13,7 +13,7 @@ payment gets two subscriptions and two payments: double counting, double emails.
 
 from __future__ import annotations
 
-from reference_app.payments.variants.correct import CorrectVariant
+from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
 
 class NoSharedKey(CorrectVariant):

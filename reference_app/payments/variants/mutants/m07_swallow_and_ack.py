@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import logging
 
-from reference_app.payments.failpoints import failpoint
-from reference_app.payments.variants.base import InvalidWebhook, Reply
-from reference_app.payments.variants.correct import CorrectVariant
+from paychaos.reference_app.payments.failpoints import failpoint
+from paychaos.reference_app.payments.variants.base import InvalidWebhook, Reply
+from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
-log = logging.getLogger("reference_app.payments.mutants")
+log = logging.getLogger("paychaos.reference_app.payments.mutants")
 
 
 class SwallowAndAck(CorrectVariant):

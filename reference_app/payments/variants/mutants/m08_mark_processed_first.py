@@ -16,8 +16,8 @@ from typing import Any
 
 from django.db import transaction
 
-from reference_app.payments.variants.base import Reply
-from reference_app.payments.variants.correct import CorrectVariant
+from paychaos.reference_app.payments.variants.base import Reply
+from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
 
 class MarkProcessedFirst(CorrectVariant):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reference_app.payments.variants.correct import CorrectVariant
+from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
 
 class IgnorePaymentStatus(CorrectVariant):

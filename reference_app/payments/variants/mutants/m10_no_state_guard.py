@@ -12,8 +12,8 @@ access; status flips backwards under reordered deliveries.
 
 from __future__ import annotations
 
-from reference_app.payments.models import Subscription
-from reference_app.payments.variants.correct import CorrectVariant
+from paychaos.reference_app.payments.models import Subscription
+from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
 
 class NoStateGuard(CorrectVariant):

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reference_app.payments.variants.base import InvalidWebhook
-from reference_app.payments.variants.correct import CorrectVariant
+from paychaos.reference_app.payments.variants.base import InvalidWebhook
+from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
 
 class SkippableSignature(CorrectVariant):

@@ -13,9 +13,9 @@ reads the row finds nothing.
 
 from __future__ import annotations
 
-from reference_app.payments.models import NotificationOutbox, Subscription
-from reference_app.payments.notifications import ACTIVATED, activation_message
-from reference_app.payments.variants.correct import CorrectVariant
+from paychaos.reference_app.payments.models import NotificationOutbox, Subscription
+from paychaos.reference_app.payments.notifications import ACTIVATED, activation_message
+from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
 
 class NotifyBeforeCommit(CorrectVariant):

@@ -11,10 +11,10 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from harness import __version__
-from harness.faults.proxy import STREAMS, ApiError, Proxy, ToxicSpec, split_address
-from harness.faults.toxics.base import InvalidAttribute
-from harness.faults.toxics.registry import TOXICS
+from paychaos import __version__
+from paychaos.faults.proxy import STREAMS, ApiError, Proxy, ToxicSpec, split_address
+from paychaos.faults.toxics.base import InvalidAttribute
+from paychaos.faults.toxics.registry import TOXICS
 
 # The Toxiproxy API version this server speaks (what clients compare against).
 TOXIPROXY_API_VERSION = "2.12.0"

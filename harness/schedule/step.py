@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.errors import ConfigError
+from paychaos.errors import ConfigError
 
 _REQUIRED = object()
 
