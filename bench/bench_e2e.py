@@ -14,7 +14,7 @@ import argparse
 import statistics
 import time
 
-from paychaos.environment import Environment, EnvironmentOptions
+from paychaos.cli.compose import open_environment
 from paychaos.runner import run_scenario
 from paychaos.schedule import Scenario
 from paychaos.schedule import step as s
@@ -34,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    with Environment(EnvironmentOptions(variant=args.variant)) as env:
+    with open_environment(args.variant) as env:
         started = time.perf_counter() - t0
         for _ in range(args.warmup):
             run_scenario(env, PURCHASE)

@@ -13,7 +13,7 @@ import time
 
 from hypothesis import HealthCheck, given, seed, settings
 
-from paychaos.environment import Environment, EnvironmentOptions
+from paychaos.cli.compose import open_environment
 from paychaos.runner import run_scenario
 from paychaos.strategies import schedules
 
@@ -28,7 +28,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows: list[tuple[dict[str, float], list[str]]] = []
-    with Environment(EnvironmentOptions(variant=args.variant)) as env:
+    with open_environment(args.variant) as env:
 
         @seed(args.seed)
         @settings(

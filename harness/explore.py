@@ -1,8 +1,8 @@
 """Property-based exploration: generate schedules, run each, shrink the first failure to its core.
 
 The property is the product's promise: for every schedule, the app keeps
-I1-I8. Hypothesis generates schedules (``paychaos.strategies.schedules``),
-and when one breaks a promise it shrinks the schedule itself, step by step,
+I1-I8. Hypothesis generates schedules from the strategy the caller hands in
+(``paychaos.strategies.schedules`` builds the usual one), and when one breaks a promise it shrinks the schedule itself, step by step,
 to a minimal reproduction that is written as a replay file.
 """
 
@@ -23,6 +23,8 @@ from paychaos.runner import RunResult, run_scenario
 from paychaos.schedule import Scenario
 
 if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
     from paychaos.environment import Environment
 
 FAULT_STEPS = frozenset(
@@ -73,20 +75,18 @@ class ExploreOutcome:
 
 def explore(
     env: Environment,
+    schedules: SearchStrategy[Scenario],
     *,
     seed: int = 0,
     max_examples: int = 100,
     budget_seconds: float | None = None,
     profile: str = "ci",
     database_dir: Path | None = None,
-    max_steps: int = 10,
-    max_sessions: int = 2,
     on_example: Callable[[ExploreStats], None] | None = None,
     only: Iterable[str] | None = None,
 ) -> ExploreOutcome:
-    """Explore the environment's current variant; stop at the first broken promise (shrunk)."""
-    from paychaos.strategies import schedules
-
+    """Explore the environment's current variant with schedules drawn from ``schedules``; stop
+    at the first broken promise (shrunk)."""
     wanted = tuple(only) if only is not None else None
     stats = ExploreStats()
     last_failure: list[Finding] = []
@@ -108,7 +108,7 @@ def explore(
             on_example(stats)
         if not result.kept:
             last_failure.append(Finding(schedule, result))
-            raise AssertionError(f"broken: {', '.join(result.broken) or result.error}")
+            raise AssertionError(f"broken: {', '.join(result.broken)}")
 
     database = (
         DirectoryBasedExampleDatabase(str(database_dir))
@@ -125,9 +125,7 @@ def explore(
         report_multiple_bugs=False,
         print_blob=False,
     )
-    test = hypothesis_seed(seed)(
-        configured(given(schedules(max_sessions=max_sessions, max_steps=max_steps))(run_one))
-    )
+    test = hypothesis_seed(seed)(configured(given(schedules)(run_one)))
     flaky = False
     try:
         test()

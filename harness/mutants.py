@@ -8,7 +8,7 @@ the per-mutant budget and shrinks the first failure to a replay file. The
 scenario and the whole exploration budget, and it must report nothing.
 
 >>> from paychaos.mutants import detection_run
->>> rows = detection_run(env, ["M7"], seed=0, budget_seconds=60)   # doctest: +SKIP
+>>> rows = detection_run(env, ["M7"], scenarios, schedules(), seed=0)   # doctest: +SKIP
 >>> rows[0].caught, rows[0].by                                      # doctest: +SKIP
 (True, 'db-error-customer-gone')
 """
@@ -28,6 +28,8 @@ from hypothesis.errors import HypothesisDeprecationWarning
 from paychaos.errors import ConfigError
 
 if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
     from paychaos.environment import Environment
     from paychaos.schedule import Scenario
 
@@ -81,16 +83,10 @@ class Detection:
         }
 
 
-def mutant_ids() -> list[str]:
-    """Every registered mutant id (``M1`` ...), in registry order."""
-    from paychaos.reference_app.payments.variants.names import VARIANT_NAMES
-
-    return [v.split(":", 1)[1] for v in VARIANT_NAMES if v.startswith("mutant:")]
-
-
-def parse_targets(spec: str | None) -> list[str]:
-    """``"M1,m5"`` -> ``["M1", "M5"]``; ``None`` -> every mutant. Unknown ids are a ConfigError."""
-    known = mutant_ids()
+def parse_targets(spec: str | None, known: Sequence[str]) -> list[str]:
+    """``"M1,m5"`` -> ``["M1", "M5"]``; ``None`` -> every mutant in ``known``. Unknown ids are
+    a ConfigError."""
+    known = list(known)
     if spec is None:
         return known
     chosen = [part.strip().upper() for part in spec.split(",") if part.strip()]
@@ -112,25 +108,29 @@ def variant_of(target: str) -> str:
 def detect(
     env: Environment,
     target: str,
+    scenarios: Sequence[Scenario],
+    schedules: SearchStrategy[Scenario],
     *,
     seed: int = 0,
     budget_seconds: float = 60.0,
+    max_examples: int | None = None,
     out_dir: Path = RESULTS,
-    scenarios: Sequence[Scenario] | None = None,
     on_progress: Progress | None = None,
 ) -> Detection:
-    """Run one target (a mutant id or ``correct``) through the named scenarios, then exploration.
+    """Run one target (a mutant id or ``correct``) through ``scenarios``, then exploration of
+    generated ``schedules``.
 
     A mutant stops at its first broken promise. ``correct`` runs everything, so a
-    false alarm anywhere shows. Exploration gets what is left of ``budget_seconds``.
+    false alarm anywhere shows. Exploration gets what is left of ``budget_seconds``, or,
+    with ``max_examples``, exactly that many generated schedules whatever the time (what
+    tests use: a count does not depend on the machine's speed).
     """
     from paychaos.explore import explore
     from paychaos.replay import write_replay
     from paychaos.runner import run_scenario
-    from paychaos.scenarios import all_scenarios
 
     variant = variant_of(target)
-    chosen = list(scenarios) if scenarios is not None else list(all_scenarios().values())
+    chosen = list(scenarios)
     notify = on_progress or (lambda _t, _what: None)
     env.switch_variant(variant)
     started = time.monotonic()
@@ -158,7 +158,7 @@ def detect(
             )
 
     remaining = budget_seconds - (time.monotonic() - started)
-    if remaining <= 0:
+    if max_examples is None and remaining <= 0:
         return _not_caught(target, variant, started, run, 0)
     first_failure: list[float] = []
     examples = [0]
@@ -169,7 +169,7 @@ def detect(
             first_failure.append(time.monotonic() - started)
         state = "shrinking" if first_failure else "exploring"
         notify(target, f"{state}: {stats.examples} generated schedules")
-        if not stats.distinct and stats.elapsed >= remaining:
+        if max_examples is None and not stats.distinct and stats.elapsed >= remaining:
             raise _BudgetSpent
 
     try:
@@ -178,7 +178,12 @@ def detect(
             # warning is about strategy style, says nothing about the app, and clutters the table.
             warnings.simplefilter("ignore", HypothesisDeprecationWarning)
             outcome = explore(
-                env, seed=seed, max_examples=100_000, budget_seconds=remaining, on_example=seen
+                env,
+                schedules,
+                seed=seed,
+                max_examples=max_examples or 100_000,
+                budget_seconds=None if max_examples else remaining,
+                on_example=seen,
             )
     except _BudgetSpent:
         return _not_caught(target, variant, started, run, examples[0])
@@ -228,6 +233,8 @@ def _not_caught(target: str, variant: str, started: float, run: int, examples: i
 def detection_run(
     env: Environment,
     targets: Sequence[str],
+    scenarios: Sequence[Scenario],
+    schedules: SearchStrategy[Scenario],
     *,
     seed: int = 0,
     budget_seconds: float = 60.0,
@@ -243,6 +250,8 @@ def detection_run(
         row = detect(
             env,
             target,
+            scenarios,
+            schedules,
             seed=seed,
             budget_seconds=budget_seconds,
             out_dir=out_dir,

@@ -1,7 +1,9 @@
 """The paychaos pytest plugin (loaded through the ``pytest11`` entry point).
 
-Hooks and options live here; fixtures live in ``paychaos.testing.*`` and are
-re-exported below so pytest discovers them.
+Loading it imports nothing of the engine and nothing of your project, so it can neither
+slow nor break a suite that does not use it; every fixture it adds is named ``paychaos_*``.
+The fixtures live in ``paychaos.testing.*`` and are re-exported here so pytest finds them.
+Turn the plugin off with ``pytest -p no:paychaos``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +14,12 @@ from rich.table import Table
 from paychaos.invariants import invariants
 from paychaos.runner import RunResult
 
-MEANING = {
-    "I1": "money taken, no subscription (or two)",
-    "I2": "service given away without payment",
-    "I3": "payment recorded twice, or for nothing",
-    "I4": 'paying customer told "Payment failed"',
-    "I5": "webhook never acknowledged: Stripe retries, then gives up",
-    "I6": "a forged or stale webhook was accepted",
-    "I7": "a canceled subscription came back",
-    "I8": "activation never reached the customer's browser, or a rolled-back one was announced",
-}
 
-
-def replay_command(result: RunResult) -> str | None:
-    """The command that runs this exact run again (None for a schedule that is not a named
-    scenario: its replay file is the way back, and whoever wrote it prints that)."""
-    from paychaos.scenarios import all_scenarios
-
-    if result.scenario.name not in all_scenarios():
+def replay_command(result: RunResult, named: Collection[str]) -> str | None:
+    """The command that runs this exact run again. ``named``: the scenarios ``paychaos run``
+    knows by name; for any other schedule (None) its replay file is the way back, and
+    whoever wrote it prints that."""
+    if result.scenario.name not in named:
         return None
     return shlex.join(
         [
@@ -61,8 +49,6 @@ def matrix(results: Sequence[RunResult]) -> Table:
             result = by_key.get((name, variant))
             if result is None:
                 cells.append("")
-            elif result.error:
-                cells.append("[yellow]error[/]")
             elif result.kept:
                 cells.append("[green]ok[/]")
             else:
@@ -71,23 +57,31 @@ def matrix(results: Sequence[RunResult]) -> Table:
     return table
 
 
-def print_report(results: Sequence[RunResult], console: Console, *, evidence: int = 3) -> None:
-    """The matrix, then every failing run with its violations, evidence and replay command."""
+def print_report(
+    results: Sequence[RunResult],
+    console: Console,
+    *,
+    named: Collection[str] = (),
+    evidence: int = 3,
+) -> None:
+    """The matrix, then every failing run with its violations, evidence and replay command.
+
+    ``named``: the scenarios ``paychaos run`` can replay by name.
+    """
     console.print(matrix(results))
     failing = [r for r in results if not r.kept]
     for result in failing:
         console.print(
             f"\n[bold red]✗ {result.scenario.name}[/] on [bold]{result.variant}[/] (seed {result.seed})"
         )
-        if result.error:
-            console.print(f"  [yellow]run error:[/] {result.error}", highlight=False)
         for violation in result.violations:
-            title = invariants()[violation.invariant].title
+            known = invariants().get(violation.invariant)
+            title = known.title if known else ""
             console.print(f"  [red]{violation.invariant}[/] {title}", highlight=False)
             console.print(f"     {violation.message}", highlight=False)
             for item in violation.evidence[:evidence]:
                 console.print(f"       · {_evidence_line(item)}", highlight=False, soft_wrap=True)
-        command = replay_command(result)
+        command = replay_command(result, named)
         if command:
             console.print(f"  replay: [cyan]{command}[/]", highlight=False)
         if result.history_path:
@@ -96,7 +90,9 @@ def print_report(results: Sequence[RunResult], console: Console, *, evidence: in
     if broken:
         console.print("\nWhat the broken promises mean for the business:")
         for inv in broken:
-            console.print(f"  {inv}: {MEANING[inv]}", highlight=False)
+            promise = invariants().get(inv)
+            meaning = (promise.meaning or promise.title) if promise else "(unknown promise)"
+            console.print(f"  {inv}: {meaning}", highlight=False)
     kept = sum(r.kept for r in results)
     console.print(f"\n{kept} of {len(results)} runs kept every promise.")
 
@@ -109,9 +105,10 @@ def _evidence_line(item: dict[str, Any]) -> str:
     return f"{kind} {json.dumps(rest, default=str)}"
 
 
-def write_json(results: Sequence[RunResult], path: Path) -> None:
+def write_json(results: Sequence[RunResult], path: Path, *, named: Collection[str] = ()) -> None:
+    """The results as JSON, each run with its replay command when it has one."""
     payload = {
-        "runs": [{**r.to_dict(), "replay": replay_command(r)} for r in results],
+        "runs": [{**r.to_dict(), "replay": replay_command(r, named)} for r in results],
         "kept": all(r.kept for r in results),
     }
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")

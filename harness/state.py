@@ -70,7 +70,8 @@ class DeliveryAttempt:
 
     ``tampering`` names what the emulator deliberately did to this attempt
     (``bad_signature``, ``wrong_secret``, ``stale``, ``replay``, ...), or is None
-    for an honest delivery. ``dropped`` attempts never reached the app.
+    for an honest delivery; ``must_reject``: an app that checks signatures refuses it.
+    ``dropped`` attempts never reached the app.
     """
 
     event_id: str
@@ -81,6 +82,7 @@ class DeliveryAttempt:
     tampering: str | None = None
     dropped: bool = False
     endpoint: str = ""
+    must_reject: bool = False
 
     @property
     def acknowledged(self) -> bool:

@@ -1,6 +1,6 @@
 """The app adapter: how paychaos drives an app under test as a browser and Stripe would.
 
-paychaos ships one adapter, for the reference app (``paychaos.app.reference``).
+paychaos ships one adapter, for the reference app (``paychaos.reference_app.adapter``).
 To test your own Django app, subclass ``AppAdapter`` and implement each method;
 the runner needs nothing else from your app. See ``docs/adapter.md``.
 """
@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paychaos.state import AppPayment, AppSubscription, Notification
-
-TOLD = ("success", "pending", "failed")
 
 
 @dataclass(frozen=True)
@@ -28,6 +26,9 @@ class AppWiring:
     variant: str = "correct"
     failpoints_token: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The app's database straight, not through the fault proxy: where an adapter reads the
+    # app's rows for the checkers, so a fault on the app's link never hides the truth.
+    direct_database_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from paychaos.cli import app
-from paychaos.cli.run_cmd import _variants
+from paychaos.cli.compose import open_environment, parse_variants, scenario_named
 
 
 @app.command()
@@ -24,17 +24,15 @@ def demo(
     Real Postgres and Redis, the Stripe emulator, the fault proxies and the app server:
     a company buys a plan, pays, Stripe delivers the signed webhook, the browser is told.
     """
-    from paychaos.environment import Environment, EnvironmentOptions
     from paychaos.narrate import narrate
     from paychaos.report import print_report
     from paychaos.runner import run_scenario
-    from paychaos.scenarios import get_scenario
     from paychaos.schedule import Scenario
     from paychaos.schedule import step as s
 
-    (variant_name,) = _variants(variant)[:1]
+    (variant_name,) = parse_variants(variant)[:1]
     chosen = (
-        get_scenario(scenario)
+        scenario_named(scenario)
         if scenario
         else Scenario(
             name="purchase",
@@ -45,7 +43,7 @@ def demo(
     console = Console()
     console.print(f"[bold]{chosen.name}[/] on [bold]{variant_name}[/]: {chosen.summary}")
     with console.status("starting Postgres, Redis, the Stripe emulator, the proxies and the app"):
-        env = Environment(EnvironmentOptions(variant=variant_name, seed=seed)).__enter__()
+        env = open_environment(variant_name, seed).__enter__()
     try:
         result = run_scenario(env, chosen, seed=seed)
     finally:
@@ -55,5 +53,5 @@ def demo(
     if result.kept:
         console.print("[green]Every promise kept.[/]")
     else:
-        print_report([result], console)
+        print_report([result], console, named=[chosen.name] if scenario else [])
     raise typer.Exit(0 if result.kept else 1)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
-from paychaos.cli.run_cmd import _variants
+from paychaos.cli.compose import open_environment, parse_variants
 from paychaos.errors import ConfigError
 
 RESULTS = Path("paychaos-results")
@@ -37,21 +37,23 @@ def explore(
 
     Exit 0: nothing found within the budget; 1: a violation (replay file written); 2: bad input.
     """
-    from paychaos.environment import Environment, EnvironmentOptions
     from paychaos.explore import PROFILES, parse_budget
     from paychaos.explore import explore as run_explore
     from paychaos.replay import write_replay
     from paychaos.report import print_report
+    from paychaos.strategies import schedules
 
     if profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}", hint="one of: ci, chaos")
-    (variant_name,) = _variants(variant) if "," not in variant and variant != "all" else (None,)
+    (variant_name,) = (
+        parse_variants(variant) if "," not in variant and variant != "all" else (None,)
+    )
     if variant_name is None:
         raise ConfigError("explore takes one variant at a time", hint="e.g. --variant seed_fix")
     examples, seconds = parse_budget(budget)
     only = _invariant_ids(invariants)
     console = Console()
-    with Environment(EnvironmentOptions(variant=variant_name, seed=seed)) as env, Progress(
+    with open_environment(variant_name, seed) as env, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(), console=console, transient=False,
     ) as progress:  # fmt: skip
@@ -66,9 +68,9 @@ def explore(
             )  # fmt: skip
 
         outcome = run_explore(
-            env, seed=seed, max_examples=examples or 100_000, budget_seconds=seconds,
-            profile=profile, database_dir=out / "examples", max_steps=max_steps, on_example=show,
-            only=only,
+            env, schedules(max_steps=max_steps), seed=seed, max_examples=examples or 100_000,
+            budget_seconds=seconds, profile=profile, database_dir=out / "examples",
+            on_example=show, only=only,
         )  # fmt: skip
         progress.update(task, completed=total)
     stats = outcome.stats
@@ -105,15 +107,14 @@ def replay(
     file: Annotated[Path, typer.Argument(help="A replay file written by `paychaos explore`.")],
 ) -> None:
     """Run a replay file again. Exit 0: every promise kept; 1: a violation; 2: bad file."""
-    from paychaos.environment import Environment, EnvironmentOptions
     from paychaos.replay import read_replay
     from paychaos.report import print_report
     from paychaos.runner import run_scenario
 
     scenario, variant, seed, only = read_replay(file)
-    _variants(variant)
+    parse_variants(variant)
     console = Console()
-    with Environment(EnvironmentOptions(variant=variant, seed=seed)) as env:
+    with open_environment(variant, seed) as env:
         result = run_scenario(env, scenario, seed=seed, only=only)
     for step in scenario.steps:
         console.print(f"  · {step.describe()}", highlight=False)

@@ -42,11 +42,12 @@ def mutants(
     Exit 0: every mutant caught and correct clean; 1: a mutant missed or a false alarm;
     2: bad input.
     """
-    from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.cli.compose import mutant_ids, named_scenarios, open_environment
     from paychaos.explore import parse_budget
     from paychaos.mutants import all_ok, detection_run, parse_targets
+    from paychaos.strategies import schedules
 
-    targets = parse_targets(only)
+    targets = parse_targets(only, mutant_ids())
     _examples, seconds = parse_budget(budget_per_mutant)
     if seconds is None or seconds <= 0:
         raise ConfigError(
@@ -57,7 +58,7 @@ def mutants(
     if not console.is_terminal:  # piped into a file or a doc: keep each row on one line
         console = Console(width=max(console.width, 180))
     total = len(targets) + (1 if include_correct else 0)
-    with Environment(EnvironmentOptions(variant="correct", seed=seed)) as env, Progress(
+    with open_environment("correct", seed) as env, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console, transient=True,
     ) as progress:  # fmt: skip
@@ -76,7 +77,7 @@ def mutants(
             progress.console.print(f"  {row.target}: {how}", highlight=False)
 
         rows = detection_run(
-            env, targets, seed=seed, budget_seconds=seconds, include_correct=include_correct,
+            env, targets, list(named_scenarios().values()), schedules(max_steps=10), seed=seed, budget_seconds=seconds, include_correct=include_correct,
             out_dir=out, on_progress=show, on_done=done,
         )  # fmt: skip
     console.print(detection_table(rows, seconds))

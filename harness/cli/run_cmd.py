@@ -10,32 +10,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
-from paychaos.errors import ConfigError
-
-SEED_VARIANTS = ("correct", "seed_original", "seed_fix")
-
-
-def _variants(spec: str) -> list[str]:
-    from paychaos.reference_app.payments.variants.names import VARIANT_NAMES
-
-    if spec == "all":
-        return list(SEED_VARIANTS)
-    chosen = [v.strip() for v in spec.split(",") if v.strip()]
-    for variant in chosen:
-        if variant not in VARIANT_NAMES:
-            raise ConfigError(
-                f"unknown variant {variant!r}", hint="one of: all, " + ", ".join(VARIANT_NAMES)
-            )
-    return chosen
 
 
 @app.command()
 def scenarios() -> None:
     """List the named scenarios and the incident each stands for."""
-    from paychaos.scenarios import all_scenarios
+    from paychaos.cli.compose import named_scenarios
 
     console = Console()
-    for name, scenario in all_scenarios().items():
+    for name, scenario in named_scenarios().items():
         console.print(f"[bold]{name}[/]\n  {scenario.summary}", highlight=False)
     raise typer.Exit(0)
 
@@ -62,18 +45,23 @@ def run(
 
     Exit 0: every promise kept; 1: a violation; 2: bad input or a broken environment.
     """
-    from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.cli.compose import (
+        named_scenarios,
+        open_environment,
+        parse_variants,
+        scenario_named,
+    )
     from paychaos.report import print_report, write_json
     from paychaos.runner import run_scenario
-    from paychaos.scenarios import all_scenarios, get_scenario
 
-    chosen = [get_scenario(n) for n in names] if names else list(all_scenarios().values())
-    variants = _variants(variant)
+    catalog = named_scenarios()
+    chosen = [scenario_named(n) for n in names] if names else list(catalog.values())
+    variants = parse_variants(variant)
     console = Console()
     history_dir = out
     history_dir.mkdir(parents=True, exist_ok=True)
     results = []
-    with Environment(EnvironmentOptions(variant=variants[0], seed=seed)) as env, Progress(
+    with open_environment(variants[0], seed) as env, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     ) as progress:  # fmt: skip
@@ -85,7 +73,7 @@ def run(
                 path = history_dir / f"{v.replace(':', '-')}__{scenario.name}.jsonl"
                 results.append(run_scenario(env, scenario, seed=seed, history_path=path))
                 progress.advance(task)
-    print_report(results, console)
+    print_report(results, console, named=catalog)
     if json_path:
-        write_json(results, json_path)
+        write_json(results, json_path, named=catalog)
     raise typer.Exit(0 if all(r.kept for r in results) else 1)

@@ -116,33 +116,31 @@ class Connection:
 
     def close(self) -> None:
         """Close both sides (FIN), after flushing what is already written."""
-        if self.closed:
-            return
-        self.closed = True
-        for link in (self.up, self.down):
-            if link is not None:
-                link.stop()
-        for transport in (self.client, self.upstream):
-            if transport is not None:
-                transport.close()
-        self.proxy.forget(self)
+        self._shut(reset=False)
 
     def reset(self) -> None:
         """Close both sides with a TCP reset: the peers see ``Connection reset by peer``."""
+        self._shut(reset=True)
+
+    def _shut(self, *, reset: bool) -> None:
         if self.closed:
             return
-        for transport in (self.client, self.upstream):
-            sock = transport.get_extra_info("socket") if transport is not None else None
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
         self.closed = True
+        transports = [t for t in (self.client, self.upstream) if t is not None]
+        if reset:
+            for transport in transports:
+                sock = transport.get_extra_info("socket")
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
         for link in (self.up, self.down):
             if link is not None:
                 link.stop()
-        for transport in (self.client, self.upstream):
-            if transport is not None:
+        for transport in transports:
+            if reset:
                 transport.abort()
+            else:
+                transport.close()
         self.proxy.forget(self)
 
 

@@ -43,8 +43,9 @@ class Invariant:
 
     id: str
     title: str
-    judged_on: str
     check: Checker
+    # What a broken promise costs, in the customer's words (the report's "means" column).
+    meaning: str = ""
 
     def violation(self, message: str, evidence: Iterable[Any] = ()) -> Violation:
         return Violation(self.id, message, tuple(_as_evidence(e) for e in evidence))
@@ -70,29 +71,24 @@ def _as_evidence(item: Any) -> dict[str, Any]:
     return {"note": str(item)}
 
 
-def _registry() -> dict[str, Invariant]:
-    from paychaos.invariants import (
-        i1_one_active_subscription,
-        i2_no_unpaid_subscription,
-        i3_one_payment,
-        i4_customer_told_truth,
-        i5_webhooks_acknowledged,
-        i6_forgeries_change_nothing,
-        i7_no_resurrection,
-        i8_activation_notified,
-    )
+# One line per promise: adding one is a new module ``iN_name.py`` plus its name here.
+MODULES = (
+    "i1_one_active_subscription",
+    "i2_no_unpaid_subscription",
+    "i3_one_payment",
+    "i4_customer_told_truth",
+    "i5_webhooks_acknowledged",
+    "i6_forgeries_change_nothing",
+    "i7_no_resurrection",
+    "i8_activation_notified",
+)
 
-    modules = (
-        i1_one_active_subscription,
-        i2_no_unpaid_subscription,
-        i3_one_payment,
-        i4_customer_told_truth,
-        i5_webhooks_acknowledged,
-        i6_forgeries_change_nothing,
-        i7_no_resurrection,
-        i8_activation_notified,
-    )
-    return {m.INVARIANT.id: m.INVARIANT for m in modules}
+
+def _registry() -> dict[str, Invariant]:
+    import importlib
+
+    found = [importlib.import_module(f"{__name__}.{name}").INVARIANT for name in MODULES]
+    return {inv.id: inv for inv in found}
 
 
 INVARIANTS: dict[str, Invariant] = {}

@@ -43,6 +43,6 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 INVARIANT = Invariant(
     id="I1",
     title="every paid checkout session ends in exactly one active subscription",
-    judged_on="final state",
+    meaning="money taken, no subscription (or two)",
     check=check,
 )

@@ -42,6 +42,6 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 INVARIANT = Invariant(
     id="I2",
     title="no active subscription without a paid session",
-    judged_on="final state",
+    meaning="service given away without payment",
     check=check,
 )

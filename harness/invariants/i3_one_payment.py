@@ -46,6 +46,6 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 INVARIANT = Invariant(
     id="I3",
     title="exactly one payment record per paid session",
-    judged_on="final state",
+    meaning="payment recorded twice, or for nothing",
     check=check,
 )

@@ -48,6 +48,6 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 INVARIANT = Invariant(
     id="I4",
     title='the customer is never told "failed" for a paid session; after heal, validate says success',
-    judged_on="history",
+    meaning='paying customer told "Payment failed"',
     check=check,
 )

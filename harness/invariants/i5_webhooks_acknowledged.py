@@ -38,6 +38,6 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 INVARIANT = Invariant(
     id="I5",
     title="every webhook event is eventually acknowledged with 2xx once faults heal",
-    judged_on="emulator deliveries",
+    meaning="webhook never acknowledged: Stripe retries, then gives up",
     check=check,
 )

@@ -16,10 +16,6 @@ from paychaos.history import Event, completions
 from paychaos.invariants import Invariant, Violation
 from paychaos.state import FinalState
 
-MUST_REJECT = frozenset(
-    {"bad_signature", "wrong_secret", "unsigned", "stale", "stale_replay", "forged"}
-)
-
 
 def _is_2xx(status: object) -> bool:
     return isinstance(status, int) and 200 <= status < 300
@@ -31,7 +27,9 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     for event in completions(history, "forge"):
         if event.value.get("session"):
             forged_sessions[event.value["session"]] = event
-        if event.value.get("kind") in MUST_REJECT and _is_2xx(event.value.get("http_status")):
+        # Every forgery is one the app must refuse: none is signed with the endpoint's secret
+        # inside the tolerance.
+        if _is_2xx(event.value.get("http_status")):
             found.append(
                 INVARIANT.violation(
                     f"the app accepted a {event.value.get('kind')} webhook "
@@ -40,7 +38,7 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
                 )
             )
     for attempt in state.deliveries:
-        if attempt.tampering in MUST_REJECT and attempt.acknowledged:
+        if attempt.must_reject and attempt.acknowledged:
             found.append(
                 INVARIANT.violation(
                     f"the app accepted a {attempt.tampering} delivery of {attempt.event_type} "
@@ -65,6 +63,6 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 INVARIANT = Invariant(
     id="I6",
     title="forged, unsigned, stale or replayed webhooks change nothing",
-    judged_on="history + final state",
+    meaning="a forged or stale webhook was accepted",
     check=check,
 )

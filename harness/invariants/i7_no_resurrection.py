@@ -50,6 +50,6 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 INVARIANT = Invariant(
     id="I7",
     title="a canceled subscription is never resurrected by a late or reordered event",
-    judged_on="history + final state",
+    meaning="a canceled subscription came back",
     check=check,
 )

@@ -65,6 +65,6 @@ def _phantoms(state: FinalState) -> list[Violation]:
 INVARIANT = Invariant(
     id="I8",
     title="once Redis is back, every activation is notified (at least once), and only saved ones",
-    judged_on="websocket notifications",
+    meaning="activation never reached the customer's browser, or a rolled-back one was announced",
     check=check,
 )

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from paychaos.history import Event, History
 from paychaos.invariants import Violation, check_all
-from paychaos.runner.actions import run_step, validate_session
+from paychaos.runner.actions import (
+    record_deliveries,
+    record_nemesis,
+    run_step,
+    validate_session,
+)
 from paychaos.runner.context import RunContext
 from paychaos.schedule import Scenario
 from paychaos.state import FinalState
@@ -37,11 +42,10 @@ class RunResult:
     state: FinalState
     timings: dict[str, float] = field(default_factory=dict)
     history_path: Path | None = None
-    error: str | None = None
 
     @property
     def kept(self) -> bool:
-        return not self.violations and self.error is None
+        return not self.violations
 
     @property
     def broken(self) -> list[str]:
@@ -56,7 +60,6 @@ class RunResult:
             "broken": self.broken,
             "violations": [v.to_dict() for v in self.violations],
             "timings": self.timings,
-            "error": self.error,
             "history": str(self.history_path) if self.history_path else None,
         }
 
@@ -77,11 +80,9 @@ def run_scenario(
     t0 = time.perf_counter()
     env.reset(seed=seed, app_env=scenario.app_env)
     history = History(history_path)
-    env.attach_history(history)
     ctx = RunContext(env=env, history=history, seed=seed)
     timings["reset"] = time.perf_counter() - t0
 
-    error = None
     t1 = time.perf_counter()
     try:
         for step in scenario.steps:
@@ -89,16 +90,15 @@ def run_scenario(
     finally:
         timings["steps"] = time.perf_counter() - t1
         t2 = time.perf_counter()
-        env.heal(None)
+        record_nemesis(ctx, env.nemesis.heal(None))
         drain(ctx)
         timings["drain"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    state = env.final_state(ctx)
+    state = env.final_state()
     events = history.events()
     violations = tuple(check_all(events, state, only=only))
     timings["check"] = time.perf_counter() - t3
     history.close()
-    env.attach_history(None)
     timings["total"] = time.perf_counter() - t0
     return RunResult(
         scenario=scenario,
@@ -109,17 +109,7 @@ def run_scenario(
         state=state,
         timings={k: round(v, 4) for k, v in timings.items()},
         history_path=history_path,
-        error=error,
     )
-
-
-def last_told(events: list[Event]) -> dict[str, str]:
-    """What the success page last showed, per session id."""
-    told: dict[str, str] = {}
-    for event in events:
-        if event.name == "validate" and event.type != "invoke" and event.value.get("told"):
-            told[event.value["session"]] = event.value["told"]
-    return told
 
 
 def drain(ctx: RunContext, rounds: int = 6) -> None:
@@ -132,14 +122,14 @@ def drain(ctx: RunContext, rounds: int = 6) -> None:
     for _ in range(rounds):
         env.app_settle()
         attempts = env.emulator.control.drain()
-        env.record_deliveries(ctx.history, attempts)
+        record_deliveries(ctx, attempts)
         if not attempts:
             break
-    told = last_told(ctx.history.events())
+    told = dict(ctx.told)
     for alias, session_id in list(ctx.sessions.items()):
         # The success page stops asking once it has shown "Payment failed": that customer is gone;
         # so is one who closed the tab (``leave``).
         if told.get(session_id) != "failed" and alias not in ctx.left:
             validate_session(ctx, alias, session_id, after_heal=True)
     env.app_settle()
-    env.await_notifications(ctx)
+    env.await_notifications()

@@ -14,8 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from paychaos.errors import ConfigError
+from paychaos.forgery import forged_event, post_forged_webhook
+from paychaos.nemesis import NemesisRecord
 from paychaos.runner.context import PLANS, RunContext
 from paychaos.schedule import Step
+from paychaos.stripe_rest import id_of
 
 Action = Callable[[RunContext, Step], None]
 ACTIONS: dict[str, Action] = {}
@@ -135,6 +138,8 @@ def validate_session(
         **({"error": answer.error} if answer.error else {}),
         **({"body": answer.body} if answer.body else {}),
     }
+    if answer.told:
+        ctx.told[session_id] = answer.told
     if answer.http_status is None:
         op.info(value)
     elif answer.http_status >= 500:
@@ -193,7 +198,7 @@ def _cancel(ctx: RunContext, step: Step) -> None:
     session_id = ctx.sessions.get(step.args["session"])
     if session_id is None:
         return
-    sub_id = _id_of(ctx.env.stripe_session(session_id).get("subscription"))
+    sub_id = id_of(ctx.env.stripe.session(session_id).get("subscription"))
     if not sub_id:
         ctx.history.record(
             "stripe",
@@ -211,18 +216,27 @@ def _cancel(ctx: RunContext, step: Step) -> None:
     )
 
 
-def _id_of(value: Any) -> str | None:
-    return value.get("id") if isinstance(value, dict) else value
+def record_deliveries(ctx: RunContext, attempts: list[dict[str, Any]]) -> None:
+    """Each webhook attempt the emulator made, as Stripe's op in the history."""
+    keys = ("event_id", "event_type", "attempt", "status", "error", "policy", "delivered")
+    for attempt in attempts:
+        ctx.history.record("stripe", "webhook", {k: attempt[k] for k in keys if k in attempt})
+
+
+def record_nemesis(ctx: RunContext, records: list[NemesisRecord]) -> None:
+    """What the nemesis did, as its ops in the history."""
+    for record in records:
+        ctx.history.record("nemesis", record.name, record.value)
 
 
 @action("deliver")
 def _deliver(ctx: RunContext, step: Step) -> None:
-    ctx.env.record_deliveries(ctx.history, ctx.env.emulator.control.deliver_due())
+    record_deliveries(ctx, ctx.env.emulator.control.deliver_due())
 
 
 @action("retry_webhooks")
 def _retry_webhooks(ctx: RunContext, step: Step) -> None:
-    ctx.env.record_deliveries(ctx.history, ctx.env.emulator.control.drain())
+    record_deliveries(ctx, ctx.env.emulator.control.drain())
 
 
 @action("advance_clock")
@@ -252,8 +266,12 @@ def _forge(ctx: RunContext, step: Step) -> None:
     op = ctx.history.invoke(
         "attacker", "forge", {"kind": kind, "session": session_id, "event_type": event_type}
     )
-    status, error = ctx.env.post_forged_webhook(
-        kind, session_id, event_type, ctx.company_ids_by_session(alias)
+    metadata: dict[str, Any] = {}
+    with contextlib.suppress(Exception):  # a session Stripe never saw has no metadata to copy
+        metadata = ctx.env.stripe.session(session_id).get("metadata") or {}
+    event = forged_event(session_id, event_type, ctx.company_ids_by_session(alias), metadata)
+    status, error = post_forged_webhook(
+        kind, ctx.env.app.webhook_url, event, ctx.env.webhook_secret
     )
     value = {"kind": kind, "session": session_id, "event_type": event_type, "http_status": status}
     if status is None:
@@ -267,17 +285,20 @@ def _forge(ctx: RunContext, step: Step) -> None:
 
 @action("fault")
 def _fault(ctx: RunContext, step: Step) -> None:
-    ctx.env.network_fault(step.args["target"], step.args["fault"], step.args["params"])
+    nemesis = ctx.env.nemesis
+    record_nemesis(
+        ctx, nemesis.network_fault(step.args["target"], step.args["fault"], step.args["params"])
+    )
 
 
 @action("heal")
 def _heal(ctx: RunContext, step: Step) -> None:
-    ctx.env.heal(step.args["target"])
+    record_nemesis(ctx, ctx.env.nemesis.heal(step.args["target"]))
 
 
 @action("process")
 def _process(ctx: RunContext, step: Step) -> None:
-    ctx.env.process_fault(step.args["target"], step.args["action"])
+    record_nemesis(ctx, ctx.env.nemesis.process_fault(step.args["target"], step.args["action"]))
 
 
 @action("failpoint")

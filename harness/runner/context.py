@@ -28,6 +28,7 @@ class RunContext:
     companies: dict[str, str] = field(default_factory=dict)  # alias -> app company id
     forged: dict[str, str] = field(default_factory=dict)  # alias -> invented session id
     left: set[str] = field(default_factory=set)  # session aliases whose customer closed the tab
+    told: dict[str, str] = field(default_factory=dict)  # session id -> what its page last showed
 
     def session_id(self, alias: str, step: str) -> str:
         try:

@@ -14,13 +14,13 @@ from paychaos.services.binaries import find_postgres
 from paychaos.services.external import (
     DATABASE_URL_ENV,
     check_reachable,
-    not_for_external,
     parse_postgres_url,
 )
 from paychaos.services.pg_datadir import DBNAME, SUPERUSER, prepare_data_dir
 from paychaos.services.process import ManagedProcess, ProcessSpec
 from paychaos.services.registry import ProcessRegistry
 from paychaos.services.run_as import make_traversable, postgres_run_as
+from paychaos.services.server import ServerHandle
 
 StopMode = Literal["smart", "fast", "immediate"]
 # Postgres's shutdown modes are chosen by signal (what pg_ctl -m sends).
@@ -51,7 +51,7 @@ _SERVER_SETTINGS = (
 HARNESS_APPLICATION_NAME = "paychaos-harness"
 
 
-class PostgresService:
+class PostgresService(ServerHandle):
     """A Postgres server: its URL and address, and (embedded only) its process handle.
 
     >>> svc.postgres.url
@@ -59,6 +59,9 @@ class PostgresService:
     >>> svc.postgres.terminate_backends(application_name="reference_app")
     2
     """
+
+    what = "Postgres"
+    url_setting = DATABASE_URL_ENV
 
     def __init__(
         self,
@@ -71,12 +74,9 @@ class PostgresService:
         process: ManagedProcess | None = None,
         data_dir: Path | None = None,
     ) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port, url=url, process=process)
         self.dbname = dbname
         self.user = user
-        self._url = url
-        self._process = process
         self._data_dir = data_dir
 
     # -- construction -----------------------------------------------------------------
@@ -143,15 +143,6 @@ class PostgresService:
             return self._url
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
 
-    @property
-    def embedded(self) -> bool:
-        """True when paychaos started this server and owns its process."""
-        return self._process is not None
-
-    def pids(self) -> list[int]:
-        """The postmaster and every backend and helper process (empty for an external server)."""
-        return self._process.pids() if self._process else []
-
     # -- process faults ---------------------------------------------------------------
 
     def terminate_backends(self, application_name: str | None = None) -> int:
@@ -205,11 +196,6 @@ class PostgresService:
 
     # -- lifecycle (used by Services) --------------------------------------------------
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
-        """Block until the server accepts connections (embedded only; no-op otherwise)."""
-        if self._process:
-            self._process.wait_ready(timeout)
-
     def close(self) -> None:
         """Stop the embedded server for good and free what a killed one left behind."""
         if self._process is None:
@@ -217,11 +203,6 @@ class PostgresService:
         self._process.stop()
         if self._data_dir:
             _free_stale_shared_memory(self._data_dir)
-
-    def _require_embedded(self, action: str) -> ManagedProcess:
-        if self._process is None:
-            raise not_for_external(action, "Postgres", self.url, DATABASE_URL_ENV)
-        return self._process
 
 
 def _accepting_connections(data_dir: Path) -> bool:

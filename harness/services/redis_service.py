@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import signal
+import socket
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+from paychaos.errors import ServiceError
 from paychaos.net import LOOPBACK
 from paychaos.services.binaries import find_redis_server
 from paychaos.services.external import (
     REDIS_URL_ENV,
     check_reachable,
-    not_for_external,
     parse_redis_url,
 )
 from paychaos.services.process import ManagedProcess, ProcessSpec
 from paychaos.services.registry import ProcessRegistry
+from paychaos.services.server import ServerHandle
 
 
-class RedisService:
+class RedisService(ServerHandle):
     """A Redis server: its URL and address, and (embedded only) its process handle.
 
     The embedded server keeps nothing on disk, so :meth:`kill` and :meth:`restart`
@@ -28,6 +31,9 @@ class RedisService:
     >>> svc.redis.restart()  # kill -9, then a fresh empty server on the same port
     """
 
+    what = "Redis"
+    url_setting = REDIS_URL_ENV
+
     def __init__(
         self,
         *,
@@ -37,11 +43,8 @@ class RedisService:
         url: str | None = None,
         process: ManagedProcess | None = None,
     ) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port, url=url, process=process)
         self.db = db
-        self._url = url
-        self._process = process
 
     @classmethod
     def external(cls, url: str) -> RedisService:
@@ -86,15 +89,6 @@ class RedisService:
         """A ``redis://`` URL for redis-py, channels-redis and Django's cache."""
         return self._url or f"redis://{self.host}:{self.port}/{self.db}"
 
-    @property
-    def embedded(self) -> bool:
-        """True when paychaos started this server and owns its process."""
-        return self._process is not None
-
-    def pids(self) -> list[int]:
-        """The server's process (empty for an external server)."""
-        return self._process.pids() if self._process else []
-
     # -- process faults ---------------------------------------------------------------
 
     def pause(self) -> None:
@@ -118,19 +112,31 @@ class RedisService:
         self.kill()
         self.start()
 
+    def flush_all(self) -> None:
+        """Delete every key (between runs), over RESP: the harness needs no Redis client."""
+        parts = urlsplit(self.url)
+        commands: list[tuple[str, ...]] = []
+        if parts.password:
+            commands.append(("AUTH", unquote(parts.username or "default"), unquote(parts.password)))
+        commands.append(("FLUSHALL",))
+        with socket.create_connection((self.host, self.port), timeout=2) as conn:
+            for command in commands:
+                conn.sendall(_resp(command))
+                reply = conn.recv(256)
+                if not reply.startswith(b"+OK"):
+                    raise ServiceError(
+                        f"Redis at {self.host}:{self.port} refused {command[0]}: "
+                        f"{reply[:80].decode(errors='replace').strip()}",
+                        hint="check the password in the Redis URL",
+                    )
+
     # -- lifecycle (used by Services) --------------------------------------------------
 
-    def wait_ready(self, timeout: float = 10.0) -> None:
-        """Block until the server accepts connections (embedded only; no-op otherwise)."""
-        if self._process:
-            self._process.wait_ready(timeout)
 
-    def close(self) -> None:
-        """Stop the embedded server for good."""
-        if self._process:
-            self._process.stop()
-
-    def _require_embedded(self, action: str) -> ManagedProcess:
-        if self._process is None:
-            raise not_for_external(action, "Redis", self.url, REDIS_URL_ENV)
-        return self._process
+def _resp(command: tuple[str, ...]) -> bytes:
+    """One command in the Redis serialization protocol."""
+    out = [f"*{len(command)}\r\n".encode()]
+    for arg in command:
+        data = arg.encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(out)

@@ -51,3 +51,19 @@ def list_of(
     """Filter then paginate: the body of every ``GET /v1/<things>`` handler."""
     items = [o for o in objects if keep(o)] if keep else list(objects)
     return paginate(items, params, url)
+
+
+def lister(kind: str, url: str, *equal: str) -> Callable[[Any], dict[str, Any]]:
+    """A ``GET /v1/<things>`` handler over stored ``kind`` objects, newest first, keeping those
+    whose fields named in ``equal`` match the request's params of the same names."""
+
+    def list_objects(call: Any) -> dict[str, Any]:
+        wanted = {name: call.params[name] for name in equal if call.params.get(name)}
+        return list_of(
+            call.state.store.newest_first(kind),
+            call.params,
+            url,
+            keep=(lambda o: all(o.get(k) == v for k, v in wanted.items())) if wanted else None,
+        )
+
+    return list_objects

@@ -11,12 +11,9 @@ from paychaos.stripe_emulator.ids import IdFactory
 from paychaos.stripe_emulator.store import Store
 from paychaos.stripe_emulator.webhooks.delivery import Deliverer
 
-try:  # The API version the installed stripe library speaks, so its objects parse.
-    from stripe._api_version import _ApiVersion
-
-    API_VERSION = _ApiVersion.CURRENT
-except Exception:  # pragma: no cover - other stripe versions
-    API_VERSION = "2025-01-27.acacia"
+# The account's default API version: what stripe-python 16 pins. It is the emulator's own
+# fact, not read from whatever stripe library happens to be installed beside the harness.
+API_VERSION = "2026-10-28.endive"
 
 NO_REQUEST: dict[str, Any] = {"id": None, "idempotency_key": None}
 

@@ -22,24 +22,24 @@ __all__ = ["paychaos_env", "paychaos_run"]
 @pytest.fixture(scope="session")
 def paychaos_env() -> Iterator[object]:
     """The whole environment, started once per test session (about two seconds)."""
-    from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.cli.compose import open_environment
 
-    with Environment(EnvironmentOptions()) as env:
+    with open_environment() as env:
         yield env
 
 
 @pytest.fixture
 def paychaos_run(paychaos_env) -> Callable[..., object]:
     """Run a named scenario, a ``Scenario`` or a list of steps; returns the ``RunResult``."""
+    from paychaos.cli.compose import scenario_named
     from paychaos.runner import run_scenario
-    from paychaos.scenarios import get_scenario
     from paychaos.schedule import Scenario, Step
 
     def run(
         what: str | Scenario | Sequence[Step], *, variant: str = "correct", seed: int = 0
     ) -> object:
         if isinstance(what, str):
-            scenario = get_scenario(what)
+            scenario = scenario_named(what)
         elif isinstance(what, Scenario):
             scenario = what
         else:

@@ -1,7 +1,7 @@
 """pytest fixtures for the emulator part of the environment.
 
-``stripe_emulator`` is one emulator for the whole test session (webhooks in
-``manual`` delivery, so a test decides when they go out); ``stripe_client`` is a
+``paychaos_emulator`` is one emulator for the whole test session (webhooks in
+``manual`` delivery, so a test decides when they go out); ``paychaos_stripe`` is a
 ``stripe.StripeClient`` pointed at it, with the emulator reset before each test.
 """
 
@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-__all__ = ["emulator_control", "stripe_client", "stripe_emulator"]
+__all__ = ["paychaos_emulator", "paychaos_emulator_control", "paychaos_stripe"]
 
 
 @pytest.fixture(scope="session")
-def stripe_emulator() -> Iterator[object]:
+def paychaos_emulator() -> Iterator[object]:
     """A running :class:`paychaos.stripe_emulator.StripeEmulator` (seed 0, manual delivery)."""
     from paychaos.stripe_emulator import StripeEmulator
 
@@ -28,17 +28,19 @@ def stripe_emulator() -> Iterator[object]:
 
 
 @pytest.fixture
-def emulator_control(stripe_emulator):  # type: ignore[no-untyped-def]
+def paychaos_emulator_control(paychaos_emulator):  # type: ignore[no-untyped-def]
     """The emulator's control client, after a reset to seed 0 and manual delivery."""
-    ctl = stripe_emulator.control
+    ctl = paychaos_emulator.control
     ctl.reset(seed=0)
     ctl.set_delivery_mode("manual")
     return ctl
 
 
 @pytest.fixture
-def stripe_client(stripe_emulator, emulator_control):  # type: ignore[no-untyped-def]
+def paychaos_stripe(paychaos_emulator, paychaos_emulator_control):  # type: ignore[no-untyped-def]
     """A ``stripe.StripeClient`` talking to the (freshly reset) emulator."""
     import stripe
 
-    return stripe.StripeClient(stripe_emulator.api_key, base_addresses={"api": stripe_emulator.url})
+    return stripe.StripeClient(
+        paychaos_emulator.api_key, base_addresses={"api": paychaos_emulator.url}
+    )

@@ -13,10 +13,12 @@ is the same object, healed after each test::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from paychaos.faults import Faults, open_faults
+if TYPE_CHECKING:  # loading the plugin imports nothing of the engine
+    from paychaos.faults import Faults
 
 __all__ = ["paychaos_fault_layer", "paychaos_faults"]
 
@@ -24,6 +26,8 @@ __all__ = ["paychaos_fault_layer", "paychaos_faults"]
 @pytest.fixture(scope="session")
 def paychaos_fault_layer() -> Iterator[Faults]:
     """The session's Toxiproxy API (embedded unless ``PAYCHAOS_TOXIPROXY_URL`` is set)."""
+    from paychaos.faults import open_faults
+
     with open_faults(seed=0) as faults:
         yield faults
 

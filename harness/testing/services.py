@@ -16,10 +16,12 @@ ends, or use its own ``start_services()`` instead.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from paychaos.services import Services, start_services
+if TYPE_CHECKING:  # loading the plugin imports nothing of the engine
+    from paychaos.services import Services
 
 __all__ = ["paychaos_services"]
 
@@ -27,5 +29,7 @@ __all__ = ["paychaos_services"]
 @pytest.fixture(scope="session")
 def paychaos_services() -> Iterator[Services]:
     """Postgres and Redis for the whole test session (embedded unless URLs are set)."""
+    from paychaos.services import start_services
+
     with start_services() as services:
         yield services

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paychaos_cli import paychaos
+from tests.paychaos_cli import paychaos
 
 
 def test_demo_tells_one_real_purchase_and_exits_zero(tmp_path):

@@ -25,7 +25,11 @@ def test_exploration_catches_the_seed_and_shrinks_it_to_a_replayable_core(paycha
     paychaos_env.switch_variant("seed_original")
     try:
         outcome = explore(
-            paychaos_env, seed=0, max_examples=80, only=("I1", "I4"), max_sessions=1, max_steps=8
+            paychaos_env,
+            schedules(max_sessions=1, max_steps=8),
+            seed=0,
+            max_examples=80,
+            only=("I1", "I4"),
         )
         assert outcome.finding is not None, "exploration found nothing on seed_original"
         finding = outcome.finding

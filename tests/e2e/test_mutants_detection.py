@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from paychaos_cli import paychaos
 
+from paychaos.cli.compose import mutant_ids, named_scenarios
 from paychaos.errors import ConfigError
-from paychaos.mutants import CORRECT, GENERATED, all_ok, detect, mutant_ids, parse_targets
+from paychaos.mutants import CORRECT, GENERATED, all_ok, detect, parse_targets
+from paychaos.strategies import schedules
+from tests.paychaos_cli import paychaos
+
+SCENARIOS = list(named_scenarios().values())
 
 
 @pytest.fixture
@@ -17,13 +21,19 @@ def env_back_to_correct(paychaos_env):
 
 @pytest.mark.parametrize("mutant", mutant_ids())
 def test_detection_run_catches_the_mutant(env_back_to_correct, tmp_path, mutant):
-    row = detect(env_back_to_correct, mutant, seed=0, budget_seconds=20, out_dir=tmp_path)
+    # Every named scenario runs whatever the time; exploration after them is bounded by a count,
+    # so a busy machine cannot spend the budget before the catch.
+    row = detect(
+        env_back_to_correct, mutant, SCENARIOS, schedules(max_steps=10), seed=0,
+        max_examples=40, out_dir=tmp_path,
+    )  # fmt: skip
     assert row.caught, (
         f"{mutant} not caught ({row.scenarios_run} scenarios, {row.examples} schedules)"
     )
     assert row.ok
     assert row.by and row.invariants and row.shrunk_length
     assert row.seconds is not None and row.seconds <= row.elapsed + 0.1
+    assert row.scenarios_run >= 1
     assert f"mutant:{mutant}" in (row.replay or "") or "replay" in (row.replay or "")
 
 
@@ -32,8 +42,9 @@ def test_exploration_catches_a_mutant_no_scenario_was_run_for(env_back_to_correc
     from paychaos.replay import read_replay
 
     row = detect(
-        env_back_to_correct, "M3", seed=0, budget_seconds=20, out_dir=tmp_path, scenarios=()
-    )
+        env_back_to_correct, "M3", (), schedules(max_steps=10), seed=0, max_examples=80,
+        out_dir=tmp_path,
+    )  # fmt: skip
     assert row.caught and row.by == GENERATED, row
     assert row.examples >= 1 and row.shrunk_length is not None
     path = tmp_path / "replay-mutant-M3-seed0.json"
@@ -43,17 +54,24 @@ def test_exploration_catches_a_mutant_no_scenario_was_run_for(env_back_to_correc
 
 
 def test_correct_through_the_same_path_raises_no_false_alarm(env_back_to_correct, tmp_path):
-    row = detect(env_back_to_correct, CORRECT, seed=1, budget_seconds=15, out_dir=tmp_path)
+    """Every named scenario, then exactly 15 generated schedules: counts, not seconds, so a
+    loaded machine runs the same checks as an idle one."""
+    row = detect(
+        env_back_to_correct, CORRECT, SCENARIOS, schedules(max_steps=10), seed=1,
+        max_examples=15, out_dir=tmp_path,
+    )  # fmt: skip
     assert not row.caught, (row.by, row.invariants, row.replay)
     assert row.ok and all_ok([row])
-    assert row.examples > 0, "exploration never ran on correct"
+    assert row.scenarios_run == len(SCENARIOS)
+    assert row.examples == 15, "exploration did not run its count of schedules on correct"
 
 
 def test_mutant_ids_are_parsed_case_blind_and_unknown_ones_refused():
-    assert parse_targets("m1, M5,mutant:M12") == ["M1", "M5", "M12"]
-    assert parse_targets(None) == mutant_ids()
+    known = mutant_ids()
+    assert parse_targets("m1, M5,mutant:M12", known) == ["M1", "M5", "M12"]
+    assert parse_targets(None, known) == known
     with pytest.raises(ConfigError, match="unknown mutant 'M99'"):
-        parse_targets("M1,M99")
+        parse_targets("M1,M99", known)
 
 
 def test_cli_refuses_an_unknown_mutant_with_exit_2(tmp_path):

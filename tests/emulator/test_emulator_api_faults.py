@@ -19,40 +19,44 @@ def _client(emu, **options):
     )
 
 
-def test_500_on_retrieve_for_the_first_call_only(stripe_client, emulator_control):
-    session = subscription_session(stripe_client)
-    emulator_control.add_api_fault(
+def test_500_on_retrieve_for_the_first_call_only(paychaos_stripe, paychaos_emulator_control):
+    session = subscription_session(paychaos_stripe)
+    paychaos_emulator_control.add_api_fault(
         {"action": "error", "status": 500, "method": "GET", "path": SESSION, "first": 1}
     )
     with pytest.raises(stripe.APIError) as info:
-        stripe_client.v1.checkout.sessions.retrieve(session.id)
+        paychaos_stripe.v1.checkout.sessions.retrieve(session.id)
     assert info.value.http_status == 500
     assert info.value.json_body["error"]["type"] == "api_error"
-    assert stripe_client.v1.checkout.sessions.retrieve(session.id).id == session.id
+    assert paychaos_stripe.v1.checkout.sessions.retrieve(session.id).id == session.id
 
 
-def test_429_is_a_rate_limit_error(stripe_client, emulator_control):
-    emulator_control.add_api_fault({"action": "error", "status": 429, "path": "/v1/customers"})
+def test_429_is_a_rate_limit_error(paychaos_stripe, paychaos_emulator_control):
+    paychaos_emulator_control.add_api_fault(
+        {"action": "error", "status": 429, "path": "/v1/customers"}
+    )
     with pytest.raises(stripe.RateLimitError) as info:
-        stripe_client.v1.customers.create({})
+        paychaos_stripe.v1.customers.create({})
     assert info.value.json_body["error"]["type"] == "rate_limit_error"
 
 
-def test_rules_match_only_their_method_and_path(stripe_client, emulator_control):
-    session = subscription_session(stripe_client)
-    emulator_control.add_api_fault(
+def test_rules_match_only_their_method_and_path(paychaos_stripe, paychaos_emulator_control):
+    session = subscription_session(paychaos_stripe)
+    paychaos_emulator_control.add_api_fault(
         {"action": "error", "status": 500, "method": "POST", "path": SESSION}
     )
-    assert stripe_client.v1.checkout.sessions.retrieve(session.id).id == session.id
-    assert stripe_client.v1.customers.list().object == "list"
+    assert paychaos_stripe.v1.checkout.sessions.retrieve(session.id).id == session.id
+    assert paychaos_stripe.v1.customers.list().object == "list"
     with pytest.raises(stripe.APIError):
-        stripe_client.v1.checkout.sessions.expire(session.id)
+        paychaos_stripe.v1.checkout.sessions.expire(session.id)
 
 
-def test_library_retries_recover_from_a_500_before_execution(stripe_emulator, emulator_control):
-    client = _client(stripe_emulator, max_network_retries=2)
+def test_library_retries_recover_from_a_500_before_execution(
+    paychaos_emulator, paychaos_emulator_control
+):
+    client = _client(paychaos_emulator, max_network_retries=2)
     price = recurring_price(client)
-    emulator_control.add_api_fault(
+    paychaos_emulator_control.add_api_fault(
         {
             "action": "error",
             "status": 500,
@@ -64,42 +68,44 @@ def test_library_retries_recover_from_a_500_before_execution(stripe_emulator, em
     session = subscription_session(client, price)
     assert session.status == "open"
     assert len(client.v1.checkout.sessions.list().data) == 1
-    assert emulator_control.api_faults()[0]["fired"] == 1
+    assert paychaos_emulator_control.api_faults()[0]["fired"] == 1
 
 
 def test_a_500_after_execution_is_stored_and_replayed_for_the_key(
-    stripe_emulator, stripe_client, emulator_control
+    paychaos_emulator, paychaos_stripe, paychaos_emulator_control
 ):
-    emulator_control.add_api_fault(
+    paychaos_emulator_control.add_api_fault(
         {"action": "error", "status": 500, "path": "/v1/customers", "when": "after", "first": 1}
     )
-    headers = {"Authorization": f"Bearer {stripe_emulator.api_key}", "Idempotency-Key": "k-after"}
+    headers = {"Authorization": f"Bearer {paychaos_emulator.api_key}", "Idempotency-Key": "k-after"}
     first = requests.post(
-        f"{stripe_emulator.url}/v1/customers", data={"email": "a@b.c"}, headers=headers, timeout=5
+        f"{paychaos_emulator.url}/v1/customers", data={"email": "a@b.c"}, headers=headers, timeout=5
     )
     assert first.status_code == 500
-    assert len(stripe_client.v1.customers.list().data) == 1  # the change was made anyway
+    assert len(paychaos_stripe.v1.customers.list().data) == 1  # the change was made anyway
     again = requests.post(
-        f"{stripe_emulator.url}/v1/customers", data={"email": "a@b.c"}, headers=headers, timeout=5
+        f"{paychaos_emulator.url}/v1/customers", data={"email": "a@b.c"}, headers=headers, timeout=5
     )
     assert again.status_code == 500
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
-    assert len(stripe_client.v1.customers.list().data) == 1
+    assert len(paychaos_stripe.v1.customers.list().data) == 1
 
 
-def test_latency_delays_the_answer(stripe_client, emulator_control):
-    emulator_control.add_api_fault(
+def test_latency_delays_the_answer(paychaos_stripe, paychaos_emulator_control):
+    paychaos_emulator_control.add_api_fault(
         {"action": "latency", "seconds": 0.3, "method": "GET", "path": "/v1/customers"}
     )
     started = time.monotonic()
-    stripe_client.v1.customers.list()
+    paychaos_stripe.v1.customers.list()
     assert time.monotonic() - started >= 0.3
 
 
-def test_hang_makes_the_client_time_out_and_runs_nothing(stripe_emulator, emulator_control):
-    client = _client(stripe_emulator, timeout=0.3)
-    emulator_control.add_api_fault(
+def test_hang_makes_the_client_time_out_and_runs_nothing(
+    paychaos_emulator, paychaos_emulator_control
+):
+    client = _client(paychaos_emulator, timeout=0.3)
+    paychaos_emulator_control.add_api_fault(
         {"action": "hang", "method": "POST", "path": "/v1/customers", "first": 1}
     )
     with pytest.raises(stripe.APIConnectionError):
@@ -108,15 +114,15 @@ def test_hang_makes_the_client_time_out_and_runs_nothing(stripe_emulator, emulat
     assert client.v1.customers.create({}).object == "customer"
 
 
-def test_reset_before_and_after_execution(stripe_emulator, emulator_control):
-    client = _client(stripe_emulator)
-    emulator_control.add_api_fault(
+def test_reset_before_and_after_execution(paychaos_emulator, paychaos_emulator_control):
+    client = _client(paychaos_emulator)
+    paychaos_emulator_control.add_api_fault(
         {"action": "reset", "path": "/v1/customers", "method": "POST", "first": 1}
     )
     with pytest.raises(stripe.APIConnectionError):
         client.v1.customers.create({})
     assert client.v1.customers.list().data == []
-    emulator_control.set_api_faults(
+    paychaos_emulator_control.set_api_faults(
         [
             {
                 "action": "reset",
@@ -156,33 +162,35 @@ def test_seeded_probability_fails_the_same_calls_each_run():
 
 
 def test_exception_classes_match_stripe_for_each_error_type(
-    stripe_emulator, stripe_client, emulator_control
+    paychaos_emulator, paychaos_stripe, paychaos_emulator_control
 ):
-    bad_key = stripe.StripeClient("sk_test_nope_nope", base_addresses={"api": stripe_emulator.url})
+    bad_key = stripe.StripeClient(
+        "sk_test_nope_nope", base_addresses={"api": paychaos_emulator.url}
+    )
     with pytest.raises(stripe.AuthenticationError):
         bad_key.v1.customers.list()
     with pytest.raises(stripe.InvalidRequestError):
-        stripe_client.v1.customers.retrieve("cus_none")
+        paychaos_stripe.v1.customers.retrieve("cus_none")
     opts = {"idempotency_key": "same-key"}
-    stripe_client.v1.customers.create({"email": "a@b.c"}, opts)
+    paychaos_stripe.v1.customers.create({"email": "a@b.c"}, opts)
     with pytest.raises(stripe.IdempotencyError):
-        stripe_client.v1.customers.create({"email": "other@b.c"}, opts)
-    emulator_control.add_api_fault(
+        paychaos_stripe.v1.customers.create({"email": "other@b.c"}, opts)
+    paychaos_emulator_control.add_api_fault(
         {"action": "error", "status": 503, "method": "GET", "path": "/v1/customers"}
     )
     with pytest.raises(stripe.APIError):
-        stripe_client.v1.customers.list()
-    emulator_control.set_api_faults(
+        paychaos_stripe.v1.customers.list()
+    paychaos_emulator_control.set_api_faults(
         [{"action": "error", "status": 429, "method": "GET", "path": "/v1/customers"}]
     )
     with pytest.raises(stripe.RateLimitError):
-        stripe_client.v1.customers.list()
+        paychaos_stripe.v1.customers.list()
 
 
-def test_faults_are_cleared_by_clear_and_by_reset(stripe_client, emulator_control):
-    emulator_control.add_api_fault({"action": "error", "status": 500})
-    emulator_control.clear_faults("api")
-    assert emulator_control.api_faults() == []
-    emulator_control.add_api_fault({"action": "error", "status": 500})
-    emulator_control.reset()
-    assert stripe_client.v1.customers.list().object == "list"
+def test_faults_are_cleared_by_clear_and_by_reset(paychaos_stripe, paychaos_emulator_control):
+    paychaos_emulator_control.add_api_fault({"action": "error", "status": 500})
+    paychaos_emulator_control.clear_faults("api")
+    assert paychaos_emulator_control.api_faults() == []
+    paychaos_emulator_control.add_api_fault({"action": "error", "status": 500})
+    paychaos_emulator_control.reset()
+    assert paychaos_stripe.v1.customers.list().object == "list"

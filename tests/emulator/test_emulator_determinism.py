@@ -35,15 +35,17 @@ def test_another_seed_gives_other_ids():
         assert set(_run(a)).isdisjoint(_run(b))
 
 
-def test_reset_forgets_objects_and_replays_the_same_ids(stripe_emulator, emulator_control):
-    first = _run(stripe_emulator)
-    emulator_control.reset(seed=0)
-    assert emulator_control.events() == []
+def test_reset_forgets_objects_and_replays_the_same_ids(
+    paychaos_emulator, paychaos_emulator_control
+):
+    first = _run(paychaos_emulator)
+    paychaos_emulator_control.reset(seed=0)
+    assert paychaos_emulator_control.events() == []
     client = stripe.StripeClient(
-        stripe_emulator.api_key, base_addresses={"api": stripe_emulator.url}
+        paychaos_emulator.api_key, base_addresses={"api": paychaos_emulator.url}
     )
     assert client.v1.checkout.sessions.list().data == []
-    assert _run(stripe_emulator) == first
+    assert _run(paychaos_emulator) == first
 
 
 def test_a_fixed_epoch_makes_timestamps_repeatable():

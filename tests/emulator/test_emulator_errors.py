@@ -10,18 +10,18 @@ import stripe
 from emulator_helpers import recurring_price, subscription_session
 
 
-def test_unknown_top_level_parameter_is_a_400_naming_it(stripe_client):
+def test_unknown_top_level_parameter_is_a_400_naming_it(paychaos_stripe):
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.customers.create({"email": "a@b.c", "colour": "red"})
+        paychaos_stripe.v1.customers.create({"email": "a@b.c", "colour": "red"})
     assert info.value.http_status == 400
     assert info.value.param == "colour"
     assert info.value.code == "parameter_unknown"
 
 
-def test_unknown_nested_parameter_is_a_400_naming_its_full_path(stripe_client):
-    price = recurring_price(stripe_client)
+def test_unknown_nested_parameter_is_a_400_naming_its_full_path(paychaos_stripe):
+    price = recurring_price(paychaos_stripe)
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.checkout.sessions.create(
+        paychaos_stripe.v1.checkout.sessions.create(
             {
                 "mode": "subscription",
                 "success_url": "http://127.0.0.1/ok",
@@ -31,32 +31,32 @@ def test_unknown_nested_parameter_is_a_400_naming_its_full_path(stripe_client):
     assert info.value.param == "line_items[0][colour]"
 
 
-def test_missing_required_parameter_is_named(stripe_client):
+def test_missing_required_parameter_is_named(paychaos_stripe):
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.checkout.sessions.create({"success_url": "http://127.0.0.1/ok"})
+        paychaos_stripe.v1.checkout.sessions.create({"success_url": "http://127.0.0.1/ok"})
     assert info.value.param == "mode"
     assert info.value.code == "parameter_missing"
 
 
-def test_bad_integer_and_bad_enum_are_rejected(stripe_client):
+def test_bad_integer_and_bad_enum_are_rejected(paychaos_stripe):
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.prices.create(
+        paychaos_stripe.v1.prices.create(
             {"currency": "usd", "unit_amount": "lots", "product_data": {"name": "x"}}
         )
     assert info.value.param == "unit_amount"
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.checkout.sessions.create({"mode": "rental", "success_url": "http://x"})
+        paychaos_stripe.v1.checkout.sessions.create({"mode": "rental", "success_url": "http://x"})
     assert info.value.param == "mode"
 
 
-def test_unknown_id_is_a_404_resource_missing(stripe_client):
+def test_unknown_id_is_a_404_resource_missing(paychaos_stripe):
     for call in (
-        lambda: stripe_client.v1.checkout.sessions.retrieve("cs_test_missing"),
-        lambda: stripe_client.v1.subscriptions.retrieve("sub_missing"),
-        lambda: stripe_client.v1.customers.retrieve("cus_missing"),
-        lambda: stripe_client.v1.events.retrieve("evt_missing"),
-        lambda: stripe_client.v1.invoices.retrieve("in_missing"),
-        lambda: stripe_client.v1.payment_intents.retrieve("pi_missing"),
+        lambda: paychaos_stripe.v1.checkout.sessions.retrieve("cs_test_missing"),
+        lambda: paychaos_stripe.v1.subscriptions.retrieve("sub_missing"),
+        lambda: paychaos_stripe.v1.customers.retrieve("cus_missing"),
+        lambda: paychaos_stripe.v1.events.retrieve("evt_missing"),
+        lambda: paychaos_stripe.v1.invoices.retrieve("in_missing"),
+        lambda: paychaos_stripe.v1.payment_intents.retrieve("pi_missing"),
     ):
         with pytest.raises(stripe.InvalidRequestError) as info:
             call()
@@ -64,28 +64,30 @@ def test_unknown_id_is_a_404_resource_missing(stripe_client):
         assert info.value.code == "resource_missing"
 
 
-def test_an_id_of_another_kind_is_not_found(stripe_client):
-    price = recurring_price(stripe_client)
+def test_an_id_of_another_kind_is_not_found(paychaos_stripe):
+    price = recurring_price(paychaos_stripe)
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.customers.retrieve(price.id)
+        paychaos_stripe.v1.customers.retrieve(price.id)
     assert info.value.http_status == 404
 
 
-def test_wrong_or_missing_api_key_is_a_401(stripe_emulator, stripe_client):
-    bad = stripe.StripeClient("sk_test_wrong_key_123", base_addresses={"api": stripe_emulator.url})
+def test_wrong_or_missing_api_key_is_a_401(paychaos_emulator, paychaos_stripe):
+    bad = stripe.StripeClient(
+        "sk_test_wrong_key_123", base_addresses={"api": paychaos_emulator.url}
+    )
     with pytest.raises(stripe.AuthenticationError) as info:
         bad.v1.customers.list()
     assert info.value.http_status == 401
-    response = requests.get(f"{stripe_emulator.url}/v1/customers", timeout=5)
+    response = requests.get(f"{paychaos_emulator.url}/v1/customers", timeout=5)
     assert response.status_code == 401
     assert response.json()["error"]["type"] == "invalid_request_error"
     assert response.headers["Request-Id"].startswith("req_")
 
 
-def test_basic_auth_with_the_key_as_user_is_accepted(stripe_emulator, stripe_client):
-    token = base64.b64encode(f"{stripe_emulator.api_key}:".encode()).decode()
+def test_basic_auth_with_the_key_as_user_is_accepted(paychaos_emulator, paychaos_stripe):
+    token = base64.b64encode(f"{paychaos_emulator.api_key}:".encode()).decode()
     response = requests.get(
-        f"{stripe_emulator.url}/v1/customers",
+        f"{paychaos_emulator.url}/v1/customers",
         headers={"Authorization": f"Basic {token}"},
         timeout=5,
     )
@@ -93,20 +95,20 @@ def test_basic_auth_with_the_key_as_user_is_accepted(stripe_emulator, stripe_cli
     assert response.json()["object"] == "list"
 
 
-def test_unknown_url_is_a_404_with_an_envelope(stripe_emulator, stripe_client):
+def test_unknown_url_is_a_404_with_an_envelope(paychaos_emulator, paychaos_stripe):
     response = requests.get(
-        f"{stripe_emulator.url}/v1/teleporters",
-        headers={"Authorization": f"Bearer {stripe_emulator.api_key}"},
+        f"{paychaos_emulator.url}/v1/teleporters",
+        headers={"Authorization": f"Bearer {paychaos_emulator.api_key}"},
         timeout=5,
     )
     assert response.status_code == 404
     assert "Unrecognized request URL" in response.json()["error"]["message"]
 
 
-def test_recurring_price_in_payment_mode_is_refused(stripe_client):
-    price = recurring_price(stripe_client)
+def test_recurring_price_in_payment_mode_is_refused(paychaos_stripe):
+    price = recurring_price(paychaos_stripe)
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.checkout.sessions.create(
+        paychaos_stripe.v1.checkout.sessions.create(
             {
                 "mode": "payment",
                 "success_url": "http://x",
@@ -116,20 +118,22 @@ def test_recurring_price_in_payment_mode_is_refused(stripe_client):
     assert "recurring price" in info.value.user_message
 
 
-def test_expires_at_outside_half_an_hour_to_a_day_is_refused(stripe_client, emulator_control):
-    now = emulator_control.now()
+def test_expires_at_outside_half_an_hour_to_a_day_is_refused(
+    paychaos_stripe, paychaos_emulator_control
+):
+    now = paychaos_emulator_control.now()
     with pytest.raises(stripe.InvalidRequestError) as info:
-        subscription_session(stripe_client, expires_at=now + 60)
+        subscription_session(paychaos_stripe, expires_at=now + 60)
     assert info.value.param == "expires_at"
     with pytest.raises(stripe.InvalidRequestError):
-        subscription_session(stripe_client, expires_at=now + 25 * 3600)
-    ok = subscription_session(stripe_client, expires_at=now + 3600)
+        subscription_session(paychaos_stripe, expires_at=now + 25 * 3600)
+    ok = subscription_session(paychaos_stripe, expires_at=now + 3600)
     assert ok.expires_at == now + 3600
 
 
-def test_every_response_carries_a_request_id(stripe_client):
-    customer = stripe_client.v1.customers.create({})
+def test_every_response_carries_a_request_id(paychaos_stripe):
+    customer = paychaos_stripe.v1.customers.create({})
     assert customer.last_response.request_id.startswith("req_")
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.customers.retrieve("cus_nope")
+        paychaos_stripe.v1.customers.retrieve("cus_nope")
     assert info.value.request_id.startswith("req_")

@@ -77,9 +77,9 @@ counts: dict[str, int] = {}
 
 
 @pytest.fixture(scope="module")
-def http(stripe_emulator):
+def http(paychaos_emulator):
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {stripe_emulator.api_key}"
+    session.headers["Authorization"] = f"Bearer {paychaos_emulator.api_key}"
     return session
 
 
@@ -103,25 +103,27 @@ def _check(response: requests.Response, what: object) -> None:
 
 @FUZZ
 @given(path=st.sampled_from(POST_PATHS), body=pairs)
-def test_form_bodies_never_get_a_5xx(stripe_emulator, http, path, body):
+def test_form_bodies_never_get_a_5xx(paychaos_emulator, http, path, body):
     counts["form bodies"] = counts.get("form bodies", 0) + 1
     encoded = "&".join(f"{quote(k, safe='[]')}={quote(v)}" for k, v in body)
-    _check(http.post(stripe_emulator.url + path, data=encoded.encode(), timeout=10), encoded[:300])
+    _check(
+        http.post(paychaos_emulator.url + path, data=encoded.encode(), timeout=10), encoded[:300]
+    )
 
 
 @FUZZ
 @given(path=st.sampled_from(POST_PATHS), raw=st.binary(max_size=3000))
-def test_raw_bytes_bodies_never_get_a_5xx(stripe_emulator, http, path, raw):
+def test_raw_bytes_bodies_never_get_a_5xx(paychaos_emulator, http, path, raw):
     counts["raw bodies"] = counts.get("raw bodies", 0) + 1
-    _check(http.post(stripe_emulator.url + path, data=raw, timeout=10), raw[:300])
+    _check(http.post(paychaos_emulator.url + path, data=raw, timeout=10), raw[:300])
 
 
 @FUZZ
 @given(path=st.sampled_from(GET_PATHS), query=pairs)
-def test_query_strings_never_get_a_5xx(stripe_emulator, http, path, query):
+def test_query_strings_never_get_a_5xx(paychaos_emulator, http, path, query):
     counts["query strings"] = counts.get("query strings", 0) + 1
     encoded = "&".join(f"{quote(k, safe='[]')}={quote(v)}" for k, v in query)
-    _check(http.get(f"{stripe_emulator.url}{path}?{encoded}", timeout=10), encoded[:300])
+    _check(http.get(f"{paychaos_emulator.url}{path}?{encoded}", timeout=10), encoded[:300])
 
 
 @FUZZ
@@ -132,14 +134,14 @@ def test_query_strings_never_get_a_5xx(stripe_emulator, http, path, query):
     body=st.binary(max_size=200),
 )
 def test_raw_requests_never_get_a_5xx_or_kill_the_server(
-    stripe_emulator, method, target, headers, body
+    paychaos_emulator, method, target, headers, body
 ):
     counts["raw requests"] = counts.get("raw requests", 0) + 1
     head = f"{method} {target} HTTP/1.1\r\n" + "".join(
         h.replace("\r", "").replace("\n", "") + "\r\n" for h in headers
     )
     head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    with socket.create_connection(("127.0.0.1", stripe_emulator.port), timeout=5) as sock:
+    with socket.create_connection(("127.0.0.1", paychaos_emulator.port), timeout=5) as sock:
         sock.sendall(head.encode("utf-8", "replace") + body)
         reply = b""
         while chunk := sock.recv(65536):
@@ -149,10 +151,10 @@ def test_raw_requests_never_get_a_5xx_or_kill_the_server(
         assert status < 500, (head, reply[:200])
 
 
-def test_fuzzing_sent_the_inputs_it_claims(stripe_emulator, http):
+def test_fuzzing_sent_the_inputs_it_claims(paychaos_emulator, http):
     # Runs after the fuzz tests in file order; records how much was tried.
     total = sum(counts.values())
     print(f"\nemulator fuzzing: {total} inputs ({counts})")
-    assert http.get(f"{stripe_emulator.url}/v1/customers", timeout=5).status_code == 200
+    assert http.get(f"{paychaos_emulator.url}/v1/customers", timeout=5).status_code == 200
     if counts:
         assert total >= 4 * 100

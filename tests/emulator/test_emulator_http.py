@@ -19,8 +19,8 @@ def _raw(emu, data: bytes, read_until_close: bool = True) -> bytes:
         return b"".join(chunks)
 
 
-def test_pipelined_keep_alive_requests_are_answered_in_order(stripe_emulator, stripe_client):
-    auth = f"Authorization: Bearer {stripe_emulator.api_key}\r\n".encode()
+def test_pipelined_keep_alive_requests_are_answered_in_order(paychaos_emulator, paychaos_stripe):
+    auth = f"Authorization: Bearer {paychaos_emulator.api_key}\r\n".encode()
     one = b"GET /v1/customers?limit=1 HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n"
     body = b"email=a%40b.c"
     two = (
@@ -32,13 +32,13 @@ def test_pipelined_keep_alive_requests_are_answered_in_order(stripe_emulator, st
         + body
     )
     three = b"GET /v1/customers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + b"\r\n"
-    reply = _raw(stripe_emulator, one + two + three)
+    reply = _raw(paychaos_emulator, one + two + three)
     assert reply.count(b"HTTP/1.1 200 OK") == 3
     assert reply.count(b"Request-Id: req_") == 3
     assert b'"email": "a@b.c"' in reply
 
 
-def test_malformed_requests_get_a_4xx_and_the_server_lives_on(stripe_emulator, stripe_client):
+def test_malformed_requests_get_a_4xx_and_the_server_lives_on(paychaos_emulator, paychaos_stripe):
     for junk in (
         b"NONSENSE\r\n\r\n",
         b"GET / HTTP/9.9\r\n\r\n",
@@ -48,30 +48,30 @@ def test_malformed_requests_get_a_4xx_and_the_server_lives_on(stripe_emulator, s
         b"POST /v1/customers HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n",
         b"GET /v1/customers HTTP/1.1\r\n" + b"X-Big: " + b"a" * 40000 + b"\r\n\r\n",
     ):
-        status = int(_raw(stripe_emulator, junk).split(b" ", 2)[1])
+        status = int(_raw(paychaos_emulator, junk).split(b" ", 2)[1])
         assert 400 <= status < 500, junk[:40]
-    assert stripe_client.v1.customers.list().object == "list"
+    assert paychaos_stripe.v1.customers.list().object == "list"
 
 
-def test_bad_form_encodings_get_a_400_naming_the_problem(stripe_emulator, stripe_client):
+def test_bad_form_encodings_get_a_400_naming_the_problem(paychaos_emulator, paychaos_stripe):
     headers = {
-        "Authorization": f"Bearer {stripe_emulator.api_key}",
+        "Authorization": f"Bearer {paychaos_emulator.api_key}",
         "Content-Type": "application/x-www-form-urlencoded",
     }
     for body in (b"email=%FF%FE", b"metadata[a]=1&metadata=2", b"a[b]]=1", b"\xff\xfe=1"):
         response = requests.post(
-            f"{stripe_emulator.url}/v1/customers", data=body, headers=headers, timeout=5
+            f"{paychaos_emulator.url}/v1/customers", data=body, headers=headers, timeout=5
         )
         assert response.status_code == 400, body
         assert response.json()["error"]["type"] == "invalid_request_error"
 
 
-def test_control_api_needs_the_api_key(stripe_emulator, stripe_client):
-    response = requests.get(f"{stripe_emulator.url}/_paychaos/clock", timeout=5)
+def test_control_api_needs_the_api_key(paychaos_emulator, paychaos_stripe):
+    response = requests.get(f"{paychaos_emulator.url}/_paychaos/clock", timeout=5)
     assert response.status_code == 401
     ok = requests.get(
-        f"{stripe_emulator.url}/_paychaos/clock",
-        headers={"Authorization": f"Bearer {stripe_emulator.api_key}"},
+        f"{paychaos_emulator.url}/_paychaos/clock",
+        headers={"Authorization": f"Bearer {paychaos_emulator.api_key}"},
         timeout=5,
     )
     assert ok.json()["now"] > 0

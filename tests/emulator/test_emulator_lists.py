@@ -7,9 +7,9 @@ import stripe
 from emulator_helpers import subscription_session
 
 
-def test_pages_walk_newest_first_without_gaps_or_repeats(stripe_client):
-    ids = [stripe_client.v1.customers.create({"name": f"c{i}"}).id for i in range(7)]
-    page = stripe_client.v1.customers.list({"limit": 3})
+def test_pages_walk_newest_first_without_gaps_or_repeats(paychaos_stripe):
+    ids = [paychaos_stripe.v1.customers.create({"name": f"c{i}"}).id for i in range(7)]
+    page = paychaos_stripe.v1.customers.list({"limit": 3})
     assert [c.id for c in page.data] == ids[::-1][:3]
     assert page.has_more is True
     assert page.url == "/v1/customers"
@@ -17,29 +17,29 @@ def test_pages_walk_newest_first_without_gaps_or_repeats(stripe_client):
     assert seen == ids[::-1]
 
 
-def test_starting_after_and_ending_before_page_both_ways(stripe_client):
-    ids = [stripe_client.v1.customers.create({}).id for _ in range(5)][::-1]  # newest first
-    after = stripe_client.v1.customers.list({"limit": 2, "starting_after": ids[1]})
+def test_starting_after_and_ending_before_page_both_ways(paychaos_stripe):
+    ids = [paychaos_stripe.v1.customers.create({}).id for _ in range(5)][::-1]  # newest first
+    after = paychaos_stripe.v1.customers.list({"limit": 2, "starting_after": ids[1]})
     assert [c.id for c in after.data] == ids[2:4]
     assert after.has_more is True
-    last = stripe_client.v1.customers.list({"limit": 2, "starting_after": ids[3]})
+    last = paychaos_stripe.v1.customers.list({"limit": 2, "starting_after": ids[3]})
     assert [c.id for c in last.data] == ids[4:]
     assert last.has_more is False
-    before = stripe_client.v1.customers.list({"limit": 2, "ending_before": ids[4]})
+    before = paychaos_stripe.v1.customers.list({"limit": 2, "ending_before": ids[4]})
     assert [c.id for c in before.data] == ids[2:4]
     assert before.has_more is True
 
 
-def test_limit_out_of_range_is_refused(stripe_client):
+def test_limit_out_of_range_is_refused(paychaos_stripe):
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.customers.list({"limit": 101})
+        paychaos_stripe.v1.customers.list({"limit": 101})
     assert info.value.param == "limit"
 
 
-def test_expand_replaces_ids_with_objects_on_retrieve(stripe_client, emulator_control):
-    session = subscription_session(stripe_client)
-    emulator_control.complete_session(session.id)
-    full = stripe_client.v1.checkout.sessions.retrieve(
+def test_expand_replaces_ids_with_objects_on_retrieve(paychaos_stripe, paychaos_emulator_control):
+    session = subscription_session(paychaos_stripe)
+    paychaos_emulator_control.complete_session(session.id)
+    full = paychaos_stripe.v1.checkout.sessions.retrieve(
         session.id,
         {"expand": ["subscription", "customer", "line_items", "subscription.latest_invoice"]},
     )
@@ -47,21 +47,21 @@ def test_expand_replaces_ids_with_objects_on_retrieve(stripe_client, emulator_co
     assert full.subscription.latest_invoice.object == "invoice"
     assert full.customer.object == "customer"
     assert full.line_items.data[0].quantity == 1
-    plain = stripe_client.v1.checkout.sessions.retrieve(session.id)
+    plain = paychaos_stripe.v1.checkout.sessions.retrieve(session.id)
     assert isinstance(plain.subscription, str)
     assert "line_items" not in plain
 
 
-def test_expand_data_fields_on_lists(stripe_client, emulator_control):
+def test_expand_data_fields_on_lists(paychaos_stripe, paychaos_emulator_control):
     for _ in range(2):
-        session = subscription_session(stripe_client)
-        emulator_control.complete_session(session.id)
-    listed = stripe_client.v1.checkout.sessions.list({"expand": ["data.subscription"]})
+        session = subscription_session(paychaos_stripe)
+        paychaos_emulator_control.complete_session(session.id)
+    listed = paychaos_stripe.v1.checkout.sessions.list({"expand": ["data.subscription"]})
     assert [s.subscription.status for s in listed.data] == ["active", "active"]
 
 
-def test_expanding_a_plain_field_is_refused(stripe_client):
-    session = subscription_session(stripe_client)
+def test_expanding_a_plain_field_is_refused(paychaos_stripe):
+    session = subscription_session(paychaos_stripe)
     with pytest.raises(stripe.InvalidRequestError) as info:
-        stripe_client.v1.checkout.sessions.retrieve(session.id, {"expand": ["success_url"]})
+        paychaos_stripe.v1.checkout.sessions.retrieve(session.id, {"expand": ["success_url"]})
     assert "cannot be expanded" in info.value.user_message

@@ -6,42 +6,42 @@ import stripe
 from emulator_helpers import one_time_price, payment_session, recurring_price, subscription_session
 
 
-def test_customers_can_be_created_retrieved_updated_listed_and_deleted(stripe_client):
-    customer = stripe_client.v1.customers.create(
+def test_customers_can_be_created_retrieved_updated_listed_and_deleted(paychaos_stripe):
+    customer = paychaos_stripe.v1.customers.create(
         {"email": "ada@example.com", "name": "Ada", "metadata": {"tier": "gold"}}
     )
     assert customer.id.startswith("cus_")
-    assert stripe_client.v1.customers.retrieve(customer.id).email == "ada@example.com"
-    updated = stripe_client.v1.customers.update(
+    assert paychaos_stripe.v1.customers.retrieve(customer.id).email == "ada@example.com"
+    updated = paychaos_stripe.v1.customers.update(
         customer.id, {"name": "Ada L.", "metadata": {"tier": "", "team": "x"}}
     )
     assert updated.name == "Ada L."
     assert updated.metadata.to_dict() == {"team": "x"}
-    stripe_client.v1.customers.create({"email": "bob@example.com"})
-    listed = stripe_client.v1.customers.list({"email": "ada@example.com"})
+    paychaos_stripe.v1.customers.create({"email": "bob@example.com"})
+    listed = paychaos_stripe.v1.customers.list({"email": "ada@example.com"})
     assert [c.id for c in listed.data] == [customer.id]
-    gone = stripe_client.v1.customers.delete(customer.id)
+    gone = paychaos_stripe.v1.customers.delete(customer.id)
     assert gone.deleted is True
-    assert len(stripe_client.v1.customers.list().data) == 1
+    assert len(paychaos_stripe.v1.customers.list().data) == 1
 
 
-def test_products_and_prices_round_trip(stripe_client):
-    price = recurring_price(stripe_client, amount=990)
+def test_products_and_prices_round_trip(paychaos_stripe):
+    price = recurring_price(paychaos_stripe, amount=990)
     assert price.id.startswith("price_")
     assert price.type == "recurring"
     assert price.recurring.interval == "month"
-    assert stripe_client.v1.prices.retrieve(price.id).unit_amount == 990
-    product = stripe_client.v1.products.retrieve(price.product)
+    assert paychaos_stripe.v1.prices.retrieve(price.id).unit_amount == 990
+    product = paychaos_stripe.v1.products.retrieve(price.product)
     assert product.name == "Pro plan"
-    once = one_time_price(stripe_client)
+    once = one_time_price(paychaos_stripe)
     assert once.type == "one_time"
-    assert [p.id for p in stripe_client.v1.prices.list({"type": "one_time"}).data] == [once.id]
-    assert stripe_client.v1.products.update(product.id, {"active": False}).active is False
-    assert stripe_client.v1.products.list({"active": True}).data[0].id == once.product
+    assert [p.id for p in paychaos_stripe.v1.prices.list({"type": "one_time"}).data] == [once.id]
+    assert paychaos_stripe.v1.products.update(product.id, {"active": False}).active is False
+    assert paychaos_stripe.v1.products.list({"active": True}).data[0].id == once.product
 
 
-def test_inline_price_data_creates_a_price_for_the_session(stripe_client):
-    session = stripe_client.v1.checkout.sessions.create(
+def test_inline_price_data_creates_a_price_for_the_session(paychaos_stripe):
+    session = paychaos_stripe.v1.checkout.sessions.create(
         {
             "mode": "payment",
             "success_url": "http://127.0.0.1/ok",
@@ -58,13 +58,13 @@ def test_inline_price_data_creates_a_price_for_the_session(stripe_client):
         }
     )
     assert session.amount_total == 2100
-    items = stripe_client.v1.checkout.sessions.line_items.list(session.id)
+    items = paychaos_stripe.v1.checkout.sessions.line_items.list(session.id)
     assert items.data[0].description == "Sticker"
     assert items.data[0].price.unit_amount == 700
 
 
-def test_checkout_session_in_subscription_mode_is_open_and_unpaid(stripe_client):
-    session = subscription_session(stripe_client)
+def test_checkout_session_in_subscription_mode_is_open_and_unpaid(paychaos_stripe):
+    session = subscription_session(paychaos_stripe)
     assert session.id.startswith("cs_test_")
     assert session.object == "checkout.session"
     assert (session.mode, session.status, session.payment_status) == (
@@ -75,80 +75,82 @@ def test_checkout_session_in_subscription_mode_is_open_and_unpaid(stripe_client)
     assert session.url and session.subscription is None
     assert session.metadata["company_id"] == "7"
     assert session.expires_at == session.created + 24 * 3600
-    again = stripe_client.v1.checkout.sessions.retrieve(session.id)
+    again = paychaos_stripe.v1.checkout.sessions.retrieve(session.id)
     assert again.to_dict() == session.to_dict()
 
 
-def test_checkout_session_in_payment_mode_totals_its_line_items(stripe_client):
-    session = payment_session(stripe_client, client_reference_id="order-42")
+def test_checkout_session_in_payment_mode_totals_its_line_items(paychaos_stripe):
+    session = payment_session(paychaos_stripe, client_reference_id="order-42")
     assert session.mode == "payment"
     assert session.amount_total == 5000
     assert session.currency == "eur"
     assert session.client_reference_id == "order-42"
-    items = stripe_client.v1.checkout.sessions.line_items.list(session.id)
+    items = paychaos_stripe.v1.checkout.sessions.line_items.list(session.id)
     assert [i.quantity for i in items.data] == [2]
 
 
-def test_checkout_sessions_list_filters_by_status(stripe_client):
-    first = subscription_session(stripe_client)
-    second = payment_session(stripe_client)
-    stripe_client.v1.checkout.sessions.expire(first.id)
-    listed = stripe_client.v1.checkout.sessions.list()
+def test_checkout_sessions_list_filters_by_status(paychaos_stripe):
+    first = subscription_session(paychaos_stripe)
+    second = payment_session(paychaos_stripe)
+    paychaos_stripe.v1.checkout.sessions.expire(first.id)
+    listed = paychaos_stripe.v1.checkout.sessions.list()
     assert [s.id for s in listed.data] == [second.id, first.id]
-    expired = stripe_client.v1.checkout.sessions.list({"status": "expired"})
+    expired = paychaos_stripe.v1.checkout.sessions.list({"status": "expired"})
     assert [s.id for s in expired.data] == [first.id]
 
 
-def test_expire_ends_an_open_session_and_refuses_a_second_time(stripe_client):
-    session = subscription_session(stripe_client)
-    expired = stripe_client.v1.checkout.sessions.expire(session.id)
+def test_expire_ends_an_open_session_and_refuses_a_second_time(paychaos_stripe):
+    session = subscription_session(paychaos_stripe)
+    expired = paychaos_stripe.v1.checkout.sessions.expire(session.id)
     assert expired.status == "expired"
     assert expired.url is None
     try:
-        stripe_client.v1.checkout.sessions.expire(session.id)
+        paychaos_stripe.v1.checkout.sessions.expire(session.id)
     except stripe.InvalidRequestError as exc:
         assert exc.http_status == 400
     else:
         raise AssertionError("expiring an expired session must fail")
 
 
-def test_subscription_can_be_retrieved_listed_updated_and_canceled(stripe_client, emulator_control):
-    session = subscription_session(stripe_client)
-    emulator_control.complete_session(session.id, outcome="paid")
-    sub_id = stripe_client.v1.checkout.sessions.retrieve(session.id).subscription
-    sub = stripe_client.v1.subscriptions.retrieve(sub_id)
+def test_subscription_can_be_retrieved_listed_updated_and_canceled(
+    paychaos_stripe, paychaos_emulator_control
+):
+    session = subscription_session(paychaos_stripe)
+    paychaos_emulator_control.complete_session(session.id, outcome="paid")
+    sub_id = paychaos_stripe.v1.checkout.sessions.retrieve(session.id).subscription
+    sub = paychaos_stripe.v1.subscriptions.retrieve(sub_id)
     assert sub.status == "active"
     assert sub["items"].data[0].price.unit_amount == 1500
-    assert [s.id for s in stripe_client.v1.subscriptions.list({"customer": sub.customer}).data] == [
-        sub_id
-    ]
-    updated = stripe_client.v1.subscriptions.update(
+    assert [
+        s.id for s in paychaos_stripe.v1.subscriptions.list({"customer": sub.customer}).data
+    ] == [sub_id]
+    updated = paychaos_stripe.v1.subscriptions.update(
         sub_id, {"cancel_at_period_end": True, "metadata": {"k": "v"}}
     )
     assert updated.cancel_at_period_end is True
     assert updated.cancel_at == sub.current_period_end
-    canceled = stripe_client.v1.subscriptions.cancel(sub_id)
+    canceled = paychaos_stripe.v1.subscriptions.cancel(sub_id)
     assert canceled.status == "canceled"
-    assert stripe_client.v1.subscriptions.list().data == []
-    assert len(stripe_client.v1.subscriptions.list({"status": "canceled"}).data) == 1
-    deleted = emulator_control.events(type="customer.subscription.deleted")
+    assert paychaos_stripe.v1.subscriptions.list().data == []
+    assert len(paychaos_stripe.v1.subscriptions.list({"status": "canceled"}).data) == 1
+    deleted = paychaos_emulator_control.events(type="customer.subscription.deleted")
     assert deleted[-1]["request"]["id"] is not None  # caused by an API call
 
 
 def test_payment_intent_and_invoice_of_a_paid_checkout_can_be_retrieved(
-    stripe_client, emulator_control
+    paychaos_stripe, paychaos_emulator_control
 ):
-    paid = payment_session(stripe_client)
-    emulator_control.complete_session(paid.id)
-    intent = stripe_client.v1.payment_intents.retrieve(
-        stripe_client.v1.checkout.sessions.retrieve(paid.id).payment_intent
+    paid = payment_session(paychaos_stripe)
+    paychaos_emulator_control.complete_session(paid.id)
+    intent = paychaos_stripe.v1.payment_intents.retrieve(
+        paychaos_stripe.v1.checkout.sessions.retrieve(paid.id).payment_intent
     )
     assert intent.id.startswith("pi_")
     assert (intent.status, intent.amount, intent.amount_received) == ("succeeded", 5000, 5000)
-    sub_session = subscription_session(stripe_client)
-    emulator_control.complete_session(sub_session.id)
-    session = stripe_client.v1.checkout.sessions.retrieve(sub_session.id)
-    invoice = stripe_client.v1.invoices.retrieve(session.invoice)
+    sub_session = subscription_session(paychaos_stripe)
+    paychaos_emulator_control.complete_session(sub_session.id)
+    session = paychaos_stripe.v1.checkout.sessions.retrieve(sub_session.id)
+    invoice = paychaos_stripe.v1.invoices.retrieve(session.invoice)
     assert invoice.id.startswith("in_")
     assert (invoice.status, invoice.amount_paid, invoice.subscription) == (
         "paid",
@@ -157,17 +159,17 @@ def test_payment_intent_and_invoice_of_a_paid_checkout_can_be_retrieved(
     )
 
 
-def test_events_can_be_listed_by_type_and_retrieved(stripe_client, emulator_control):
-    session = subscription_session(stripe_client)
-    emulator_control.complete_session(session.id)
-    completed = stripe_client.v1.events.list({"type": "checkout.session.completed"})
+def test_events_can_be_listed_by_type_and_retrieved(paychaos_stripe, paychaos_emulator_control):
+    session = subscription_session(paychaos_stripe)
+    paychaos_emulator_control.complete_session(session.id)
+    completed = paychaos_stripe.v1.events.list({"type": "checkout.session.completed"})
     assert len(completed.data) == 1
-    event = stripe_client.v1.events.retrieve(completed.data[0].id)
+    event = paychaos_stripe.v1.events.retrieve(completed.data[0].id)
     assert event.id.startswith("evt_")
     assert event.data.object.id == session.id
     assert event.data.object.status == "complete"
     assert event.request.id is None  # the customer acted, not an API call
-    wildcard = stripe_client.v1.events.list({"type": "invoice.*"})
+    wildcard = paychaos_stripe.v1.events.list({"type": "invoice.*"})
     assert {e.type for e in wildcard.data} == {
         "invoice.created",
         "invoice.finalized",
@@ -176,14 +178,14 @@ def test_events_can_be_listed_by_type_and_retrieved(stripe_client, emulator_cont
     }
 
 
-def test_webhook_endpoints_show_their_secret_only_on_create(stripe_client):
-    created = stripe_client.v1.webhook_endpoints.create(
+def test_webhook_endpoints_show_their_secret_only_on_create(paychaos_stripe):
+    created = paychaos_stripe.v1.webhook_endpoints.create(
         {"url": "http://127.0.0.1:9/hooks", "enabled_events": ["checkout.session.completed"]}
     )
     assert created.id.startswith("we_")
     assert created.secret.startswith("whsec_")
-    listed = stripe_client.v1.webhook_endpoints.list()
+    listed = paychaos_stripe.v1.webhook_endpoints.list()
     assert [e.id for e in listed.data] == [created.id]
     assert "secret" not in listed.data[0]
-    assert stripe_client.v1.webhook_endpoints.delete(created.id).deleted is True
-    assert stripe_client.v1.webhook_endpoints.list().data == []
+    assert paychaos_stripe.v1.webhook_endpoints.delete(created.id).deleted is True
+    assert paychaos_stripe.v1.webhook_endpoints.list().data == []

@@ -46,8 +46,8 @@ def _app_calls(client):
     ]
 
 
-def test_reference_app_calls_succeed_and_reject_an_unknown_parameter_by_name(stripe_client):
-    for name, call in _app_calls(stripe_client):
+def test_reference_app_calls_succeed_and_reject_an_unknown_parameter_by_name(paychaos_stripe):
+    for name, call in _app_calls(paychaos_stripe):
         assert call({}).id, name
         with pytest.raises(stripe.InvalidRequestError) as info:
             call({"not_a_stripe_param": "1"})
@@ -56,14 +56,14 @@ def test_reference_app_calls_succeed_and_reject_an_unknown_parameter_by_name(str
 
 
 def test_every_route_rejects_an_unknown_parameter_before_looking_anything_up(
-    stripe_emulator, stripe_client
+    paychaos_emulator, paychaos_stripe
 ):
     import requests
 
-    headers = {"Authorization": f"Bearer {stripe_emulator.api_key}"}
+    headers = {"Authorization": f"Bearer {paychaos_emulator.api_key}"}
     for route in ROUTES:
         path = route.path.replace("{id}", "x_missing")
-        url = stripe_emulator.url + path
+        url = paychaos_emulator.url + path
         if route.method == "POST":
             response = requests.post(url, data={"bogus_param": "1"}, headers=headers, timeout=5)
         else:

@@ -167,7 +167,7 @@ def test_i6_fires_when_a_forged_webhook_is_accepted():
 
 
 def test_i6_fires_when_a_stale_delivery_is_accepted():
-    attempt = DeliveryAttemptFactory(tampering="stale", http_status=200)
+    attempt = DeliveryAttemptFactory(tampering="stale", must_reject=True, http_status=200)
     assert ids(check_all([], FinalState(deliveries=(attempt,)), only=["I6"])) == ["I6"]
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -56,17 +54,3 @@ def child_env(state_dir: Path, **extra: str) -> dict[str, str]:
     env["PAYCHAOS_STATE_DIR"] = str(state_dir)
     env.update(extra)
     return env
-
-
-def paychaos(
-    *args: str, env: dict[str, str], timeout: float = 30
-) -> subprocess.CompletedProcess[str]:
-    """Run the paychaos CLI to completion."""
-    return subprocess.run(
-        [sys.executable, "-m", "paychaos", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )

@@ -11,7 +11,9 @@ from pathlib import Path
 import psutil
 import redis
 
-from .helpers import child_env, paychaos, registry_files, wait_until_gone
+from tests.paychaos_cli import paychaos
+
+from .helpers import child_env, registry_files, wait_until_gone
 
 
 def test_ctrl_c_stops_every_service_process_and_exits_zero(state_dir: Path):

@@ -1,27 +1,14 @@
-"""Every toxic by its Toxiproxy type name; adding a toxic is one file plus one line here."""
+"""Every toxic by its Toxiproxy type name; adding a toxic is one file plus its name below."""
 
 from __future__ import annotations
 
-from paychaos.faults.toxics.bandwidth import BandwidthToxic
 from paychaos.faults.toxics.base import Toxic
-from paychaos.faults.toxics.latency import LatencyToxic
-from paychaos.faults.toxics.limit_data import LimitDataToxic
-from paychaos.faults.toxics.reset_peer import ResetPeerToxic
-from paychaos.faults.toxics.slicer import SlicerToxic
-from paychaos.faults.toxics.slow_close import SlowCloseToxic
-from paychaos.faults.toxics.timeout import TimeoutToxic
+from paychaos.plugins import plugins_in
+
+MODULES = ("latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer", "limit_data")
 
 TOXICS: dict[str, type[Toxic]] = {
-    cls.type_name: cls
-    for cls in (
-        LatencyToxic,
-        BandwidthToxic,
-        SlowCloseToxic,
-        TimeoutToxic,
-        ResetPeerToxic,
-        SlicerToxic,
-        LimitDataToxic,
-    )
+    cls.type_name: cls for cls in plugins_in("paychaos.faults.toxics", MODULES, Toxic)
 }
 
 

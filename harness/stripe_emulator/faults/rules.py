@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -19,6 +19,11 @@ class Action:
 
     name: ClassVar[str] = ""
     defaults: ClassVar[dict[str, Any]] = {}
+    # Delivery actions: what the action does to the attempt on purpose (None: an honest
+    # delivery), and whether a receiver that checks signatures must refuse what it sends.
+    # Attempt records carry both, so no checker keeps a list of action names.
+    tampering: ClassVar[str | None] = None
+    must_be_refused: ClassVar[bool] = False
 
     def __init__(self, params: dict[str, Any]) -> None:
         self.params = {**self.defaults, **params}
@@ -64,6 +69,45 @@ class Rule:
             return False
         self.fired += 1
         return True
+
+
+class RuleSet:
+    """Ordered rules of one kind (API faults, delivery policies): the first that matches and
+    fires wins; ``probability`` draws from an RNG seeded per emulator seed and kind."""
+
+    #: The registry of actions, the keys a rule may match on, the prefix of rule ids, and what
+    #: salts the seed of the kind's RNG (so each kind draws its own sequence).
+    actions: ClassVar[Mapping[str, type[Action]]] = {}
+    match_keys: ClassVar[tuple[str, ...]] = ()
+    id_prefix: ClassVar[str] = ""
+    rng_salt: ClassVar[str] = ""
+
+    def __init__(self, seed: int) -> None:
+        self.rules: list[Rule] = []
+        self._rng = random.Random(f"{seed}:{self.rng_salt}")
+        self._next = 0
+
+    def add(self, spec: dict[str, Any]) -> Rule:
+        """Parse, check and append one rule; returns it (with its id)."""
+        self._next += 1
+        rule = parse_rule(spec, self.actions, self.match_keys, f"{self.id_prefix}_{self._next}")
+        self.check(rule)
+        self.rules.append(rule)
+        return rule
+
+    def check(self, rule: Rule) -> None:
+        """Validate or normalise the match fields of a parsed rule (``invalid`` when wrong)."""
+
+    def clear(self) -> None:
+        """Remove every rule."""
+        self.rules = []
+
+    def first_firing(self, matches: Callable[[Rule], bool]) -> Rule | None:
+        """The first rule that ``matches`` and fires."""
+        for rule in self.rules:
+            if matches(rule) and rule.fires(self._rng):
+                return rule
+        return None
 
 
 def glob_matches(pattern: str | None, value: str) -> bool:

@@ -6,8 +6,6 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from paychaos.stripe_emulator.routing import Call
-
 
 def merge_metadata(current: dict[str, str], update: dict[str, str] | None) -> dict[str, str]:
     """Stripe's metadata update: keys merge, an empty value deletes a key, ``""`` clears all."""
@@ -47,11 +45,6 @@ def add_interval(start: int, interval: str, count: int = 1) -> int:
     month = month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return int(moment.replace(year=year, month=month, day=day).timestamp())
-
-
-def request_of(call: Call) -> dict[str, Any]:
-    """``event.request`` for events caused by this API call."""
-    return call.request
 
 
 def deleted(obj: dict[str, Any]) -> dict[str, Any]:

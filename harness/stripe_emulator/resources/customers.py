@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paychaos.stripe_emulator.listing import list_of
+from paychaos.stripe_emulator.listing import lister
 from paychaos.stripe_emulator.params import LIST_PARAMS, Metadata, Str
 from paychaos.stripe_emulator.resources.common import apply_changes, deleted, merge_metadata
 from paychaos.stripe_emulator.routing import Call, Route
@@ -85,19 +85,14 @@ def delete(call: Call) -> dict[str, Any]:
     return deleted(customer)
 
 
-def list_customers(call: Call) -> dict[str, Any]:
-    email = call.params.get("email")
-    return list_of(
-        call.state.store.newest_first("customer"),
-        call.params,
-        "/v1/customers",
-        keep=(lambda c: c["email"] == email) if email else None,
-    )
-
-
 ROUTES = [
     Route("POST", "/v1/customers", create, FIELDS),
-    Route("GET", "/v1/customers", list_customers, {**LIST_PARAMS, "email": Str(max_length=512)}),
+    Route(
+        "GET",
+        "/v1/customers",
+        lister("customer", "/v1/customers", "email"),
+        {**LIST_PARAMS, "email": Str(max_length=512)},
+    ),
     Route("GET", "/v1/customers/{id}", retrieve),
     Route("POST", "/v1/customers/{id}", update, FIELDS),
     Route("DELETE", "/v1/customers/{id}", delete),

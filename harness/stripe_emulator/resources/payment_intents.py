@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paychaos.stripe_emulator.listing import list_of
+from paychaos.stripe_emulator.listing import lister
 from paychaos.stripe_emulator.params import LIST_PARAMS, Str
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
@@ -53,17 +53,12 @@ def retrieve(call: Call) -> dict[str, Any]:
     return call.state.store.get("payment_intent", call.args["id"])
 
 
-def list_payment_intents(call: Call) -> dict[str, Any]:
-    customer = call.params.get("customer")
-    return list_of(
-        call.state.store.newest_first("payment_intent"),
-        call.params,
-        "/v1/payment_intents",
-        keep=(lambda p: p["customer"] == customer) if customer else None,
-    )
-
-
 ROUTES = [
-    Route("GET", "/v1/payment_intents", list_payment_intents, {**LIST_PARAMS, "customer": Str()}),
+    Route(
+        "GET",
+        "/v1/payment_intents",
+        lister("payment_intent", "/v1/payment_intents", "customer"),
+        {**LIST_PARAMS, "customer": Str()},
+    ),
     Route("GET", "/v1/payment_intents/{id}", retrieve),
 ]

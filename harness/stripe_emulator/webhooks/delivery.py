@@ -43,8 +43,12 @@ class Attempt:
     emulator_time: int
     wall_time: float
     signature_timestamp: int
-    # Which delivery policy shaped this attempt, if any (see ``faults.delivery``).
+    # Which delivery policy shaped this attempt, if any (see ``faults.delivery``), what it
+    # did on purpose, whether the receiver must refuse it, and whether nothing was sent.
     policy: str | None = None
+    tampering: str | None = None
+    must_be_refused: bool = False
+    dropped: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for the control API."""
@@ -153,10 +157,6 @@ class Deliverer:
         """Emulator time of the earliest waiting delivery, or None when nothing waits."""
         waiting = [p.due_at for p in self.pending if p.state == "pending"]
         return min(waiting) if waiting else None
-
-    def outstanding(self) -> int:
-        """Deliveries neither delivered nor given up."""
-        return sum(1 for p in self.pending if p.state in ("pending", "in_flight"))
 
     def kick(self) -> None:
         """In auto mode, deliver what is due in the background (as Stripe does)."""
@@ -325,6 +325,9 @@ class Deliverer:
                     wall_time=wall,
                     signature_timestamp=plan.timestamp,
                     policy=label,
+                    tampering=rule.action.tampering if rule is not None else None,
+                    must_be_refused=rule.action.must_be_refused if rule is not None else False,
+                    dropped=not plan.send,
                 )
             )
         self.attempts.extend(made)
@@ -381,6 +384,7 @@ class Deliverer:
             wall_time=wall,
             signature_timestamp=int(header.split(",")[0][2:]) if header.startswith("t=") else 0,
             policy="replay",
+            tampering="replay",
         )
         self.attempts.append(attempt)
         p.state = "delivered" if attempt.delivered else "gave_up"

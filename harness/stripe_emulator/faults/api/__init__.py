@@ -1,8 +1,8 @@
-"""API faults, one module per action, registered by name below."""
+"""API faults, one module per action; adding one is a new module plus its name below."""
 
-from paychaos.stripe_emulator.faults.api.error import Error
-from paychaos.stripe_emulator.faults.api.hang import Hang
-from paychaos.stripe_emulator.faults.api.latency import Latency
-from paychaos.stripe_emulator.faults.api.reset import Reset
+from paychaos.plugins import plugins_in
+from paychaos.stripe_emulator.faults.rules import Action
 
-API_ACTIONS = {cls.name: cls for cls in (Error, Latency, Hang, Reset)}
+MODULES = ("error", "latency", "hang", "reset")
+
+API_ACTIONS = {cls.name: cls for cls in plugins_in(__name__, MODULES, Action)}

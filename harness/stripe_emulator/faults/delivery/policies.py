@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from paychaos.stripe_emulator.faults.delivery import DELIVERY_ACTIONS
-from paychaos.stripe_emulator.faults.rules import Rule, glob_matches, parse_rule
+from paychaos.stripe_emulator.faults.rules import Rule, RuleSet, glob_matches
 
 MATCH_KEYS = ("event_id", "event_type", "endpoint_id", "attempt")
 
 
-class DeliveryPolicies:
+class DeliveryPolicies(RuleSet):
     """Rules matched per (event, endpoint, attempt number); seeded for probabilities."""
 
-    def __init__(self, seed: int) -> None:
-        self.rules: list[Rule] = []
-        self._rng = random.Random(f"{seed}:delivery")
-        self._next = 0
+    actions = DELIVERY_ACTIONS
+    match_keys = MATCH_KEYS
+    id_prefix = "dp"
+    rng_salt = "delivery"
 
-    def add(self, spec: dict[str, Any]) -> Rule:
-        """Parse and append one rule; returns it (with its id)."""
-        self._next += 1
-        rule = parse_rule(spec, DELIVERY_ACTIONS, MATCH_KEYS, f"dp_{self._next}")
+    def check(self, rule: Rule) -> None:
         attempt = rule.match.get("attempt")
         if attempt is not None and not (
             isinstance(attempt, int)
@@ -31,12 +27,6 @@ class DeliveryPolicies:
             from paychaos.stripe_emulator.errors import invalid
 
             raise invalid("attempt must be an integer or a list of integers", param="attempt")
-        self.rules.append(rule)
-        return rule
-
-    def clear(self) -> None:
-        """Remove every rule."""
-        self.rules = []
 
     def _matches(
         self, rule: Rule, event: dict[str, Any], endpoint_id: str, attempt: int | None
@@ -58,12 +48,13 @@ class DeliveryPolicies:
         self, event: dict[str, Any], endpoint_id: str, attempt: int, skip: set[str]
     ) -> Rule | None:
         """The first attempt-time rule that matches and fires (rules in ``skip`` excluded)."""
-        for rule in self.rules:
-            if getattr(rule.action, "at_emit", False) or rule.id in skip:
-                continue
-            if self._matches(rule, event, endpoint_id, attempt) and rule.fires(self._rng):
-                return rule
-        return None
+        return self.first_firing(
+            lambda rule: (
+                not getattr(rule.action, "at_emit", False)
+                and rule.id not in skip
+                and self._matches(rule, event, endpoint_id, attempt)
+            )
+        )
 
     def twins_for(self, event: dict[str, Any]) -> int:
         """How many extra distinct events to emit for this one (``twin`` rules that fire)."""

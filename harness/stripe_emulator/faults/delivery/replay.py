@@ -10,6 +10,7 @@ from paychaos.stripe_emulator.faults.rules import Action
 
 class Replay(Action):
     name = "replay"
+    tampering = "replay"
     defaults = {"after": 0}
 
     def validate(self) -> None:

@@ -12,6 +12,8 @@ from paychaos.stripe_emulator.faults.rules import Action
 
 class StaleTimestamp(Action):
     name = "stale_timestamp"
+    tampering = "stale"
+    must_be_refused = True
     defaults = {"age": 600}
 
     def validate(self) -> None:

@@ -6,6 +6,8 @@ from paychaos.stripe_emulator.faults.rules import Action
 
 class Unsigned(Action):
     name = "unsigned"
+    tampering = "unsigned"
+    must_be_refused = True
 
     def shape(self, plan: AttemptPlan) -> None:
         plan.signature_override = ""

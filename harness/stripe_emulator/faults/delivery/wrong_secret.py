@@ -6,6 +6,8 @@ from paychaos.stripe_emulator.faults.rules import Action
 
 class WrongSecret(Action):
     name = "wrong_secret"
+    tampering = "wrong_secret"
+    must_be_refused = True
     defaults = {"secret": "whsec_paychaos_wrong_secret"}
 
     def shape(self, plan: AttemptPlan) -> None:

@@ -25,7 +25,6 @@ from paychaos.net import LOOPBACK, free_port
 from paychaos.services.process import ManagedProcess, ProcessSpec
 from paychaos.state import AppPayment, AppSubscription, Notification
 
-ROOT = Path(__file__).resolve().parents[2]
 # Tables the reference app owns; a run starts with all of them empty.
 TABLE_PREFIX = "payments_"
 
@@ -51,7 +50,6 @@ class ReferenceAppAdapter(AppAdapter):
         self._proc: ManagedProcess | None = None
         self._logdir: Path | None = None
         self._wiring: AppWiring | None = None
-        self._direct_db: str | None = None
         self._migrated = False
         self._tables: list[str] = []
         self._http = requests.Session()
@@ -72,7 +70,6 @@ class ReferenceAppAdapter(AppAdapter):
             STRIPE_WEBHOOK_SECRET=wiring.stripe_webhook_secret,
             PAYMENTS_VARIANT=wiring.variant,
             APP_PUBLIC_URL=self.base_url,
-            PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
             PYTHONUNBUFFERED="1",
         )
         if wiring.failpoints_token:
@@ -80,18 +77,12 @@ class ReferenceAppAdapter(AppAdapter):
         env.update(wiring.extra_env)
         return env
 
-    def start(self, wiring: AppWiring, direct_database_url: str | None = None) -> None:
+    def start(self, wiring: AppWiring) -> None:
         self._wiring = wiring
-        if direct_database_url:
-            self._direct_db = direct_database_url
         env = self.env(wiring)
         if not self._migrated:
             self._migrate(env)
         self._spawn(env)
-
-    def use_direct_database(self, url: str) -> None:
-        """Where the adapter reads the app's tables (the real Postgres, not the proxy)."""
-        self._direct_db = url
 
     def _migrate(self, env: dict[str, str]) -> None:
         out = subprocess.run(
@@ -105,7 +96,7 @@ class ReferenceAppAdapter(AppAdapter):
                 "0",
             ],
             env=env,
-            cwd=ROOT,
+            cwd=self._folder(),
             capture_output=True,
             text=True,
             timeout=120,
@@ -119,6 +110,12 @@ class ReferenceAppAdapter(AppAdapter):
             )
         self._migrated = True
 
+    def _folder(self) -> Path:
+        """The server's own folder (working directory and log), removed by ``close``."""
+        if self._logdir is None:
+            self._logdir = Path(tempfile.mkdtemp(prefix="paychaos-app-"))
+        return self._logdir
+
     def _spawn(self, env: dict[str, str]) -> None:
         argv = (
             sys.executable, "-m", "uvicorn", "paychaos.reference_app.asgi:application",
@@ -126,18 +123,17 @@ class ReferenceAppAdapter(AppAdapter):
             "--no-access-log", "--lifespan", "off", "--log-level", "warning",
             "--ws", "websockets",
         )  # fmt: skip
-        if self._logdir is None:
-            self._logdir = Path(tempfile.mkdtemp(prefix="paychaos-app-"))
+        folder = self._folder()
         spec = ProcessSpec(
             name="app",
             argv=argv,
             env=env,
-            cwd=ROOT,
+            cwd=folder,
             ready_port=self.port,
             stop_timeout=3.0,
             # The app's log goes to a file: a pipe nobody reads fills up and hangs the server.
-            log_path=self._logdir / "app.log",
-            folder=self._logdir,
+            log_path=folder / "app.log",
+            folder=folder,
         )
         self._proc = ManagedProcess(spec).start()
         try:
@@ -283,7 +279,11 @@ class ReferenceAppAdapter(AppAdapter):
     # --- the database -----------------------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection[Any]:
-        url = self._direct_db or (self._wiring.database_url if self._wiring else None)
+        url = (
+            (self._wiring.direct_database_url or self._wiring.database_url)
+            if self._wiring
+            else None
+        )
         if not url:
             raise ServiceError("the adapter does not know the app's database yet (start it first)")
         return psycopg.connect(url, autocommit=True, connect_timeout=5)

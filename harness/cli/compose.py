@@ -1,0 +1,76 @@
+"""The composition root: what the CLI and the pytest plugin hand the engine.
+
+The engine (environment, runner, checkers, exploration, report) never imports the
+scenarios, the schedule strategies' users or the reference app; this module is the one
+place that chooses them: the app under test, the named scenarios, the variants.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from paychaos.errors import ConfigError
+
+if TYPE_CHECKING:
+    from paychaos.app import AppAdapter
+    from paychaos.environment import Environment
+    from paychaos.schedule import Scenario
+
+# The reference app's variants that ``--variant all`` runs (mutants are for ``paychaos mutants``).
+SEED_VARIANTS = ("correct", "seed_original", "seed_fix")
+
+
+def reference_app() -> AppAdapter:
+    """The adapter of paychaos's own reference app (its variants: ``--variant``)."""
+    from paychaos.reference_app.adapter import ReferenceAppAdapter
+
+    return ReferenceAppAdapter()
+
+
+def open_environment(variant: str = "correct", seed: int = 0) -> Environment:
+    """An environment (not yet started) around the app under test."""
+    from paychaos.environment import Environment, EnvironmentOptions
+
+    return Environment(EnvironmentOptions(variant=variant, seed=seed), adapter=reference_app())
+
+
+def named_scenarios() -> dict[str, Scenario]:
+    """Every named scenario, by name, in catalog order."""
+    from paychaos.scenarios import all_scenarios
+
+    return all_scenarios()
+
+
+def scenario_named(name: str) -> Scenario:
+    """One named scenario; a ConfigError listing the names when there is none by that name."""
+    from paychaos.scenarios import get_scenario
+
+    return get_scenario(name)
+
+
+def variant_names() -> tuple[str, ...]:
+    """Every variant of the reference app (``correct``, the seeds, ``mutant:M1``...)."""
+    from paychaos.reference_app.payments.variants.names import VARIANT_NAMES
+
+    return tuple(VARIANT_NAMES)
+
+
+def mutant_ids() -> list[str]:
+    """Every mutant id of the reference app (``M1`` ...), in registry order."""
+    return [v.split(":", 1)[1] for v in variant_names() if v.startswith("mutant:")]
+
+
+def parse_variants(spec: str) -> list[str]:
+    """``"all"`` or a comma-separated list of variants; unknown names are a ConfigError."""
+    if spec == "all":
+        return list(SEED_VARIANTS)
+    chosen = [v.strip() for v in spec.split(",") if v.strip()]
+    known = variant_names()
+    for variant in chosen:
+        if variant not in known:
+            raise ConfigError(
+                f"unknown variant {variant!r}", hint="one of: all, " + ", ".join(known)
+            )
+    if not chosen:
+        raise ConfigError("--variant names no variant", hint="one of: all, " + ", ".join(known))
+    return chosen

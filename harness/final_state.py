@@ -1,0 +1,65 @@
+"""What the checkers judge besides the history: Stripe's, the app's and the browsers' state.
+
+Read once, at the end of a run (after heal and drain), straight from the emulator and the
+app's own database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paychaos.app import AppAdapter
+from paychaos.state import DeliveryAttempt, FinalState, StripeSession, StripeSubscription
+from paychaos.stripe_rest import StripeRest, id_of
+
+
+def collect_final_state(
+    stripe: StripeRest,
+    deliveries: list[dict[str, Any]],
+    app: AppAdapter,
+    observer: Any,
+    *,
+    redis_healthy: bool,
+) -> FinalState:
+    """The final state of one run; ``deliveries``: the emulator's attempt records."""
+    sessions = tuple(
+        StripeSession(
+            id=s["id"],
+            status=s["status"],
+            payment_status=s["payment_status"],
+            company_id=(s.get("metadata") or {}).get("company_id"),
+            subscription_id=id_of(s.get("subscription")),
+            mode=s.get("mode", "subscription"),
+        )
+        for s in stripe.list_all("/v1/checkout/sessions")
+    )
+    stripe_subs = tuple(
+        StripeSubscription(id=s["id"], status=s["status"])
+        for s in stripe.list_all("/v1/subscriptions", {"status": "all"})
+    )
+    return FinalState(
+        sessions=sessions,
+        stripe_subscriptions=stripe_subs,
+        subscriptions=tuple(app.subscriptions()),
+        payments=tuple(app.payments()),
+        deliveries=tuple(delivery_attempt(d) for d in deliveries),
+        notifications=observer.notifications(),
+        observed_companies=observer.companies,
+        redis_healthy=redis_healthy,
+    )
+
+
+def delivery_attempt(raw: dict[str, Any]) -> DeliveryAttempt:
+    """One emulator attempt record as the checkers see it (what the delivery action declared)."""
+    status = raw.get("status")
+    return DeliveryAttempt(
+        event_id=raw["event_id"],
+        event_type=raw.get("event_type", ""),
+        attempt=int(raw.get("attempt", 1)),
+        http_status=status if isinstance(status, int) else None,
+        error=raw.get("error"),
+        tampering=raw.get("tampering"),
+        dropped=bool(raw.get("dropped")),
+        endpoint=str(raw.get("endpoint_id", "")),
+        must_reject=bool(raw.get("must_be_refused")),
+    )
