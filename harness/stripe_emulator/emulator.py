@@ -8,7 +8,7 @@ import socket
 import threading
 from typing import Any
 
-from paychaos.errors import ConfigError, ServiceError
+from paychaos.errors import ConfigError, PortTakenError, ServiceError
 from paychaos.stripe_emulator.api import EmulatorApp
 from paychaos.stripe_emulator.config import EmulatorConfig
 from paychaos.stripe_emulator.control_client import EmulatorControl
@@ -110,7 +110,7 @@ class StripeEmulator:
         except OSError as exc:
             sock.close()
             if exc.errno == errno.EADDRINUSE:
-                raise ServiceError(
+                raise PortTakenError(
                     f"port {self.port} on {self.host} is taken; the Stripe emulator cannot listen there",
                     hint="pick another port, or pass port 0 to use a free one",
                 ) from None
