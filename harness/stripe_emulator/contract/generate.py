@@ -58,7 +58,12 @@ OBJECTS: dict[str, tuple[str, str, str, str]] = {
         "Checkout.Session",
     ),
     "item": ("stripe/_line_item.py", "LineItem", "LineItems.d.ts", "LineItem"),
-    "subscription": ("stripe/_subscription.py", "Subscription", "Subscriptions.d.ts", "Subscription"),
+    "subscription": (
+        "stripe/_subscription.py",
+        "Subscription",
+        "Subscriptions.d.ts",
+        "Subscription",
+    ),
     "subscription_item": (
         "stripe/_subscription_item.py",
         "SubscriptionItem",
@@ -102,8 +107,26 @@ ID_PREFIXES = {
     "event": "evt_",
     "webhook_endpoint": "we_",
 }
-# Fields Stripe leaves out unless asked for (``expand[]`` includes them) or shows once.
-ABSENT_BY_DEFAULT = {("checkout.session", "line_items"), ("webhook_endpoint", "secret")}
+# Fields Stripe leaves out unless asked for (``expand[]`` includes them), shows once
+# (a webhook secret), or sends only in some events: (type, field).
+ABSENT_BY_DEFAULT = {
+    ("checkout.session", "line_items"),
+    ("customer", "cash_balance"),
+    ("customer", "invoice_credit_balance"),
+    ("customer", "sources"),
+    ("customer", "subscriptions"),
+    ("customer", "tax"),
+    ("customer", "tax_ids"),
+    ("event", "account"),
+    ("event", "context"),
+    ("event.Data", "previous_attributes"),
+    ("invoice", "confirmation_secret"),
+    ("invoice", "payments"),
+    ("plan", "tiers"),
+    ("price", "currency_options"),
+    ("price", "tiers"),
+    ("webhook_endpoint", "secret"),
+}
 
 CLASS_TO_OBJECT = {spec[1]: name for name, spec in OBJECTS.items()}
 NODE_TO_OBJECT = {spec[3]: name for name, spec in OBJECTS.items()}
@@ -128,9 +151,7 @@ class PythonReader:
             if not path.exists():
                 continue
             tree = ast.parse(path.read_text())
-            node = next(
-                n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls
-            )
+            node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls)
             self._read_class(node, cls, [])
             objects[name] = cls
         return objects
@@ -139,9 +160,7 @@ class PythonReader:
         scope = [*scope, node]
         # Nested response types derive from StripeObject; request params (TypedDicts) do not.
         nested = {
-            n.name: n
-            for n in node.body
-            if isinstance(n, ast.ClassDef) and _is_response_type(n)
+            n.name: n for n in node.body if isinstance(n, ast.ClassDef) and _is_response_type(n)
         }
         fields: dict[str, Any] = {}
         body = node.body
@@ -279,7 +298,9 @@ class NodeReader:
         stack: list[tuple[str, int]] = []  # (namespace name, brace depth at open)
         depth = 0
         pos = 0
-        token = re.compile(r"namespace\s+([\w.]+)\s*\{|interface\s+(\w+)[^{]*\{|type\s+(\w+)\s*=|[{}]")
+        token = re.compile(
+            r"namespace\s+([\w.]+)\s*\{|interface\s+(\w+)[^{]*\{|type\s+(\w+)\s*=|[{}]"
+        )
         while True:
             m = token.search(text, pos)
             if m is None:
@@ -470,7 +491,7 @@ def build_contract(library: str, release: str, root: Path) -> dict[str, Any]:
     types = reader.types
     # Served objects are keyed by their contract name, so a reference reads the same in
     # every version's document.
-    renamed = {key: value for key, value in types.items()}
+    renamed = dict(types)
     for name, key in objects.items():
         renamed[name] = renamed.pop(key)
         for other in list(renamed):
@@ -489,12 +510,12 @@ def build_contract(library: str, release: str, root: Path) -> dict[str, Any]:
             spec["any_of"] = [rename(s) for s in spec["any_of"]]
         return spec
 
-    for key, value in renamed.items():
+    for value in renamed.values():
         value["fields"] = {name: rename(spec) for name, spec in sorted(value["fields"].items())}
-    for name in objects:
-        for field, spec in renamed[name]["fields"].items():
-            if (name, field) in ABSENT_BY_DEFAULT:
-                spec["optional"] = True
+    for type_key, field in ABSENT_BY_DEFAULT:
+        spec = renamed.get(type_key, {"fields": {}})["fields"].get(field)
+        if spec is not None:
+            spec["optional"] = True
     return {
         "api_version": api_version,
         "source": f"{library} {release}",
