@@ -125,8 +125,8 @@ def _run_flows(api: CheckedApi, ctl: Any) -> None:
     done = api.get(f"/v1/checkout/sessions/{paid['id']}", {"expand": ["line_items"]})
     api.get(f"/v1/checkout/sessions/{paid['id']}/line_items")
     sub_id = done["subscription"]
-    api.get(f"/v1/subscriptions/{sub_id}", {"expand": ["latest_invoice", "customer"]})
-    api.get(f"/v1/invoices/{done['invoice']}")
+    sub = api.get(f"/v1/subscriptions/{sub_id}", {"expand": ["latest_invoice", "customer"]})
+    api.get(f"/v1/invoices/{sub['latest_invoice']['id']}")
     api.get("/v1/invoices", {"subscription": sub_id})
     api.post(f"/v1/subscriptions/{sub_id}", {"metadata": {"seat": "3"}})
     ctl.advance_clock(32 * DAY)  # renewal
