@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from paychaos.stripe_emulator.contract.check import (
+    accepted_versions,
     contract_for,
     contract_versions,
 )
@@ -200,3 +201,157 @@ def test_every_response_and_webhook_matches_the_contract(
         assert event["api_version"] == version
         problems += [f"{event['type']}: {p}" for p in api.contract.check_event(event)]
     assert problems == []
+
+
+def test_the_checker_names_a_missing_field_a_wrong_type_and_a_bad_prefix(
+    stripe_emulator, emulator_control
+):
+    api = CheckedApi(stripe_emulator, "2020-08-27")
+    price = api.post(
+        "/v1/prices",
+        {"currency": "usd", "unit_amount": 700, "product_data": {"name": "Seat"}},
+    )
+    session = _session(api, price, "payment", customer_creation="always")
+    emulator_control.complete_session(session["id"])
+    rendered = api.get(f"/v1/checkout/sessions/{session['id']}")
+    assert api.problems == []
+    contract = api.contract
+    broken = dict(rendered)
+    del broken["payment_status"]
+    broken["amount_total"] = "700"
+    broken["customer"] = "sub_" + broken["customer"][4:]
+    assert contract.check(broken, "checkout.session") == [
+        "checkout.session.amount_total: expected number, got string",
+        "checkout.session.customer: id 'sub_"
+        + rendered["customer"][4:]
+        + "' does not start with ['cus_']",
+        "checkout.session.payment_status: missing",
+    ]
+    nested = json.loads(json.dumps(rendered))
+    del nested["customer_details"]["email"]
+    assert contract.check(nested, "checkout.session") == [
+        "checkout.session.customer_details.email: missing"
+    ]
+
+
+def test_a_webhook_payload_missing_a_field_fails_the_event_check(stripe_emulator, emulator_control):
+    version = "2025-02-24.acacia"
+    api = CheckedApi(stripe_emulator, version)
+    with WebhookReceiver() as receiver:
+        api.post(
+            "/v1/webhook_endpoints",
+            {"url": receiver.url, "enabled_events": ["invoice.paid"], "api_version": version},
+        )
+        monthly = api.post(
+            "/v1/prices",
+            {
+                "currency": "usd",
+                "unit_amount": 1500,
+                "product_data": {"name": "Pro"},
+                "recurring": {"interval": "month"},
+            },
+        )
+        emulator_control.complete_session(_session(api, monthly, "subscription")["id"])
+        emulator_control.drain()
+        event = json.loads(receiver.received[0].body)
+    assert api.contract.check_event(event) == []
+    del event["data"]["object"]["lines"]["data"][0]["price"]
+    event["data"]["previous_attributes"] = {"not_a_field": 1}
+    assert api.contract.check_event(event) == [
+        "invoice.lines.data[0].price: missing",
+        "event.data.previous_attributes.not_a_field: not a field of invoice",
+    ]
+
+
+def test_an_unknown_version_gets_stripes_error(stripe_emulator):
+    answer = requests.get(
+        stripe_emulator.url + "/v1/customers",
+        headers={
+            "Authorization": f"Bearer {stripe_emulator.api_key}",
+            "Stripe-Version": "2020-08-28",
+        },
+        timeout=30,
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == {
+        "message": "Invalid Stripe API version: 2020-08-28",
+        "type": "invalid_request_error",
+    }
+
+
+def test_every_version_a_stripe_python_release_pins_is_accepted(stripe_emulator):
+    versions = accepted_versions()
+    assert {"2020-08-27", "2025-03-31.basil", "2025-09-30.clover", "2026-03-25.dahlia"} <= set(
+        versions
+    )
+    for version in ("2024-09-30.acacia", "2025-03-31.basil", "2025-10-29.clover"):
+        api = CheckedApi(stripe_emulator, version)
+        assert api.contract.api_version == versions[version]
+        product = api.post("/v1/products", {"name": version})
+        assert api.get(f"/v1/products/{product['id']}")["name"] == version
+        assert api.problems == []
+
+
+def test_shapes_differ_where_stripe_changed_them(stripe_emulator, emulator_control):
+    shapes = {}
+    for version in ("2020-08-27", "2025-02-24.acacia", "2026-10-28.endive"):
+        api = CheckedApi(stripe_emulator, version)
+        monthly = api.post(
+            "/v1/prices",
+            {
+                "currency": "usd",
+                "unit_amount": 1500,
+                "product_data": {"name": "Pro"},
+                "recurring": {"interval": "month"},
+            },
+        )
+        session = _session(api, monthly, "subscription")
+        emulator_control.complete_session(session["id"])
+        sub_id = api.get(f"/v1/checkout/sessions/{session['id']}")["subscription"]
+        sub = api.get(f"/v1/subscriptions/{sub_id}", {"expand": ["latest_invoice"]})
+        shapes[version] = sub
+        assert api.problems == []
+    old, acacia, new = (
+        shapes["2020-08-27"],
+        shapes["2025-02-24.acacia"],
+        shapes["2026-10-28.endive"],
+    )
+    for sub in (old, acacia):
+        assert sub["current_period_end"] == sub["items"]["data"][0]["price"]["created"] + 31 * DAY
+        line = sub["latest_invoice"]["lines"]["data"][0]
+        assert (line["price"]["id"], line["proration"], line["type"]) == (
+            sub["items"]["data"][0]["price"]["id"],
+            False,
+            "subscription",
+        )
+        assert sub["latest_invoice"]["subscription"] == sub["id"]
+        assert sub["items"]["data"][0]["tax_rates"] == []
+    assert "current_period_end" not in new and "subscription" not in new["latest_invoice"]
+    assert new["items"]["data"][0]["current_period_end"] > new["created"]
+    line = new["latest_invoice"]["lines"]["data"][0]
+    assert "price" not in line and line["parent"]["subscription_item_details"]["proration"] is False
+    assert new["latest_invoice"]["parent"]["subscription_details"]["subscription"] == new["id"]
+    assert "billing_mode" not in acacia and "shipping_details" not in old
+
+
+def test_an_account_version_is_the_default_for_requests_and_endpoints():
+    from paychaos.stripe_emulator import StripeEmulator
+
+    with StripeEmulator(api_version="2025-03-31.basil") as emulator:
+        headers = {"Authorization": f"Bearer {emulator.api_key}"}
+        answer = requests.post(
+            emulator.url + "/v1/webhook_endpoints",
+            data={"url": "http://127.0.0.1:9/hook", "enabled_events[0]": "*"},
+            headers=headers,
+            timeout=30,
+        )
+        assert answer.headers["Stripe-Version"] == "2025-03-31.basil"
+        assert answer.json()["api_version"] == "2025-03-31.basil"
+        bad = requests.post(
+            emulator.url + "/v1/webhook_endpoints",
+            data={"url": "http://127.0.0.1:9/h", "enabled_events[0]": "*", "api_version": "x"},
+            headers=headers,
+            timeout=30,
+        )
+        assert bad.status_code == 400
+        assert bad.json()["error"]["param"] == "api_version"
