@@ -432,7 +432,9 @@ def _top_level(body: str) -> str:
 
 
 def _split_union(declared: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in declared:
         if ch in "<({":
             depth += 1

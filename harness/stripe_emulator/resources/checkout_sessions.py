@@ -149,7 +149,7 @@ def _line_items(state: EmulatorState, mode: str, raw: list[dict[str, Any]]) -> l
     return items
 
 
-_EMPTY_INVOICE_DATA = {
+_EMPTY_INVOICE_DATA: dict[str, Any] = {
     "account_tax_ids": None,
     "custom_fields": None,
     "description": None,
