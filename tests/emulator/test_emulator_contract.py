@@ -317,7 +317,8 @@ def test_shapes_differ_where_stripe_changed_them(stripe_emulator, emulator_contr
         shapes["2026-10-28.endive"],
     )
     for sub in (old, acacia):
-        assert sub["current_period_end"] == sub["items"]["data"][0]["price"]["created"] + 31 * DAY
+        # Same clock, same plan: the period the newest shape keeps on the item.
+        assert sub["current_period_end"] == new["items"]["data"][0]["current_period_end"]
         line = sub["latest_invoice"]["lines"]["data"][0]
         assert (line["price"]["id"], line["proration"], line["type"]) == (
             sub["items"]["data"][0]["price"]["id"],
