@@ -171,9 +171,9 @@ def _run_flows(api: CheckedApi, ctl: Any) -> None:
 
 @pytest.mark.parametrize("version", contract_versions())
 def test_every_response_and_webhook_matches_the_contract(
-    stripe_emulator, emulator_control, version
+    paychaos_emulator, paychaos_emulator_control, version
 ):
-    api = CheckedApi(stripe_emulator, version)
+    api = CheckedApi(paychaos_emulator, version)
     with WebhookReceiver() as receiver:
         endpoint = api.post(
             "/v1/webhook_endpoints",
@@ -182,8 +182,8 @@ def test_every_response_and_webhook_matches_the_contract(
         assert endpoint["api_version"] == version
         api.get(f"/v1/webhook_endpoints/{endpoint['id']}")
         api.post(f"/v1/webhook_endpoints/{endpoint['id']}", {"description": "contract"})
-        _run_flows(api, emulator_control)
-        emulator_control.drain()
+        _run_flows(api, paychaos_emulator_control)
+        paychaos_emulator_control.drain()
         events = [json.loads(r.body) for r in receiver.received]
     assert api.problems == []
     assert api.checked > 30
@@ -204,15 +204,15 @@ def test_every_response_and_webhook_matches_the_contract(
 
 
 def test_the_checker_names_a_missing_field_a_wrong_type_and_a_bad_prefix(
-    stripe_emulator, emulator_control
+    paychaos_emulator, paychaos_emulator_control
 ):
-    api = CheckedApi(stripe_emulator, "2020-08-27")
+    api = CheckedApi(paychaos_emulator, "2020-08-27")
     price = api.post(
         "/v1/prices",
         {"currency": "usd", "unit_amount": 700, "product_data": {"name": "Seat"}},
     )
     session = _session(api, price, "payment", customer_creation="always")
-    emulator_control.complete_session(session["id"])
+    paychaos_emulator_control.complete_session(session["id"])
     rendered = api.get(f"/v1/checkout/sessions/{session['id']}")
     assert api.problems == []
     contract = api.contract
@@ -234,9 +234,11 @@ def test_the_checker_names_a_missing_field_a_wrong_type_and_a_bad_prefix(
     ]
 
 
-def test_a_webhook_payload_missing_a_field_fails_the_event_check(stripe_emulator, emulator_control):
+def test_a_webhook_payload_missing_a_field_fails_the_event_check(
+    paychaos_emulator, paychaos_emulator_control
+):
     version = "2025-02-24.acacia"
-    api = CheckedApi(stripe_emulator, version)
+    api = CheckedApi(paychaos_emulator, version)
     with WebhookReceiver() as receiver:
         api.post(
             "/v1/webhook_endpoints",
@@ -251,8 +253,8 @@ def test_a_webhook_payload_missing_a_field_fails_the_event_check(stripe_emulator
                 "recurring": {"interval": "month"},
             },
         )
-        emulator_control.complete_session(_session(api, monthly, "subscription")["id"])
-        emulator_control.drain()
+        paychaos_emulator_control.complete_session(_session(api, monthly, "subscription")["id"])
+        paychaos_emulator_control.drain()
         event = json.loads(receiver.received[0].body)
     assert api.contract.check_event(event) == []
     del event["data"]["object"]["lines"]["data"][0]["price"]
@@ -263,11 +265,11 @@ def test_a_webhook_payload_missing_a_field_fails_the_event_check(stripe_emulator
     ]
 
 
-def test_an_unknown_version_gets_stripes_error(stripe_emulator):
+def test_an_unknown_version_gets_stripes_error(paychaos_emulator):
     answer = requests.get(
-        stripe_emulator.url + "/v1/customers",
+        paychaos_emulator.url + "/v1/customers",
         headers={
-            "Authorization": f"Bearer {stripe_emulator.api_key}",
+            "Authorization": f"Bearer {paychaos_emulator.api_key}",
             "Stripe-Version": "2020-08-28",
         },
         timeout=30,
@@ -279,23 +281,23 @@ def test_an_unknown_version_gets_stripes_error(stripe_emulator):
     }
 
 
-def test_every_version_a_stripe_python_release_pins_is_accepted(stripe_emulator):
+def test_every_version_a_stripe_python_release_pins_is_accepted(paychaos_emulator):
     versions = accepted_versions()
     assert {"2020-08-27", "2025-03-31.basil", "2025-09-30.clover", "2026-03-25.dahlia"} <= set(
         versions
     )
     for version in ("2024-09-30.acacia", "2025-03-31.basil", "2025-10-29.clover"):
-        api = CheckedApi(stripe_emulator, version)
+        api = CheckedApi(paychaos_emulator, version)
         assert api.contract.api_version == versions[version]
         product = api.post("/v1/products", {"name": version})
         assert api.get(f"/v1/products/{product['id']}")["name"] == version
         assert api.problems == []
 
 
-def test_shapes_differ_where_stripe_changed_them(stripe_emulator, emulator_control):
+def test_shapes_differ_where_stripe_changed_them(paychaos_emulator, paychaos_emulator_control):
     shapes = {}
     for version in ("2020-08-27", "2025-02-24.acacia", "2026-10-28.endive"):
-        api = CheckedApi(stripe_emulator, version)
+        api = CheckedApi(paychaos_emulator, version)
         monthly = api.post(
             "/v1/prices",
             {
@@ -306,7 +308,7 @@ def test_shapes_differ_where_stripe_changed_them(stripe_emulator, emulator_contr
             },
         )
         session = _session(api, monthly, "subscription")
-        emulator_control.complete_session(session["id"])
+        paychaos_emulator_control.complete_session(session["id"])
         sub_id = api.get(f"/v1/checkout/sessions/{session['id']}")["subscription"]
         sub = api.get(f"/v1/subscriptions/{sub_id}", {"expand": ["latest_invoice"]})
         shapes[version] = sub
