@@ -48,6 +48,7 @@ class StripeEmulator:
         retry_schedule: str | tuple[int, ...] | list[int] = "test",
         webhook_timeout: float = 10.0,
         control_enabled: bool = True,
+        api_version: str = "",
     ) -> None:
         if host not in LOOPBACK_HOSTS and not host.startswith("127."):
             raise ConfigError(
@@ -65,6 +66,7 @@ class StripeEmulator:
             retry_schedule=schedule,
             webhook_timeout=float(webhook_timeout),
             control_enabled=control_enabled,
+            api_version=api_version,
         )
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
