@@ -15,6 +15,9 @@ from paychaos.invariants import Violation, invariants
 from paychaos.runner import RunResult, command_verdict
 from paychaos.verdicts import PromiseVerdict, Verdict
 
+# How many of the app's log lines a violation shows in the terminal (the JSON keeps more).
+APP_LOG_LINES = 8
+
 
 def replay_command(result: RunResult, named: Collection[str]) -> str | None:
     """The command that runs this exact run again. ``named``: the scenarios ``paychaos run``
@@ -75,6 +78,15 @@ def _print_violations(console: Console, violations: Sequence[Violation], evidenc
         console.print(f"     {violation.message}", highlight=False)
         for item in violation.evidence[:evidence]:
             console.print(f"       · {_evidence_line(item)}", highlight=False, soft_wrap=True)
+        logs = [
+            item["value"]["app_log"]
+            for item in violation.evidence
+            if isinstance(item.get("value"), dict) and item["value"].get("app_log")
+        ]
+        if logs:  # what the app said at that moment, its last lines
+            console.print("       app log:", highlight=False)
+            for line in logs[-1].splitlines()[-APP_LOG_LINES:]:
+                console.print(f"         | {line}", highlight=False, soft_wrap=True)
 
 
 def print_report(
@@ -153,7 +165,8 @@ def _print_way_back(console: Console, result: RunResult, named: Collection[str])
 
 def _evidence_line(item: dict[str, Any]) -> str:
     if "event" in item:
-        return f"#{item['event']} {item['process']} {item['type']} {item['name']} {json.dumps(item['value'], default=str)}"
+        value = {k: v for k, v in item["value"].items() if k != "app_log"}
+        return f"#{item['event']} {item['process']} {item['type']} {item['name']} {json.dumps(value, default=str)}"
     kind = item.get("kind", "")
     rest = {k: v for k, v in item.items() if k != "kind" and v not in (None, "", ())}
     return f"{kind} {json.dumps(rest, default=str)}"
