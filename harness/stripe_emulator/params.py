@@ -75,8 +75,8 @@ class Int(Spec):
         return number
 
 
-# Stripe's v1 API takes both spellings: stripe-python before 12 (and any client that
-# form-encodes ``str(True)``) sends ``True``/``False``, newer clients and the CLI ``true``.
+# Stripe's v1 API takes both spellings: stripe-python 11 sends ``True``/``False`` for
+# every boolean, 12 and later still do inside lists (``a[0]=True``); the CLI sends ``true``.
 BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
 
 
