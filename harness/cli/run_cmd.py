@@ -53,6 +53,7 @@ def run(
     )
     from paychaos.report import print_report, write_json
     from paychaos.runner import run_scenario
+    from paychaos.stripe_emulator.shadow import summary_lines
 
     catalog = named_scenarios()
     chosen = [scenario_named(n) for n in names] if names else list(catalog.values())
@@ -73,7 +74,10 @@ def run(
                 path = history_dir / f"{v.replace(':', '-')}__{scenario.name}.jsonl"
                 results.append(run_scenario(env, scenario, seed=seed, history_path=path))
                 progress.advance(task)
+        shadow = env.emulator.control.shadow()
     print_report(results, console, named=catalog)
+    for line in summary_lines(shadow):
+        console.print(line, highlight=False, markup=False)
     if json_path:
         write_json(results, json_path, named=catalog)
     raise typer.Exit(0 if all(r.kept for r in results) else 1)

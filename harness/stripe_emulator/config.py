@@ -21,7 +21,8 @@ class EmulatorConfig:
     """What a :class:`StripeEmulator` is started with.
 
     ``retry_schedule`` names one of ``RETRY_SCHEDULES`` or lists the seconds
-    between attempts; ``webhook_timeout`` is the per-attempt timeout in real seconds.
+    between attempts; ``webhook_timeout`` is the per-attempt timeout in real seconds;
+    ``shadow_url`` is a stripe-mock that sees a copy of every API request.
     """
 
     api_key: str = "sk_test_paychaos"
@@ -31,6 +32,8 @@ class EmulatorConfig:
     retry_schedule: str | tuple[int, ...] = "test"
     webhook_timeout: float = 10.0
     control_enabled: bool = True
+    # A stripe-mock to shadow-validate every API request against (None: off).
+    shadow_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.delivery not in DELIVERY_MODES:
