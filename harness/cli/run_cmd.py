@@ -77,7 +77,7 @@ def run(
         shadow = env.emulator.control.shadow()
     print_report(results, console, named=catalog)
     for line in summary_lines(shadow):
-        console.print(line, highlight=False, markup=False)
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     if json_path:
         write_json(results, json_path, named=catalog)
     raise typer.Exit(0 if all(r.kept for r in results) else 1)
