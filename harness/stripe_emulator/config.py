@@ -29,11 +29,11 @@ class EmulatorConfig:
     seed: int = 0
     delivery: str = "auto"
     epoch: int | None = None
+    # A stripe-mock to shadow-validate every API request against (None: off).
+    shadow_url: str | None = None
     retry_schedule: str | tuple[int, ...] = "test"
     webhook_timeout: float = 10.0
     control_enabled: bool = True
-    # A stripe-mock to shadow-validate every API request against (None: off).
-    shadow_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.delivery not in DELIVERY_MODES:

@@ -47,10 +47,10 @@ class StripeEmulator:
         delivery: str = "auto",
         *,
         epoch: int | None = None,
+        shadow_url: str | None = None,
         retry_schedule: str | tuple[int, ...] | list[int] = "test",
         webhook_timeout: float = 10.0,
         control_enabled: bool = True,
-        shadow_url: str | None = None,
     ) -> None:
         if host not in LOOPBACK_HOSTS and not host.startswith("127."):
             raise ConfigError(
@@ -69,10 +69,10 @@ class StripeEmulator:
             seed=int(seed),
             delivery=delivery,
             epoch=epoch,
+            shadow_url=shadow_url or None,
             retry_schedule=schedule,
             webhook_timeout=float(webhook_timeout),
             control_enabled=control_enabled,
-            shadow_url=shadow_url or None,
         )
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
