@@ -97,6 +97,14 @@ def print_report(
     console.print(f"\n{kept} of {len(results)} runs kept every promise.")
 
 
+def print_shadow_summary(shadow: dict[str, Any], console: Console) -> None:
+    """The stripe-mock shadow validation line(s) of a run; nothing when it was off."""
+    from paychaos.stripe_emulator.shadow import summary_lines
+
+    for line in summary_lines(shadow):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
 def _evidence_line(item: dict[str, Any]) -> str:
     if "event" in item:
         return f"#{item['event']} {item['process']} {item['type']} {item['name']} {json.dumps(item['value'], default=str)}"

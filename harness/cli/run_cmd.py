@@ -51,9 +51,8 @@ def run(
         parse_variants,
         scenario_named,
     )
-    from paychaos.report import print_report, write_json
+    from paychaos.report import print_report, print_shadow_summary, write_json
     from paychaos.runner import run_scenario
-    from paychaos.stripe_emulator.shadow import summary_lines
 
     catalog = named_scenarios()
     chosen = [scenario_named(n) for n in names] if names else list(catalog.values())
@@ -76,8 +75,7 @@ def run(
                 progress.advance(task)
         shadow = env.emulator.control.shadow()
     print_report(results, console, named=catalog)
-    for line in summary_lines(shadow):
-        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    print_shadow_summary(shadow, console)
     if json_path:
         write_json(results, json_path, named=catalog)
     raise typer.Exit(0 if all(r.kept for r in results) else 1)

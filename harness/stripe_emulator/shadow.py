@@ -283,6 +283,7 @@ def summary_lines(report: dict[str, Any], limit: int = 10) -> list[str]:
         f"stripe-mock shadow ({report['url']}): {report['sent']} requests sent, "
         f"{report['compared']} compared, {count} disagreement{'s' if count != 1 else ''}"
         + (f", {report['unreachable']} not reached" if report["unreachable"] else "")
+        + (f", {report['pending']} still queued" if report["pending"] else "")
     ]
     if report["unreachable"] and report["last_error"]:
         lines.append(f"  last error reaching stripe-mock: {report['last_error']}")

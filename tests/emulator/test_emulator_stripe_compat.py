@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from stripe_venvs import STRIPE_MAJORS, stripe_venvs
 
 from paychaos.stripe_emulator import StripeEmulator
-from tests.emulator.stripe_venvs import STRIPE_MAJORS, stripe_venvs
 
 DRIVER = Path(__file__).with_name("stripe_compat_driver.py")
 EVERY_CHECK = [
