@@ -42,16 +42,17 @@ def venvs() -> dict[int, Path]:
 
 def _drive(python: Path, client: str) -> dict:
     with StripeEmulator(seed=0, delivery="manual") as emu:
+        args = ["--url", emu.url, "--key", emu.api_key, "--client", client]
+        # -I: nothing of this process's environment (PYTHONPATH) reaches the venv's python.
         done = subprocess.run(
-            [str(python), str(DRIVER), "--url", emu.url, "--key", emu.api_key, "--client", client],
-            capture_output=True,
-            text=True,
-            timeout=100,
+            [str(python), "-I", str(DRIVER), *args], capture_output=True, text=True, timeout=100
         )
     assert done.returncode == 0, f"driver failed:\n{done.stdout}\n{done.stderr}"
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# Building the venvs (first run only) is a pip install per major: allow for a slow index.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("major", STRIPE_MAJORS, ids=[f"stripe-{m}" for m in STRIPE_MAJORS])
 def test_a_stripe_python_major_completes_every_flow_from_its_own_venv(venvs, major):
     report = _drive(venvs[major], "stripe")
