@@ -153,21 +153,27 @@ class ShadowValidator:
     def _send(self, item: _Observed) -> tuple[int, bytes]:
         headers = {k: v for k, v in item.headers.items() if k not in DROPPED_HEADERS}
         body = item.body if item.method == "POST" else None
-        for attempt in (1, 2):  # a kept-alive connection stripe-mock closed: reconnect once
-            if self._connection is None:
-                self._connection = http.client.HTTPConnection(
-                    self.host, self.port, timeout=self.timeout
-                )
-            try:
-                self._connection.request(item.method, item.target, body=body, headers=headers)
-                response = self._connection.getresponse()
-                return response.status, response.read()
-            except (OSError, http.client.HTTPException):
-                self._connection.close()
-                self._connection = None
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            return self._request(item.method, item.target, body, headers)
+        except (OSError, http.client.HTTPException):
+            # stripe-mock may have closed the kept-alive connection: one try on a new one.
+            return self._request(item.method, item.target, body, headers)
+
+    def _request(
+        self, method: str, target: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        if self._connection is None:
+            self._connection = http.client.HTTPConnection(
+                self.host, self.port, timeout=self.timeout
+            )
+        try:
+            self._connection.request(method, target, body=body, headers=headers)
+            response = self._connection.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self._connection.close()
+            self._connection = None
+            raise
 
     def _check(self, item: _Observed) -> None:
         try:
