@@ -163,6 +163,14 @@ def _print_way_back(console: Console, result: RunResult, named: Collection[str])
         console.print(f"  history: {result.history_path}", highlight=False)
 
 
+def print_shadow_summary(shadow: dict[str, Any], console: Console) -> None:
+    """The stripe-mock shadow validation line(s) of a run; nothing when it was off."""
+    from paychaos.stripe_emulator.shadow import summary_lines
+
+    for line in summary_lines(shadow):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
 def _evidence_line(item: dict[str, Any]) -> str:
     if "event" in item:
         value = {k: v for k, v in item["value"].items() if k != "app_log"}

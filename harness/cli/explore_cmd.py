@@ -50,7 +50,7 @@ def explore(
     from paychaos.explore import PROFILES, parse_budget
     from paychaos.explore import explore as run_explore
     from paychaos.replay import write_replay
-    from paychaos.report import print_report
+    from paychaos.report import print_report, print_shadow_summary
     from paychaos.strategies import schedules
 
     if profile not in PROFILES:
@@ -83,11 +83,13 @@ def explore(
             on_example=show, only=only,
         )  # fmt: skip
         progress.update(task, completed=total)
+        shadow = env.emulator.control.shadow()
     stats = outcome.stats
     console.print(
         f"\n{stats.examples} schedules run in {stats.elapsed:.1f}s against {variant_name} "
         f"({stats.faults} faults injected, {len(stats.distinct)} distinct violations)."
     )
+    print_shadow_summary(shadow, console)
     if outcome.finding is None:
         console.print("[green]No promise broken.[/]")
         raise typer.Exit(0)
