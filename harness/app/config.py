@@ -80,7 +80,8 @@ def find_config(cli_app: str | None = None, start: Path | None = None) -> AppCon
         return AppConfig(
             spec,
             str(pyproject),
-            python=str((folder / python).resolve()) if isinstance(python, str) else None,
+            # Not resolved: a venv's python is a symlink, and following it leaves the venv.
+            python=os.path.abspath(folder / python) if isinstance(python, str) else None,
             settings=dict(section.get("settings") or {}),
             root=folder,
         )

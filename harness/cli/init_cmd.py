@@ -31,7 +31,7 @@ class {cls}(DjangoAppAdapter):
     settings_module = "{settings}"
     asgi_application = "{asgi}"
     webhook_path = "{webhook}"  # TODO: check: where Stripe posts webhooks
-    table_prefix = "{prefix}"  # TODO: the tables emptied before every run
+    table_prefix = "{prefix}"  # TODO: check: the tables emptied before every run
     # TODO: id, company_id, checkout_session_id, stripe_subscription_id, status
     subscriptions_sql = "SELECT id, company_id, checkout_session_id, stripe_subscription_id, status FROM {prefix}subscription"
     payments_sql = ""  # TODO: id, checkout_session_id, amount, company_id (empty: no rows)
@@ -85,7 +85,11 @@ def _detect(project: Path) -> dict[str, str]:
         if match:
             webhook = "/" + match.group(1).lstrip("^").lstrip("/")
             break
-    return {"settings": settings, "asgi": asgi, "webhook": webhook, "prefix": "TODO_"}
+    prefix = "TODO_"
+    for models in sorted(project.glob("*/models.py")):  # the first app with models
+        prefix = f"{models.parent.name}_"
+        break
+    return {"settings": settings, "asgi": asgi, "webhook": webhook, "prefix": prefix}
 
 
 @app.command()
@@ -115,10 +119,14 @@ def init(
     section = f'\n[tool.paychaos]\napp = "{ADAPTER_FILE[:-3]}:{cls}"\npython = "{python}"\n'
     pyproject.write_text(text.rstrip("\n") + ("\n" if text else "") + section, encoding="utf-8")
     console = Console()
-    console.print(f"wrote {adapter.name} ({cls}) and [tool.paychaos] in {pyproject.name}")
-    for key in ("settings", "asgi", "webhook"):
+    console.print(
+        f"wrote {adapter.name} ({cls}) and [tool.paychaos] in {pyproject.name}",
+        markup=False,
+        highlight=False,
+    )
+    for key in ("settings", "asgi", "webhook", "prefix"):
         how = "to fill in" if "TODO" in detected[key] else "detected"
-        console.print(f"  {key}: {detected[key]} ({how})", highlight=False)
+        console.print(f"  {key}: {detected[key]} ({how})", highlight=False, markup=False)
     console.print(
         "\nNext:\n"
         f"  1. fill in every TODO of {adapter.name} (docs/adapter.md says what each does)\n"
@@ -126,4 +134,5 @@ def init(
         "  3. paychaos check    one purchase through your app, method by method\n"
         "  4. paychaos run      every scenario, every promise",
         highlight=False,
+        markup=False,
     )

@@ -21,6 +21,7 @@ from paychaos.invariants._common import no_checkout_reason
 from paychaos.runner.actions import (
     app_log_mark,
     record_deliveries,
+    record_failpoint_hits,
     record_nemesis,
     run_step,
     validate_session,
@@ -128,13 +129,17 @@ def run_scenario(
     finally:
         timings["steps"] = time.perf_counter() - t1
         t2 = time.perf_counter()
+        record_failpoint_hits(ctx)
         record_nemesis(ctx, env.nemesis.heal(None))
         drain(ctx)
         timings["drain"] = time.perf_counter() - t2
     t3 = time.perf_counter()
     state = env.final_state()
     events = history.events()
-    violations = tuple(check_all(events, state, only=only))
+    # A promise that does not apply to this app is not checked at all: its "violations"
+    # would be false alarms (no payment rows is no broken I3 for an app that keeps none).
+    applicable = applicable_invariants(env.app.traits, only)
+    violations = tuple(check_all(events, state, only=applicable))
     verdicts = judge(events, state, violations, env.app.traits, only=only)
     unexercised = run_unexercised(events, state, env.app.traits)
     timings["check"] = time.perf_counter() - t3
@@ -152,6 +157,16 @@ def run_scenario(
         verdicts=verdicts,
         unexercised=unexercised,
     )
+
+
+def applicable_invariants(traits: AppTraits, only: Iterable[str] | None = None) -> list[str]:
+    """The ids of the promises that apply to an app with ``traits`` (within ``only``)."""
+    wanted = set(only) if only is not None else None
+    return [
+        inv_id
+        for inv_id, inv in invariants().items()
+        if (wanted is None or inv_id in wanted) and not (inv.applies and inv.applies(traits))
+    ]
 
 
 def judge(
@@ -194,6 +209,22 @@ def run_unexercised(
     """
     if not state.sessions:
         return no_checkout_reason(events)
+    for event in events:
+        if event.process != "nemesis":
+            continue
+        if event.name in ("failpoint", "race") and event.type == "fail":
+            name = event.value.get("name") or event.value.get("failpoint")
+            return (
+                f"failpoint {name} could not be armed ({event.value.get('error')}): is "
+                "paychaos.failpoints.failpoint_urlpatterns() mounted in the app's urls?"
+            )
+        if event.name == "failpoint_hits":
+            never = sorted(n for n, hits in event.value.get("hits", {}).items() if hits == 0)
+            if never:
+                return (
+                    f"failpoint {never[0]} was armed but the app never reached it: put "
+                    f"failpoint({never[0]!r}) where docs/adapter.md says"
+                )
     if traits is not None and not traits.uses_redis:
         for event in events:
             if event.process == "nemesis" and event.value.get("target") == "redis":

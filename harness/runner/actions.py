@@ -414,3 +414,31 @@ def _held(fp: Any, name: str, count: int, thread: threading.Thread, timeout: flo
 def _short(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) < 300 else text[:297] + "..."
+
+
+def record_failpoint_hits(ctx: RunContext) -> None:
+    """Before heal clears them: how often the app reached each failpoint this run armed (a
+    failpoint never reached forced nothing). Crashing ones are left out: the process that
+    counted them is gone."""
+    armed = {
+        e.value["name"]
+        for e in ctx.history.events()
+        if e.process == "nemesis"
+        and e.name == "failpoint"
+        and e.type != "fail"
+        and "crash" not in str(e.value.get("action", ""))
+    }
+    if not armed or ctx.env.failpoints is None:
+        return
+    from paychaos.failpoints import FailpointError
+
+    hits: dict[str, int] = {}
+    for name in sorted(armed):
+        try:
+            state = ctx.env.failpoints.state(name)
+        except FailpointError:  # the app is down or was restarted: unknown, not zero
+            continue
+        if state.get("action") is not None:  # cleared since (a race, a heal): unknown
+            hits[name] = int(state.get("hits", 0))
+    if hits:
+        ctx.history.record("nemesis", "failpoint_hits", {"hits": hits})

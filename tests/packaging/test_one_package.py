@@ -185,6 +185,14 @@ def test_the_wheel_installs_one_top_level_package_beside_pypis_fixtures(tmp_path
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     (wheel,) = wheels.glob("paychaos-*.whl")
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for data in (
+        "paychaos/stripe_emulator/contract/data/versions.json",
+        "paychaos/reference_app/payments/templates/payments/success.html",
+    ):
+        assert data in names, f"{data} is not in the wheel"
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
