@@ -80,7 +80,9 @@ def find_config(cli_app: str | None = None, start: Path | None = None) -> AppCon
         return AppConfig(
             spec,
             str(pyproject),
-            python=str((folder / python).resolve()) if isinstance(python, str) else None,
+            # Absolute, but symlinks kept: a venv's bin/python is a symlink to the base
+            # interpreter, and following it would lose the venv (its site-packages).
+            python=os.path.abspath(folder / python) if isinstance(python, str) else None,
             settings=dict(section.get("settings") or {}),
             root=folder,
         )
