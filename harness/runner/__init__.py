@@ -134,7 +134,9 @@ def run_scenario(
     t3 = time.perf_counter()
     state = env.final_state()
     events = history.events()
-    violations = tuple(check_all(events, state, only=only))
+    # A promise that does not apply to the app (n/a) is not checked: its checker would report
+    # the app for what it never claims to do (no payment rows, no browser notifications).
+    violations = tuple(check_all(events, state, only=applicable(env.app.traits, only)))
     verdicts = judge(events, state, violations, env.app.traits, only=only)
     unexercised = run_unexercised(events, state, env.app.traits)
     timings["check"] = time.perf_counter() - t3
@@ -152,6 +154,20 @@ def run_scenario(
         verdicts=verdicts,
         unexercised=unexercised,
     )
+
+
+def applicable(traits: AppTraits, only: Iterable[str] | None = None) -> list[str]:
+    """The ids of the invariants (of ``only``, if given) that apply to an app with ``traits``.
+
+    >>> "I3" in applicable(AppTraits(records_payments=False))
+    False
+    """
+    wanted = set(only) if only is not None else None
+    return [
+        inv_id
+        for inv_id, inv in invariants().items()
+        if (wanted is None or inv_id in wanted) and not (inv.applies and inv.applies(traits))
+    ]
 
 
 def judge(
@@ -188,12 +204,16 @@ def run_unexercised(
 ) -> str | None:
     """Why a run never reached its situation at all, or None.
 
-    A checkout the customer could not complete is a finding in its own right: nothing the
-    schedule meant to test happened. A forced race whose failpoint some step never reached
-    tested no race. A Redis fault on an app that has no Redis touched nothing it uses.
+    A checkout the customer could not complete is a finding in its own right: what the
+    schedule meant to test with that session never happened (a later checkout too, when an
+    earlier one worked). A forced race whose failpoint some step never reached tested no
+    race. A Redis fault on an app that has no Redis touched nothing it uses.
     """
     if not state.sessions:
         return no_checkout_reason(events)
+    for event in events:
+        if event.name == "checkout" and event.type == "fail":
+            return f"the customer could not check out: {event.value.get('error', 'the app failed')}"
     if traits is not None and not traits.uses_redis:
         for event in events:
             if event.process == "nemesis" and event.value.get("target") == "redis":
