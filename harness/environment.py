@@ -186,6 +186,8 @@ class Environment:
     def _register_webhook_endpoint(self) -> None:
         form = [("url", self.app.webhook_url)]
         form += [("enabled_events[]", event) for event in self.app.webhook_events]
+        if self.app.webhook_api_version:
+            form.append(("api_version", self.app.webhook_api_version))
         endpoint = self.stripe.post("/v1/webhook_endpoints", form)
         self._wiring = AppWiring(
             **{**self._wiring.__dict__, "stripe_webhook_secret": endpoint["secret"]}

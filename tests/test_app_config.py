@@ -42,6 +42,17 @@ def test_the_flag_wins_over_the_environment_which_wins_over_pyproject(tmp_path, 
     assert find_config("from.flag:Adapter", start=tmp_path).spec == "from.flag:Adapter"
 
 
+def test_a_venv_python_keeps_its_symlink(tmp_path, monkeypatch):
+    """A venv's bin/python links to the base interpreter; resolving it would lose the venv."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    (tmp_path / "venv" / "bin" / "python").symlink_to(sys.executable)
+    _pyproject(tmp_path / "app", '[tool.paychaos]\napp = "a:B"\npython = "../venv/bin/python"\n')
+    monkeypatch.delenv("PAYCHAOS_APP", raising=False)
+    found = find_config(start=tmp_path / "app")
+    assert found.python == str(tmp_path / "venv" / "bin" / "python")
+
+
 def test_nothing_configured_is_said_so(tmp_path, monkeypatch):
     monkeypatch.delenv("PAYCHAOS_APP", raising=False)
     found = find_config(start=tmp_path)

@@ -83,6 +83,10 @@ class AppAdapter(ABC):
     #: The event types the app's Stripe webhook endpoint is registered for, as a real
     #: deployment configures it in the Stripe dashboard ("*": everything).
     webhook_events: tuple[str, ...] = ("*",)
+    #: The API version the app's webhook endpoint is created with, as the app's Stripe account
+    #: is set up (an app written against one version gets its events rendered in it); None:
+    #: the account's default, the newest version the emulator knows.
+    webhook_api_version: str | None = None
 
     def responsive(self) -> bool:
         """Whether the app server is alive and answers promptly (a hung app gets restarted)."""

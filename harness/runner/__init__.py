@@ -136,10 +136,9 @@ def run_scenario(
     t3 = time.perf_counter()
     state = env.final_state()
     events = history.events()
-    # A promise that does not apply to this app is not checked at all: its "violations"
-    # would be false alarms (no payment rows is no broken I3 for an app that keeps none).
-    applicable = applicable_invariants(env.app.traits, only)
-    violations = tuple(check_all(events, state, only=applicable))
+    # A promise that does not apply to the app (n/a) is not checked: its checker would report
+    # the app for what it never claims to do (no payment rows, no browser notifications).
+    violations = tuple(check_all(events, state, only=applicable(env.app.traits, only)))
     verdicts = judge(events, state, violations, env.app.traits, only=only)
     unexercised = run_unexercised(events, state, env.app.traits)
     timings["check"] = time.perf_counter() - t3
@@ -159,8 +158,12 @@ def run_scenario(
     )
 
 
-def applicable_invariants(traits: AppTraits, only: Iterable[str] | None = None) -> list[str]:
-    """The ids of the promises that apply to an app with ``traits`` (within ``only``)."""
+def applicable(traits: AppTraits, only: Iterable[str] | None = None) -> list[str]:
+    """The ids of the invariants (of ``only``, if given) that apply to an app with ``traits``.
+
+    >>> "I3" in applicable(AppTraits(records_payments=False))
+    False
+    """
     wanted = set(only) if only is not None else None
     return [
         inv_id
@@ -203,13 +206,16 @@ def run_unexercised(
 ) -> str | None:
     """Why a run never reached its situation at all, or None.
 
-    A checkout the customer could not complete is a finding in its own right: nothing the
-    schedule meant to test happened. A forced race whose failpoint some step never reached
-    tested no race. A Redis fault on an app that has no Redis touched nothing it uses.
+    A checkout the customer could not complete is a finding in its own right: what the
+    schedule meant to test with that session never happened (a later checkout too, when an
+    earlier one worked). A forced race whose failpoint some step never reached tested no
+    race. A Redis fault on an app that has no Redis touched nothing it uses.
     """
     if not state.sessions:
         return no_checkout_reason(events)
     for event in events:
+        if event.name == "checkout" and event.type == "fail":
+            return f"the customer could not check out: {event.value.get('error', 'the app failed')}"
         if event.process != "nemesis":
             continue
         if event.name in ("failpoint", "race") and event.type == "fail":

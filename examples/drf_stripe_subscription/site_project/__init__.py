@@ -1,0 +1,1 @@
+"""A minimal Django project that serves drf-stripe-subscription as its README says."""
