@@ -6,19 +6,25 @@ from hypothesis import given
 
 from paychaos.explore import explore
 from paychaos.replay import read_replay, write_replay
-from paychaos.runner import run_scenario
+from paychaos.runner import confirm, run_scenario
 from paychaos.strategies import schedules
 
 
 @given(schedule=schedules(max_sessions=2, max_steps=8))
 def test_correct_keeps_every_promise_for_every_generated_schedule(paychaos_env, schedule):
     """The user's core property: whatever happens, every paid session ends in exactly one active
-    subscription and the customer is told the truth (all of I1-I8). Profile ``ci`` by default."""
+    subscription and the customer is told the truth (all of I1-I8). Profile ``ci`` by default.
+
+    Judged as paychaos judges: a failure counts when a rerun of the same schedule repeats it;
+    one that does not is flaky, and is shown, never counted as a broken promise."""
     paychaos_env.switch_variant("correct")
-    result = run_scenario(paychaos_env, schedule, seed=0)
+    first = run_scenario(paychaos_env, schedule, seed=0)
+    result = confirm(paychaos_env, first)
     assert result.kept, [step.describe() for step in schedule.steps] + [
         v.message for v in result.violations
     ]
+    if result.flaky_violations:
+        print("flaky, not repeated on a rerun:", [v.message for v in result.flaky_violations])
 
 
 def test_exploration_catches_the_seed_and_shrinks_it_to_a_replayable_core(paychaos_env, tmp_path):
