@@ -80,7 +80,7 @@ def print_report(
             console.print(f"  [red]{violation.invariant}[/] {title}", highlight=False)
             console.print(f"     {violation.message}", highlight=False)
             for item in violation.evidence[:evidence]:
-                console.print(f"       · {_evidence_line(item)}", highlight=False, soft_wrap=True)
+                console.print(f"       · {evidence_line(item)}", highlight=False, soft_wrap=True)
         command = replay_command(result, named)
         if command:
             console.print(f"  replay: [cyan]{command}[/]", highlight=False)
@@ -97,7 +97,9 @@ def print_report(
     console.print(f"\n{kept} of {len(results)} runs kept every promise.")
 
 
-def _evidence_line(item: dict[str, Any]) -> str:
+def evidence_line(item: dict[str, Any]) -> str:
+    """One evidence item on one line: a history event (``#11 customer:c1 fail validate ...``)
+    or a state item (``StripeSession {...}``)."""
     if "event" in item:
         return f"#{item['event']} {item['process']} {item['type']} {item['name']} {json.dumps(item['value'], default=str)}"
     kind = item.get("kind", "")

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
+from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 
 
 @app.command()
@@ -40,6 +41,8 @@ def run(
     out: Annotated[Path, typer.Option(help="Folder for the runs' histories (JSON lines).")] = Path(
         "paychaos-results/histories"
     ),
+    junit: JunitOption = None,
+    html: HtmlOption = None,
 ) -> None:
     """Run named scenarios against app variants and check every invariant.
 
@@ -51,7 +54,7 @@ def run(
         parse_variants,
         scenario_named,
     )
-    from paychaos.report import print_report, write_json
+    from paychaos.report import print_report, replay_command, write_json
     from paychaos.runner import run_scenario
 
     catalog = named_scenarios()
@@ -76,4 +79,8 @@ def run(
     print_report(results, console, named=catalog)
     if json_path:
         write_json(results, json_path, named=catalog)
+    write_outputs(
+        "run", results, replay_for=lambda r: replay_command(r, catalog), results_dir=out.parent,
+        junit=junit, html=html, console=console, summary=f"seed {seed}",
+    )  # fmt: skip
     raise typer.Exit(0 if all(r.kept for r in results) else 1)
