@@ -82,8 +82,10 @@
         x: x(bar.start), y, width: span, height: ROW - 8, rx: 2, class: cls, "data-op": bar.op,
       }), describe(bar));
       svg.appendChild(rect);
-      if (span > bar.name.length * 6 + 4) {
-        svg.appendChild(el("text", { x: x(bar.start) + 3, y: y + ROW - 12, class: "bar-label" }, bar.name));
+      const fits = Math.floor((span - 6) / 6);  // characters of 10px text that fit the bar
+      if (fits >= 3) {
+        const label = bar.name.length <= fits ? bar.name : bar.name.slice(0, fits - 1) + "…";
+        svg.appendChild(el("text", { x: x(bar.start) + 3, y: y + ROW - 12, class: "bar-label" }, label));
       }
       if (bar.violations.length) {
         const names = bar.violations.map((n) => data.violations[n].invariant).join(" ");
@@ -139,5 +141,13 @@
     run.addEventListener("toggle", () => { if (run.open && !run.timelineDrawn) draw(run); });
   }
 
+  // A link to a folded run (the matrix's cells) unfolds it.
+  function openFromHash() {
+    const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (target && target.matches("details.run")) target.open = true;
+  }
+
   document.querySelectorAll("details.run").forEach(setup);
+  window.addEventListener("hashchange", openFromHash);
+  openFromHash();
 })();
