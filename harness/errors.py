@@ -27,4 +27,16 @@ class ConfigError(PaychaosError):
 
 
 class ServiceError(PaychaosError):
-    """A service (Postgres, Redis, emulator, app server) could not be started or reached."""
+    """A service (Postgres, Redis, emulator, app server) could not be started or reached.
+
+    The harness's own environment failed, not the app's promises: exit status 3.
+    """
+
+    exit_code = 3
+
+
+class PortTakenError(ServiceError):
+    """A port the person asked for is in use: their input to change (exit status 2), not a
+    failure of the harness's environment."""
+
+    exit_code = 2

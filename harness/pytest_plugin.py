@@ -8,7 +8,18 @@ Turn the plugin off with ``pytest -p no:paychaos``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from paychaos.testing.app import *  # noqa: F403
 from paychaos.testing.emulator import *  # noqa: F403
 from paychaos.testing.proxy import *  # noqa: F403
 from paychaos.testing.services import *  # noqa: F403
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.addini(
+        "paychaos_app",
+        "The app under test for paychaos_env, as module:Class (else PAYCHAOS_APP, then "
+        "[tool.paychaos] app in pyproject.toml).",
+        default=None,
+    )

@@ -11,8 +11,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from paychaos.invariants import invariants
-from paychaos.runner import RunResult
+from paychaos.invariants import Violation, invariants
+from paychaos.runner import RunResult, command_verdict
+from paychaos.verdicts import PromiseVerdict, Verdict
 
 
 def replay_command(result: RunResult, named: Collection[str]) -> str | None:
@@ -37,7 +38,7 @@ def replay_command(result: RunResult, named: Collection[str]) -> str | None:
 def matrix(results: Sequence[RunResult]) -> Table:
     variants = list(dict.fromkeys(r.variant for r in results))
     table = Table(
-        title="paychaos: scenarios x variants (cells: invariants broken)", show_lines=False
+        title="paychaos: scenarios x variants (cells: promises broken; ? flaky)", show_lines=False
     )
     table.add_column("scenario", style="bold")
     for variant in variants:
@@ -47,14 +48,33 @@ def matrix(results: Sequence[RunResult]) -> Table:
         cells = []
         for variant in variants:
             result = by_key.get((name, variant))
-            if result is None:
-                cells.append("")
-            elif result.kept:
-                cells.append("[green]ok[/]")
-            else:
-                cells.append("[red]" + " ".join(result.broken) + "[/]")
+            cells.append("" if result is None else _cell(result))
         table.add_row(name, *cells)
     return table
+
+
+def _cell(result: RunResult) -> str:
+    if result.outcome == Verdict.BROKEN:
+        return "[red]" + " ".join(result.broken) + "[/]"
+    if result.outcome == Verdict.FLAKY:
+        return "[yellow]" + " ".join(f"{v.invariant}?" for v in _flaky(result)) + "[/]"
+    if result.outcome == Verdict.NOT_EXERCISED:
+        return "[yellow]not exercised[/]"
+    return "[green]ok[/]"
+
+
+def _flaky(result: RunResult) -> list[PromiseVerdict]:
+    return [v for v in result.verdicts if v.verdict == Verdict.FLAKY]
+
+
+def _print_violations(console: Console, violations: Sequence[Violation], evidence: int) -> None:
+    for violation in violations:
+        known = invariants().get(violation.invariant)
+        title = known.title if known else ""
+        console.print(f"  [red]{violation.invariant}[/] {title}", highlight=False)
+        console.print(f"     {violation.message}", highlight=False)
+        for item in violation.evidence[:evidence]:
+            console.print(f"       · {evidence_line(item)}", highlight=False, soft_wrap=True)
 
 
 def print_report(
@@ -63,38 +83,72 @@ def print_report(
     *,
     named: Collection[str] = (),
     evidence: int = 3,
+    coverage: bool = True,
 ) -> None:
     """The matrix, then every failing run with its violations, evidence and replay command.
 
-    ``named``: the scenarios ``paychaos run`` can replay by name.
+    ``named``: the scenarios ``paychaos run`` can replay by name; ``coverage``: whether to
+    list the promises no run put to the test (see ``command_verdict``).
     """
     console.print(matrix(results))
-    failing = [r for r in results if not r.kept]
-    for result in failing:
+    verdict = command_verdict(results, coverage=coverage)
+    for result in verdict.broken:
         console.print(
-            f"\n[bold red]✗ {result.scenario.name}[/] on [bold]{result.variant}[/] (seed {result.seed})"
+            f"\n[bold red]✗ {result.scenario.name}[/] on [bold]{result.variant}[/] "
+            f"(seed {result.seed}): broken, and broken again on a rerun"
         )
-        for violation in result.violations:
-            known = invariants().get(violation.invariant)
-            title = known.title if known else ""
-            console.print(f"  [red]{violation.invariant}[/] {title}", highlight=False)
-            console.print(f"     {violation.message}", highlight=False)
-            for item in violation.evidence[:evidence]:
-                console.print(f"       · {evidence_line(item)}", highlight=False, soft_wrap=True)
-        command = replay_command(result, named)
-        if command:
-            console.print(f"  replay: [cyan]{command}[/]", highlight=False)
-        if result.history_path:
-            console.print(f"  history: {result.history_path}", highlight=False)
-    broken = sorted({i for r in failing for i in r.broken}, key=lambda i: int(i[1:]))
+        _print_violations(console, result.violations, evidence)
+        _print_way_back(console, result, named)
+    for result in verdict.flaky:
+        console.print(
+            f"\n[bold yellow]? {result.scenario.name}[/] on [bold]{result.variant}[/] "
+            f"(seed {result.seed}): flaky, broken once but kept on a rerun of the same schedule "
+            "(the app depends on timing or on state kept between runs)"
+        )
+        _print_violations(console, result.flaky_violations, evidence)
+        _print_way_back(console, result, named)
+    for result in verdict.unexercised_runs:
+        console.print(
+            f"\n[bold yellow]∅ {result.scenario.name}[/] on [bold]{result.variant}[/]: "
+            f"not exercised: {result.unexercised}",
+            highlight=False,
+        )
+        _print_way_back(console, result, named)
+    if verdict.unexercised_promises:
+        console.print("\n[bold yellow]Promises no run put to the test[/] (not exercised):")
+        for inv, why in verdict.unexercised_promises.items():
+            console.print(f"  {inv}: {why}", highlight=False)
+    not_applicable = {
+        v.invariant: v.reason
+        for r in results
+        for v in r.verdicts
+        if v.verdict == Verdict.NOT_APPLICABLE
+    }
+    if not_applicable:
+        console.print("\nPromises that do not apply to this app (n/a):")
+        for inv, why in not_applicable.items():
+            console.print(f"  {inv}: {why}", highlight=False)
+    broken = sorted({i for r in verdict.broken for i in r.broken}, key=lambda i: int(i[1:]))
     if broken:
         console.print("\nWhat the broken promises mean for the business:")
         for inv in broken:
             promise = invariants().get(inv)
             meaning = (promise.meaning or promise.title) if promise else "(unknown promise)"
             console.print(f"  {inv}: {meaning}", highlight=False)
-    kept = sum(r.kept for r in results)
-    console.print(f"\n{kept} of {len(results)} runs kept every promise.")
+    kept = sum(r.outcome == Verdict.KEPT for r in results)
+    console.print(
+        f"\n{kept} of {len(results)} runs kept every promise they put to the test; "
+        f"{len(verdict.broken)} broken, {len(verdict.flaky)} flaky, "
+        f"{len(verdict.unexercised_runs)} not exercised."
+    )
+
+
+def _print_way_back(console: Console, result: RunResult, named: Collection[str]) -> None:
+    command = replay_command(result, named)
+    if command:
+        console.print(f"  replay: [cyan]{command}[/]", highlight=False)
+    if result.history_path:
+        console.print(f"  history: {result.history_path}", highlight=False)
 
 
 def evidence_line(item: dict[str, Any]) -> str:
@@ -107,10 +161,18 @@ def evidence_line(item: dict[str, Any]) -> str:
     return f"{kind} {json.dumps(rest, default=str)}"
 
 
-def write_json(results: Sequence[RunResult], path: Path, *, named: Collection[str] = ()) -> None:
+def write_json(
+    results: Sequence[RunResult],
+    path: Path,
+    *,
+    named: Collection[str] = (),
+    coverage: bool = True,
+) -> None:
     """The results as JSON, each run with its replay command when it has one."""
     payload = {
         "runs": [{**r.to_dict(), "replay": replay_command(r, named)} for r in results],
         "kept": all(r.kept for r in results),
+        "exit_code": command_verdict(results, coverage=coverage).exit_code,
+        "unexercised": command_verdict(results, coverage=coverage).unexercised_promises,
     }
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")

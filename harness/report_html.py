@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from paychaos.history import Event
 from paychaos.invariants import Violation, invariants
 from paychaos.report import evidence_line
+from paychaos.verdicts import Verdict
 
 if TYPE_CHECKING:
     from paychaos.runner import RunResult
@@ -215,24 +216,47 @@ def write_html(
     replay_for: Callable[[RunResult], str | None],
     summary: str = "",
     sections: Sequence[str] = (),
+    coverage: bool = False,
 ) -> None:
     """Write the report. ``summary``: a line under the title; ``sections``: HTML fragments
-    shown between the matrix and the runs (the exploration's or the mutants' own tables)."""
-    kept = sum(r.kept for r in results)
+    shown between the matrix and the runs (the exploration's or the mutants' own tables);
+    ``coverage``: also list the promises no run put to the test (see ``command_verdict``)."""
+    from paychaos.runner import command_verdict
+
+    verdict = command_verdict(results, coverage=coverage)
     failing_shown = 0
     runs = []
     for number, result in enumerate(results):
-        opened = not result.kept and failing_shown < OPEN_FAILING
-        failing_shown += not result.kept
-        runs.append(_run_section(number, result, replay_for(result), opened=opened))
-    verdict = f"{kept} of {len(results)} runs kept every promise." if results else "No run to show."
+        failing = result.outcome != Verdict.KEPT
+        runs.append(
+            _run_section(
+                number, result, replay_for(result), opened=failing and failing_shown < OPEN_FAILING
+            )
+        )
+        failing_shown += failing
+    kept = sum(r.outcome == Verdict.KEPT for r in results)
+    line = (
+        f"{kept} of {len(results)} runs kept every promise they put to the test; "
+        f"{len(verdict.broken)} broken, {len(verdict.flaky)} flaky, "
+        f"{len(verdict.unexercised_runs)} not exercised (exit code {verdict.exit_code})."
+        if results
+        else "No run to show."
+    )
+    missing = "".join(
+        f"<li><b>{_e(inv)}</b>: {_e(why)}</li>" for inv, why in verdict.unexercised_promises.items()
+    )
     body = [
         "<header>",
         f"<h1>{_e(title)}</h1>",
-        f'<p class="verdict {"bad" if kept < len(results) else "good"}">{_e(verdict)}</p>',
+        f'<p class="verdict {"bad" if verdict.exit_code else "good"}">{_e(line)}</p>',
         f"<p>{_e(summary)}</p>" if summary else "",
         f'<p class="stamp">written {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC</p>',
         "</header>",
+        (
+            f'<section class="coverage"><h2>Promises no run put to the test</h2><ul>{missing}</ul></section>'
+            if missing
+            else ""
+        ),
         _matrix(results) if results else "",
         *sections,
         '<section id="runs">',
@@ -251,11 +275,32 @@ def write_html(
     path.write_text(page, encoding="utf-8")
 
 
+# What a run's outcome looks like: the mark in its heading and its CSS class.
+_OUTCOME = {
+    Verdict.BROKEN: ("✗", "broken"),
+    Verdict.FLAKY: ("?", "flaky"),
+    Verdict.NOT_EXERCISED: ("∅", "unexercised"),
+    Verdict.KEPT: ("✓", "kept"),
+}
+
+
+def _cell(result: RunResult) -> str:
+    if result.outcome == Verdict.BROKEN:
+        return " ".join(result.broken)
+    if result.outcome == Verdict.FLAKY:
+        return " ".join(f"{v.invariant}?" for v in result.flaky_violations) or "flaky"
+    if result.outcome == Verdict.NOT_EXERCISED:
+        return "not exercised"
+    return "ok"
+
+
 def _matrix(results: Sequence[RunResult]) -> str:
     variants = list(dict.fromkeys(r.variant for r in results))
     by_key = {(r.scenario.name, r.variant): n for n, r in enumerate(results)}
     rows = [
-        '<section id="matrix"><h2>Scenarios x variants</h2><table class="matrix">',
+        '<section id="matrix"><h2>Scenarios x variants</h2>'
+        '<p class="stamp">cells: the promises broken; I4? flaky (broken once, kept on a rerun)</p>'
+        '<table class="matrix">',
         "<thead><tr><th>scenario</th>"
         + "".join(f"<th>{_e(v)}</th>" for v in variants)
         + "</tr></thead><tbody>",
@@ -268,76 +313,87 @@ def _matrix(results: Sequence[RunResult]) -> str:
                 cells.append("<td></td>")
                 continue
             result = results[number]
-            text = "ok" if result.kept else " ".join(result.broken)
-            css = "kept" if result.kept else "broken"
-            cells.append(f'<td class="{css}"><a href="#run-{number}">{_e(text)}</a></td>')
+            css = _OUTCOME[result.outcome][1]
+            cells.append(f'<td class="{css}"><a href="#run-{number}">{_e(_cell(result))}</a></td>')
         rows.append(f"<tr><th scope='row'>{_e(name)}</th>{''.join(cells)}</tr>")
     rows.append("</tbody></table></section>")
     return "\n".join(rows)
 
 
+def _violation_block(
+    index: int, violation: Violation, result: RunResult, ops: Sequence[int], *, flaky: bool
+) -> str:
+    promise = invariants().get(violation.invariant)
+    items = []
+    for item in violation.evidence:
+        line = _e(evidence_line(item))
+        event = item.get("event")
+        if isinstance(event, int) and 0 <= event < len(result.history):
+            op = result.history[event].op
+            line = f'<a href="#" class="ev" data-op="{op}">#{event}</a> ' + line.split(" ", 1)[-1]
+        items.append(f"<li>{line}</li>")
+    parts = [
+        f'<div class="violation{" flaky" if flaky else ""}" data-violation="{index}">',
+        f"<h4>{_e(violation.invariant)} {_e(promise.title if promise else '')}"
+        + (" <span class='tag'>flaky</span>" if flaky else "")
+        + "</h4>",
+        f"<p>{_e(violation.message)}</p>",
+        f"<p class='means'>means: {_e(promise.meaning)}</p>" if promise and promise.meaning else "",
+        f"<ul>{''.join(items)}</ul>",
+        "" if ops else "<p class='means'>proved by the final state: no operation to mark</p>",
+        "</div>",
+    ]
+    return "".join(parts)
+
+
 def _run_section(number: int, result: RunResult, replay: str | None, *, opened: bool) -> str:
-    known = invariants()
-    data = timeline(result.history, result.violations)
-    mark = "✓" if result.kept else "✗"
-    broken = "" if result.kept else f" — broke {' '.join(result.broken)}"
+    # Flaky violations are evidence too (of a broken-once promise): marked like the others.
+    cited = (*result.violations, *result.flaky_violations)
+    data = timeline(result.history, cited)
+    mark, css = _OUTCOME[result.outcome]
+    tail = {
+        Verdict.BROKEN: f" — broke {' '.join(result.broken)}",
+        Verdict.FLAKY: " — flaky: broken once, kept on a rerun",
+        Verdict.NOT_EXERCISED: f" — not exercised: {result.unexercised}",
+        Verdict.KEPT: "",
+    }[result.outcome]
     head = (
         f'<summary><span class="mark">{mark}</span> <b>{_e(result.scenario.name)}</b> on '
         f"<b>{_e(result.variant)}</b> (seed {result.seed}, {len(result.history)} events)"
-        f"{_e(broken)}</summary>"
+        f"{_e(tail)}</summary>"
     )
-    evidence = []
-    for index, violation in enumerate(result.violations):
-        promise = known.get(violation.invariant)
-        items = []
-        for item in violation.evidence:
-            line = _e(evidence_line(item))
-            event = item.get("event")
-            if isinstance(event, int) and 0 <= event < len(result.history):
-                op = result.history[event].op
-                line = (
-                    f'<a href="#" class="ev" data-op="{op}">#{event}</a> ' + line.split(" ", 1)[-1]
-                )
-            items.append(f"<li>{line}</li>")
-        evidence.append(
-            f'<div class="violation" data-violation="{index}">'
-            f"<h4>{_e(violation.invariant)} {_e(promise.title if promise else '')}</h4>"
-            f"<p>{_e(violation.message)}</p>"
-            + (
-                f"<p class='means'>means: {_e(promise.meaning)}</p>"
-                if promise and promise.meaning
-                else ""
-            )
-            + f"<ul>{''.join(items)}</ul>"
-            + (
-                ""
-                if data["violations"][index]["ops"]
-                else "<p class='means'>proved by the final state: no operation to mark</p>"
-            )
-            + "</div>"
+    evidence = [
+        _violation_block(
+            i, v, result, data["violations"][i]["ops"], flaky=i >= len(result.violations)
         )
+        for i, v in enumerate(cited)
+    ]
+    verdicts = "".join(
+        f"<li class='v-{_e(str(v.verdict)).replace(' ', '-').replace('/', '')}'><b>{_e(v.invariant)}</b> "
+        f"{_e(str(v.verdict))}{_e(': ' + v.reason) if v.reason else ''}</li>"
+        for v in result.verdicts
+    )
+    steps = "".join(
+        f"<li><code>{_e(step.describe())}</code></li>" for step in result.scenario.steps
+    )
     aside = [
         '<aside class="evidence">',
-        "<h3>Violations</h3>" if evidence else "<h3>Every promise kept</h3>",
+        "<h3>Violations</h3>" if evidence else "<h3>No promise broken</h3>",
         *evidence,
         f"<p class='replay'>replay: <code>{_e(replay)}</code></p>" if replay else "",
         f"<p>history: <code>{_e(str(result.history_path))}</code></p>"
         if result.history_path
         else "",
+        f"<details class='verdicts'><summary>each promise</summary><ul>{verdicts}</ul></details>"
+        if verdicts
+        else "",
+        f"<details class='steps'><summary>{len(result.scenario.steps)} steps</summary>"
+        f"<ol>{steps}</ol></details>",
         "</aside>",
     ]
-    steps = "".join(
-        f"<li><code>{_e(step.describe())}</code></li>" for step in result.scenario.steps
-    )
-    aside.insert(
-        -1,
-        f"<details class='steps'><summary>{len(result.scenario.steps)} steps</summary><ol>{steps}</ol></details>",
-    )
     return "\n".join(
         [
-            f'<details class="run {"kept" if result.kept else "broken"}" id="run-{number}"'
-            + (" open" if opened else "")
-            + ">",
+            f'<details class="run {css}" id="run-{number}"' + (" open" if opened else "") + ">",
             head,
             '<div class="run-body"><div class="timeline-wrap">'
             '<div class="toolbar"><button type="button" data-zoom="out" title="zoom out">&minus;</button>'

@@ -1,8 +1,8 @@
 """JUnit XML: what a CI system shows as test results.
 
 One ``<testcase>`` per run (scenario x variant), per generated schedule (``explore``) or per
-mutant (``mutants``); a ``<failure>`` per broken promise with its evidence and the command
-that replays it; a ``<skipped>`` when a run exercised none of its promises. The layout is the
+mutant (``mutants``); a ``<failure>`` per broken (or flaky) promise with its evidence and the
+command that replays it; a ``<skipped>`` when a run put no promise to the test. The layout is the
 one CI tools read (Jenkins' and Ant's ``junit-10`` schema; ``tests/reports/junit-10.xsd``
 checks it): ``<testsuites>`` > ``<testsuite>`` > ``<testcase>``.
 
@@ -20,15 +20,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from paychaos.invariants import Violation
 from paychaos.report import evidence_line
+from paychaos.verdicts import PromiseVerdict, Verdict
 
 if TYPE_CHECKING:
     from paychaos.mutants import Detection
     from paychaos.runner import RunResult
 
-# A per-promise verdict (``kept``, ``broken``, ``flaky``, ``n/a``, ``not exercised``), as a run
-# may carry it in ``verdicts``. Those two mean the run said nothing about the promise.
-UNEXERCISED = frozenset({"n/a", "not exercised", "not_exercised", "na"})
+# The verdicts that say a run put the promise to no test.
+UNEXERCISED = frozenset({Verdict.NOT_APPLICABLE, Verdict.NOT_EXERCISED})
 # Shown in a failure's text at most; the rest is in the history file.
 EVIDENCE_LINES = 10
 
@@ -140,51 +141,19 @@ def _clean(text: str) -> str:
 # --- runs -----------------------------------------------------------------------------------
 
 
-def promise_verdicts(result: RunResult) -> dict[str, str]:
-    """The run's verdict per promise (``{"I1": "kept", "I6": "not exercised"}``), when the run
-    carries them (a ``verdicts`` mapping); empty otherwise."""
-    raw = getattr(result, "verdicts", None) or {}
-    return {str(k): str(getattr(v, "value", v)).lower() for k, v in dict(raw).items()}
-
-
 def run_case(result: RunResult, replay: str | None, *, name: str | None = None) -> Case:
-    """The test case of one run: a failure per broken promise, with evidence and replay."""
-    from paychaos.invariants import invariants
-
-    known = invariants()
-    failures = []
-    for violation in result.violations:
-        promise = known.get(violation.invariant)
-        lines = [violation.message, ""]
-        lines += [f"  {evidence_line(item)}" for item in violation.evidence[:EVIDENCE_LINES]]
-        hidden = len(violation.evidence) - EVIDENCE_LINES
-        if hidden > 0:
-            lines.append(f"  ... {hidden} more in the history")
-        lines += ["", f"replay: {replay}" if replay else "replay: (no replay command)"]
-        if result.history_path:
-            lines.append(f"history: {result.history_path}")
-        title = f"{violation.invariant} {promise.title}" if promise else violation.invariant
-        failures.append(
-            Failure(
-                message=f"{title}: {violation.message}",
-                type=violation.invariant,
-                text="\n".join(lines),
-            )
-        )
-    verdicts = promise_verdicts(result)
-    quiet = sorted(i for i, v in verdicts.items() if v in UNEXERCISED)
-    flaky = sorted(i for i, v in verdicts.items() if v == "flaky")
-    for inv in flaky:
-        if inv not in result.broken:
-            failures.append(
-                Failure(f"{inv}: broken on some runs of this schedule, not on others", "flaky")
-            )
+    """The test case of one run: a failure per broken promise (``type``: the promise) and per
+    flaky one (``type="flaky"``), each with its evidence and the replay command; skipped when
+    the run put no promise to the test (the reason from its verdicts)."""
+    failures = [_failure(v, result, replay, flaky=False) for v in result.violations]
+    failures += [_failure(v, result, replay, flaky=True) for v in result.flaky_violations]
+    quiet = [v for v in result.verdicts if v.verdict in UNEXERCISED]
     skipped = None
-    if verdicts and not failures and len(quiet) == len(verdicts):
-        skipped = "no promise was exercised: " + ", ".join(quiet)
-    output = [f"seed {result.seed}"]
-    if quiet and skipped is None:
-        output.append("not exercised: " + ", ".join(quiet))
+    if not failures and result.unexercised:
+        skipped = f"not exercised: {result.unexercised}"
+    elif not failures and result.verdicts and len(quiet) == len(result.verdicts):
+        skipped = "no promise was exercised: " + "; ".join(_verdict_line(v) for v in quiet)
+    output = [f"seed {result.seed}", *(_verdict_line(v) for v in result.verdicts)]
     if replay:
         output.append(f"replay: {replay}")
     return Case(
@@ -197,18 +166,67 @@ def run_case(result: RunResult, replay: str | None, *, name: str | None = None) 
     )
 
 
+def _failure(
+    violation: Violation, result: RunResult, replay: str | None, *, flaky: bool
+) -> Failure:
+    from paychaos.invariants import invariants
+
+    promise = invariants().get(violation.invariant)
+    title = f"{violation.invariant} {promise.title}" if promise else violation.invariant
+    lines = [violation.message, ""]
+    if flaky:
+        lines = [
+            f"flaky: broken once, kept on a rerun of the same schedule. {violation.message}",
+            "",
+        ]
+    lines += [f"  {evidence_line(item)}" for item in violation.evidence[:EVIDENCE_LINES]]
+    hidden = len(violation.evidence) - EVIDENCE_LINES
+    if hidden > 0:
+        lines.append(f"  ... {hidden} more in the history")
+    lines += ["", f"replay: {replay}" if replay else "replay: (no replay command)"]
+    if result.history_path:
+        lines.append(f"history: {result.history_path}")
+    return Failure(
+        message=f"{title}{' (flaky)' if flaky else ''}: {violation.message}",
+        type="flaky" if flaky else violation.invariant,
+        text="\n".join(lines),
+    )
+
+
+def _verdict_line(verdict: PromiseVerdict) -> str:
+    return f"{verdict.invariant} {verdict.verdict}" + (
+        f": {verdict.reason}" if verdict.reason else ""
+    )
+
+
+def coverage_case(results: Sequence[RunResult]) -> Case:
+    """Whether every promise was put to the test by some run of the command: skipped, with
+    the promises and why, when one was not (the command then exits 5)."""
+    from paychaos.runner import command_verdict
+
+    missing = command_verdict(results, coverage=True).unexercised_promises
+    reason = "; ".join(f"{inv}: {why}" for inv, why in missing.items())
+    return Case(
+        name="every promise put to the test",
+        classname="paychaos.coverage",
+        skipped=f"not exercised by any run: {reason}" if missing else None,
+    )
+
+
 def run_suite(
     name: str,
     results: Sequence[RunResult],
     replay_for: Callable[[RunResult], str | None],
     properties: Mapping[str, Any] | None = None,
+    *,
+    coverage: bool = False,
 ) -> Suite:
-    """A suite of one case per run."""
-    return Suite(
-        name,
-        [run_case(r, replay_for(r)) for r in results],
-        {k: str(v) for k, v in (properties or {}).items()},
-    )
+    """A suite of one case per run, and with ``coverage`` one more for the promises no run
+    exercised (a whole matrix is judged on that too)."""
+    cases = [run_case(r, replay_for(r)) for r in results]
+    if coverage:
+        cases.append(coverage_case(results))
+    return Suite(name, cases, {k: str(v) for k, v in (properties or {}).items()})
 
 
 # --- mutants --------------------------------------------------------------------------------

@@ -43,7 +43,11 @@ class ReferenceAppAdapter(AppAdapter):
         "customer.subscription.deleted",
     )
 
-    def __init__(self, port: int | None = None, start_timeout: float = 20.0) -> None:
+    def __init__(
+        self, port: int | None = None, start_timeout: float = 20.0, python: str | None = None
+    ) -> None:
+        # The interpreter the server runs under (``[tool.paychaos] python``): its own venv.
+        self.python = python or sys.executable
         self.port = port or free_port()
         self.base_url = f"http://{LOOPBACK}:{self.port}"
         self.start_timeout = start_timeout
@@ -87,7 +91,7 @@ class ReferenceAppAdapter(AppAdapter):
     def _migrate(self, env: dict[str, str]) -> None:
         out = subprocess.run(
             [
-                sys.executable,
+                self.python,
                 "-m",
                 "paychaos.reference_app.manage",
                 "migrate",
@@ -118,7 +122,7 @@ class ReferenceAppAdapter(AppAdapter):
 
     def _spawn(self, env: dict[str, str]) -> None:
         argv = (
-            sys.executable, "-m", "uvicorn", "paychaos.reference_app.asgi:application",
+            self.python, "-m", "uvicorn", "paychaos.reference_app.asgi:application",
             "--host", LOOPBACK, "--port", str(self.port),
             "--no-access-log", "--lifespan", "off", "--log-level", "warning",
             "--ws", "websockets",

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
+from paychaos.app.traits import AppTraits
 from paychaos.state import AppPayment, AppSubscription, Notification
 
 
@@ -54,6 +55,9 @@ class AppAdapter(ABC):
     """
 
     name: str = "app"
+    #: What the app does (the events it fulfils on, payment rows, notifications, Redis):
+    #: promises that do not apply to it are reported "n/a" with the reason.
+    traits: AppTraits = AppTraits()
 
     @abstractmethod
     def start(self, wiring: AppWiring) -> None:

@@ -7,12 +7,12 @@ place that chooses them: the app under test, the named scenarios, the variants.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from paychaos.errors import ConfigError
 
 if TYPE_CHECKING:
-    from paychaos.app import AppAdapter
     from paychaos.environment import Environment
     from paychaos.schedule import Scenario
 
@@ -20,18 +20,30 @@ if TYPE_CHECKING:
 SEED_VARIANTS = ("correct", "seed_original", "seed_fix")
 
 
-def reference_app() -> AppAdapter:
-    """The adapter of paychaos's own reference app (its variants: ``--variant``)."""
-    from paychaos.reference_app.adapter import ReferenceAppAdapter
-
-    return ReferenceAppAdapter()
-
-
-def open_environment(variant: str = "correct", seed: int = 0) -> Environment:
-    """An environment (not yet started) around the app under test."""
+def open_environment(
+    variant: str = "correct", seed: int = 0, app: str | None = None
+) -> Environment:
+    """An environment (not yet started) around the app under test: ``--app``,
+    ``PAYCHAOS_APP``, ``[tool.paychaos]``, else paychaos's own reference app, said on stderr
+    first so nobody mistakes its verdict for their app's."""
+    from paychaos.app.config import APP_ENV, find_config, load_adapter
     from paychaos.environment import Environment, EnvironmentOptions
 
-    return Environment(EnvironmentOptions(variant=variant, seed=seed), adapter=reference_app())
+    config = find_config(app)
+    if variant != "correct" and not config.is_reference:
+        raise ConfigError(
+            f"--variant {variant}: variants are the reference app's, not {config.spec}'s",
+            hint="leave --variant out when you test your own app",
+        )
+    if config.spec is None:
+        print(
+            f"paychaos: no app configured (--app, {APP_ENV} or [tool.paychaos] app in "
+            "pyproject.toml): testing paychaos's own reference app",
+            file=sys.stderr,
+            flush=True,
+        )
+    adapter = load_adapter(config)
+    return Environment(EnvironmentOptions(variant=variant, seed=seed), adapter=adapter)
 
 
 def named_scenarios() -> dict[str, Scenario]:

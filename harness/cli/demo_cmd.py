@@ -9,6 +9,7 @@ from rich.console import Console
 
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants, scenario_named
+from paychaos.verdicts import EXIT_BROKEN, Verdict
 
 
 @app.command()
@@ -17,6 +18,14 @@ def demo(
         str | None, typer.Argument(help="A named scenario to tell (default: a plain purchase).")
     ] = None,
     variant: Annotated[str, typer.Option(help="App variant.")] = "correct",
+    app_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--app",
+            help="The app under test as module:Class (default: PAYCHAOS_APP, then "
+            "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed.")] = 0,
 ) -> None:
     """Start everything for real, make one purchase, and tell what happened.
@@ -43,15 +52,15 @@ def demo(
     console = Console()
     console.print(f"[bold]{chosen.name}[/] on [bold]{variant_name}[/]: {chosen.summary}")
     with console.status("starting Postgres, Redis, the Stripe emulator, the proxies and the app"):
-        env = open_environment(variant_name, seed).__enter__()
+        env = open_environment(variant_name, seed, app_spec).__enter__()
     try:
         result = run_scenario(env, chosen, seed=seed)
     finally:
         env.close()
     for line in narrate(result):
         console.print(f"  {line}", highlight=False)
-    if result.kept:
-        console.print("[green]Every promise kept.[/]")
+    if result.outcome == Verdict.KEPT:
+        console.print("[green]Every promise this purchase put to the test was kept.[/]")
     else:
-        print_report([result], console, named=[chosen.name] if scenario else [])
-    raise typer.Exit(0 if result.kept else 1)
+        print_report([result], console, named=[chosen.name] if scenario else [], coverage=False)
+    raise typer.Exit(EXIT_BROKEN if result.outcome == Verdict.BROKEN else 0)

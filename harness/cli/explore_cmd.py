@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +15,7 @@ from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.errors import ConfigError
+from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY
 
 if TYPE_CHECKING:
     from paychaos.runner import RunResult
@@ -28,6 +30,14 @@ def explore(
     budget: Annotated[
         str, typer.Option(help="Time (60s, 2m) or number of examples (200).")
     ] = "60s",
+    app_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--app",
+            help="The app under test as module:Class (default: PAYCHAOS_APP, then "
+            "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the generator and the emulator.")] = 0,
     profile: Annotated[
         str, typer.Option(help="ci: bounded and repeatable; chaos: keeps an example database.")
@@ -42,7 +52,8 @@ def explore(
 ) -> None:
     """Generate fault schedules until a promise breaks; shrink it and write a replay file.
 
-    Exit 0: nothing found within the budget; 1: a violation (replay file written); 2: bad input.
+    Exit 0: nothing found within the budget; 1: a broken promise (replay file written);
+    2: bad input; 3: the harness's own environment failed; 4: a failure that did not reproduce.
     """
     from paychaos.explore import PROFILES, parse_budget
     from paychaos.explore import explore as run_explore
@@ -70,16 +81,19 @@ def explore(
         if not result.kept:
             failing[0] += 1
             return
+        case = run_case(
+            result,
+            None,
+            name=f"schedule {len(passed) + failing[0] + 1} ({len(schedule.steps)} steps)",
+        )
+        steps = "\n".join(step.describe() for step in schedule.steps)
         passed.append(
-            Case(
-                name=f"schedule {len(passed) + failing[0] + 1} ({len(schedule.steps)} steps)",
-                classname=f"paychaos.explore.{variant_name}",
-                seconds=result.timings.get("total", 0.0),
-                output="\n".join(step.describe() for step in schedule.steps),
+            replace(
+                case, classname=f"paychaos.explore.{variant_name}", output=f"{steps}\n{case.output}"
             )
         )
 
-    with open_environment(variant_name, seed) as env, Progress(
+    with open_environment(variant_name, seed, app_spec) as env, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(), console=console, transient=False,
     ) as progress:  # fmt: skip
@@ -134,49 +148,59 @@ def explore(
     console.print(f"\n[bold red]Shrunk counterexample[/] ({len(finding.scenario.steps)} steps):")
     for step in finding.scenario.steps:
         console.print(f"  · {step.describe()}", highlight=False)
-    print_report([finding.result], console)
+    shown = finding.result.as_flaky() if outcome.flaky else finding.result
+    print_report([shown], console, coverage=False)
     command = shlex.join(["paychaos", "replay", str(path)])
     console.print(f"\nreplay: [cyan]{command}[/]", highlight=False)
     shrunk = run_case(
-        finding.result, command,
+        shown, command,
         name=f"shrunk counterexample ({len(finding.scenario.steps)} steps)"
         + (" (flaky: did not reproduce, unshrunk)" if outcome.flaky else ""),
     )  # fmt: skip
     write_outputs(
-        "explore", [finding.result], replay_for=lambda _r: command, results_dir=out, junit=junit,
-        html=html, console=console, summary=summary,
+        "explore", [shown], replay_for=lambda _r: command, results_dir=out, junit=junit,
+        html=html, console=console, summary=summary, coverage=False,
         suite=Suite(
             "paychaos explore", [*passed, shrunk], {k: str(v) for k, v in properties.items()}
         ),
     )  # fmt: skip
-    raise typer.Exit(1)
+    raise typer.Exit(EXIT_FLAKY if outcome.flaky else EXIT_BROKEN)
 
 
 @app.command()
 def replay(
     file: Annotated[Path, typer.Argument(help="A replay file written by `paychaos explore`.")],
+    app_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--app",
+            help="The app under test as module:Class (default: PAYCHAOS_APP, then "
+            "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
+        ),
+    ] = None,
     junit: JunitOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """Run a replay file again. Exit 0: every promise kept; 1: a violation; 2: bad file."""
+    """Run a replay file again. Exit 0: every promise kept; 1: broken again; 2: bad file;
+    3: the harness's own environment failed; 4: flaky; 5: not exercised."""
     from paychaos.replay import read_replay
     from paychaos.report import print_report
-    from paychaos.runner import run_scenario
+    from paychaos.runner import command_verdict, confirm, run_scenario
 
     scenario, variant, seed, only = read_replay(file)
     parse_variants(variant)
     console = Console()
-    with open_environment(variant, seed) as env:
-        result = run_scenario(env, scenario, seed=seed, only=only)
+    with open_environment(variant, seed, app_spec) as env:
+        result = confirm(env, run_scenario(env, scenario, seed=seed, only=only))
     for step in scenario.steps:
         console.print(f"  · {step.describe()}", highlight=False)
-    print_report([result], console)
+    print_report([result], console, coverage=False)
     command = shlex.join(["paychaos", "replay", str(file)])
     write_outputs(
         "replay", [result], replay_for=lambda _r: command, results_dir=RESULTS, junit=junit,
-        html=html, console=console, summary=f"replay file {file}",
+        html=html, console=console, summary=f"replay file {file}", coverage=False,
     )  # fmt: skip
-    raise typer.Exit(0 if result.kept else 1)
+    raise typer.Exit(command_verdict([result], coverage=False).exit_code)
 
 
 def _invariant_ids(spec: str | None) -> tuple[str, ...] | None:

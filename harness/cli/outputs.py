@@ -41,9 +41,11 @@ def write_outputs(
     title: str = "",
     summary: str = "",
     sections: Sequence[str] = (),
+    coverage: bool = False,
 ) -> None:
     """Write the HTML report (always ``results_dir/report-COMMAND.html``, and ``html`` when
-    given) and, when asked, the JUnit file: ``suite``, or one case per run by default."""
+    given) and, when asked, the JUnit file: ``suite``, or one case per run by default.
+    ``coverage``: the command is also judged on whether every promise was put to the test."""
     from paychaos.report_html import write_html
     from paychaos.report_junit import run_suite, write_junit
 
@@ -55,11 +57,13 @@ def write_outputs(
         replay_for=replay_for,
         summary=summary,
         sections=sections,
+        coverage=coverage,
     )
     if html is not None and html.resolve() != kept.resolve():
         html.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(kept, html)
     console.print(f"report: {html or kept}", highlight=False)
     if junit is not None:
-        write_junit([suite or run_suite(f"paychaos {command}", results, replay_for)], junit)
+        default = run_suite(f"paychaos {command}", results, replay_for, coverage=coverage)
+        write_junit([suite or default], junit)
         console.print(f"junit: {junit}", highlight=False)

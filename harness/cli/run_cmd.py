@@ -34,6 +34,14 @@ def run(
         str,
         typer.Option(help="App variant: correct, seed_original, seed_fix, mutant:M1..., or all."),
     ] = "correct",
+    app_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--app",
+            help="The app under test as module:Class (default: PAYCHAOS_APP, then "
+            "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed for ids, jitter and generated choices.")] = 0,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
@@ -46,7 +54,8 @@ def run(
 ) -> None:
     """Run named scenarios against app variants and check every invariant.
 
-    Exit 0: every promise kept; 1: a violation; 2: bad input or a broken environment.
+    Exit 0: every promise kept (or n/a); 1: a broken promise; 2: bad input; 3: the harness's
+    own environment failed; 4: flaky findings only; 5: something not exercised.
     """
     from paychaos.cli.compose import (
         named_scenarios,
@@ -55,7 +64,7 @@ def run(
         scenario_named,
     )
     from paychaos.report import print_report, replay_command, write_json
-    from paychaos.runner import run_scenario
+    from paychaos.runner import command_verdict, confirm, run_scenario
 
     catalog = named_scenarios()
     chosen = [scenario_named(n) for n in names] if names else list(catalog.values())
@@ -64,7 +73,7 @@ def run(
     history_dir = out
     history_dir.mkdir(parents=True, exist_ok=True)
     results = []
-    with open_environment(variants[0], seed) as env, Progress(
+    with open_environment(variants[0], seed, app_spec) as env, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     ) as progress:  # fmt: skip
@@ -74,13 +83,20 @@ def run(
             for scenario in chosen:
                 progress.update(task, description=f"{v}: {scenario.name}")
                 path = history_dir / f"{v.replace(':', '-')}__{scenario.name}.jsonl"
-                results.append(run_scenario(env, scenario, seed=seed, history_path=path))
+                result = run_scenario(env, scenario, seed=seed, history_path=path)
+                # A broken promise counts only if a rerun of the same schedule breaks it
+                # again; one that does not reproduce is reported as flaky.
+                rerun = path.with_name(path.stem + ".rerun.jsonl")
+                results.append(confirm(env, result, history_path=rerun))
                 progress.advance(task)
-    print_report(results, console, named=catalog)
+    # The whole catalog is the CI gate: every promise must be put to the test by some run.
+    # Named scenarios are judged on their own runs.
+    coverage = not names
+    print_report(results, console, named=catalog, coverage=coverage)
     if json_path:
-        write_json(results, json_path, named=catalog)
+        write_json(results, json_path, named=catalog, coverage=coverage)
     write_outputs(
         "run", results, replay_for=lambda r: replay_command(r, catalog), results_dir=out.parent,
-        junit=junit, html=html, console=console, summary=f"seed {seed}",
+        junit=junit, html=html, console=console, summary=f"seed {seed}", coverage=coverage,
     )  # fmt: skip
-    raise typer.Exit(0 if all(r.kept for r in results) else 1)
+    raise typer.Exit(command_verdict(results, coverage=coverage).exit_code)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import threading
 from collections.abc import Callable
 from types import TracebackType
 
-from paychaos.errors import ConfigError, ServiceError
+from paychaos.errors import ConfigError, PortTakenError, ServiceError
 from paychaos.faults.http import serve_http_connection
 from paychaos.faults.toxiproxy_api import ToxiproxyApi
 
@@ -69,7 +70,8 @@ def serve_forever(
     try:
         loop.run_until_complete(_serve(host, port, seed, on_ready or (lambda _p: None), stop))
     except OSError as exc:
-        raise ServiceError(
+        taken = exc.errno == errno.EADDRINUSE
+        raise (PortTakenError if taken else ServiceError)(
             f"the fault proxy cannot listen on {host}:{port}: {exc.strerror or exc}",
             hint="pick another --port (0 picks a free one)",
         ) from exc
@@ -147,7 +149,8 @@ class FaultProxyServer:
             self._thread.join()
             self._thread = None
             exc = failure[0]
-            raise ServiceError(
+            taken = isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE
+            raise (PortTakenError if taken else ServiceError)(
                 f"the fault proxy cannot listen on {self.host}:{self.port}: {exc}",
                 hint="pass port=0 to pick a free port",
             ) from exc

@@ -15,10 +15,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from paychaos.app.traits import AppTraits
 from paychaos.history import Event
 from paychaos.state import FinalState
 
 Checker = Callable[[Sequence[Event], FinalState], list["Violation"]]
+# (history, final state) -> why the run never reached the promise's situation, or None.
+Exercised = Callable[[Sequence[Event], FinalState], str | None]
+# What the app does -> why the promise does not apply to it, or None.
+Applies = Callable[[AppTraits], str | None]
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,11 @@ class Invariant:
     check: Checker
     # What a broken promise costs, in the customer's words (the report's "means" column).
     meaning: str = ""
+    # Whether a run reached the promise's situation; a kept promise that was never put to
+    # the test is "not exercised", never "kept".
+    exercised: Exercised | None = None
+    # Whether the promise applies to an app at all (no payment rows, no notifications).
+    applies: Applies | None = None
 
     def violation(self, message: str, evidence: Iterable[Any] = ()) -> Violation:
         return Violation(self.id, message, tuple(_as_evidence(e) for e in evidence))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from paychaos.history import Event, completions
 from paychaos.state import AppPayment, AppSubscription, FinalState, StripeSession
 
 # Stripe subscription statuses after which nothing may be active in the app.
@@ -36,3 +39,25 @@ def ended_in_stripe(state: FinalState, session: StripeSession) -> bool:
     """True when Stripe has since canceled the session's subscription (I7's business, not I1's)."""
     sub = state.stripe_subscription(session.subscription_id)
     return sub is not None and sub.status in ENDED_STATUSES
+
+
+def no_checkout_reason(history: Sequence[Event]) -> str:
+    """Why a run has no Checkout Session: the customer could not check out, or never tried."""
+    for event in completions(history, "checkout"):
+        if event.type == "fail":
+            return f"the customer could not check out: {event.value.get('error', 'the app failed')}"
+    return "no checkout session was created"
+
+
+def unpaid_reason(history: Sequence[Event], state: FinalState) -> str | None:
+    """Why no session got paid (None when one did): the situation I1, I3 and I4 are about."""
+    if not state.sessions:
+        return no_checkout_reason(history)
+    if not any(s.paid for s in state.sessions):
+        return "no checkout session was paid"
+    return None
+
+
+def any_session_reason(history: Sequence[Event], state: FinalState) -> str | None:
+    """Why the run has no Checkout Session at all (None when it has one)."""
+    return None if state.sessions else no_checkout_reason(history)

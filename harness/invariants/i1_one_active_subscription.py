@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from paychaos.history import Event
 from paychaos.invariants import Invariant, Violation
-from paychaos.invariants._common import ended_in_stripe, subscriptions_for
+from paychaos.invariants._common import ended_in_stripe, subscriptions_for, unpaid_reason
 from paychaos.state import FinalState
 
 
@@ -45,4 +45,5 @@ INVARIANT = Invariant(
     title="every paid checkout session ends in exactly one active subscription",
     meaning="money taken, no subscription (or two)",
     check=check,
+    exercised=unpaid_reason,
 )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from paychaos.history import Event
 from paychaos.invariants import Invariant, Violation
-from paychaos.invariants._common import session_of
+from paychaos.invariants._common import any_session_reason, session_of
 from paychaos.state import FinalState
 
 
@@ -44,4 +44,5 @@ INVARIANT = Invariant(
     title="no active subscription without a paid session",
     meaning="service given away without payment",
     check=check,
+    exercised=any_session_reason,
 )

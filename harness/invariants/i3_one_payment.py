@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from paychaos.app.traits import AppTraits
 from paychaos.history import Event
 from paychaos.invariants import Invariant, Violation
-from paychaos.invariants._common import payments_for
+from paychaos.invariants._common import payments_for, unpaid_reason
 from paychaos.state import FinalState
 
 
@@ -43,9 +44,15 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     return found
 
 
+def _applies(traits: AppTraits) -> str | None:
+    return None if traits.records_payments else "the app keeps no payment records"
+
+
 INVARIANT = Invariant(
     id="I3",
     title="exactly one payment record per paid session",
     meaning="payment recorded twice, or for nothing",
     check=check,
+    exercised=unpaid_reason,
+    applies=_applies,
 )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from paychaos.history import Event, completions
 from paychaos.invariants import Invariant, Violation
+from paychaos.invariants._common import unpaid_reason
 from paychaos.state import FinalState
 
 
@@ -45,9 +46,20 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     return found
 
 
+def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
+    reason = unpaid_reason(history, state)
+    if reason:
+        return reason
+    paid = {s.id for s in state.sessions if s.paid}
+    if not any(e.value.get("session") in paid for e in completions(history, "validate")):
+        return "the success page never asked about a paid session"
+    return None
+
+
 INVARIANT = Invariant(
     id="I4",
     title='the customer is never told "failed" for a paid session; after heal, validate says success',
     meaning='paying customer told "Payment failed"',
     check=check,
+    exercised=_exercised,
 )

@@ -35,9 +35,14 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     return found
 
 
+def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
+    return None if state.deliveries else "Stripe delivered no webhook to the app"
+
+
 INVARIANT = Invariant(
     id="I5",
     title="every webhook event is eventually acknowledged with 2xx once faults heal",
     meaning="webhook never acknowledged: Stripe retries, then gives up",
     check=check,
+    exercised=_exercised,
 )

@@ -60,9 +60,16 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     return found
 
 
+def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
+    if completions(history, "forge") or any(a.must_reject for a in state.deliveries):
+        return None
+    return "no forged, unsigned or stale webhook reached the app"
+
+
 INVARIANT = Invariant(
     id="I6",
     title="forged, unsigned, stale or replayed webhooks change nothing",
     meaning="a forged or stale webhook was accepted",
     check=check,
+    exercised=_exercised,
 )

@@ -47,9 +47,16 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     return found
 
 
+def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
+    if any(s.status in ENDED_STATUSES for s in state.stripe_subscriptions):
+        return None
+    return "no subscription was canceled"
+
+
 INVARIANT = Invariant(
     id="I7",
     title="a canceled subscription is never resurrected by a late or reordered event",
     meaning="a canceled subscription came back",
     check=check,
+    exercised=_exercised,
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from paychaos.app.traits import AppTraits
 from paychaos.history import Event
 from paychaos.invariants import Invariant, Violation
 from paychaos.state import FinalState
@@ -62,9 +63,27 @@ def _phantoms(state: FinalState) -> list[Violation]:
     return found
 
 
+def _applies(traits: AppTraits) -> str | None:
+    return None if traits.notifies_browsers else "the app does not notify browsers"
+
+
+def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
+    if state.notifications:
+        return None
+    if not state.redis_healthy:
+        return "Redis was not healthy at the end, so no notification was promised"
+    if not any(
+        sub.active and sub.company_id in state.observed_companies for sub in state.subscriptions
+    ):
+        return "no subscription was activated for a company whose browser was listening"
+    return None
+
+
 INVARIANT = Invariant(
     id="I8",
     title="once Redis is back, every activation is notified (at least once), and only saved ones",
     meaning="activation never reached the customer's browser, or a rolled-back one was announced",
     check=check,
+    exercised=_exercised,
+    applies=_applies,
 )

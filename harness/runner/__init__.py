@@ -9,13 +9,15 @@ True
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from paychaos.app.traits import AppTraits
 from paychaos.history import Event, History
-from paychaos.invariants import Violation, check_all
+from paychaos.invariants import Violation, check_all, invariants
+from paychaos.invariants._common import no_checkout_reason
 from paychaos.runner.actions import (
     record_deliveries,
     record_nemesis,
@@ -25,6 +27,7 @@ from paychaos.runner.actions import (
 from paychaos.runner.context import RunContext
 from paychaos.schedule import Scenario
 from paychaos.state import FinalState
+from paychaos.verdicts import PromiseVerdict, Verdict, exit_code
 
 if TYPE_CHECKING:
     from paychaos.environment import Environment
@@ -42,10 +45,40 @@ class RunResult:
     state: FinalState
     timings: dict[str, float] = field(default_factory=dict)
     history_path: Path | None = None
+    verdicts: tuple[PromiseVerdict, ...] = ()
+    # The violations of a first run that a rerun of the same schedule did not repeat.
+    flaky_violations: tuple[Violation, ...] = ()
+    # Why the run as a whole never reached its situation (the customer could not check out,
+    # a forced race's failpoint was never hit), or None.
+    unexercised: str | None = None
 
     @property
     def kept(self) -> bool:
+        """No promise broken (flaky, n/a and not exercised ones are not broken)."""
         return not self.violations
+
+    def verdict_of(self, invariant: str) -> PromiseVerdict | None:
+        return next((v for v in self.verdicts if v.invariant == invariant), None)
+
+    @property
+    def outcome(self) -> Verdict:
+        """The run's verdict: broken, else flaky, else not exercised (the run as a whole),
+        else kept. Promises a run did not touch are judged over the whole command
+        (``CommandVerdict``): a Redis scenario need not forge a webhook."""
+        seen = {v.verdict for v in self.verdicts}
+        if self.violations or Verdict.BROKEN in seen:
+            return Verdict.BROKEN
+        if Verdict.FLAKY in seen:
+            return Verdict.FLAKY
+        return Verdict.NOT_EXERCISED if self.unexercised else Verdict.KEPT
+
+    def as_flaky(self) -> RunResult:
+        """This run's broken promises re-judged as flaky (a rerun of the schedule kept them)."""
+        verdicts = tuple(
+            replace(v, verdict=Verdict.FLAKY) if v.verdict == Verdict.BROKEN else v
+            for v in self.verdicts
+        )
+        return replace(self, violations=(), verdicts=verdicts, flaky_violations=self.violations)
 
     @property
     def broken(self) -> list[str]:
@@ -58,7 +91,11 @@ class RunResult:
             "seed": self.seed,
             "kept": self.kept,
             "broken": self.broken,
+            "outcome": str(self.outcome),
+            "unexercised": self.unexercised,
+            "verdicts": [v.to_dict() for v in self.verdicts],
             "violations": [v.to_dict() for v in self.violations],
+            "flaky_violations": [v.to_dict() for v in self.flaky_violations],
             "timings": self.timings,
             "history": str(self.history_path) if self.history_path else None,
         }
@@ -97,6 +134,8 @@ def run_scenario(
     state = env.final_state()
     events = history.events()
     violations = tuple(check_all(events, state, only=only))
+    verdicts = judge(events, state, violations, env.app.traits, only=only)
+    unexercised = run_unexercised(events, state)
     timings["check"] = time.perf_counter() - t3
     history.close()
     timings["total"] = time.perf_counter() - t0
@@ -109,7 +148,134 @@ def run_scenario(
         state=state,
         timings={k: round(v, 4) for k, v in timings.items()},
         history_path=history_path,
+        verdicts=verdicts,
+        unexercised=unexercised,
     )
+
+
+def judge(
+    events: list[Event],
+    state: FinalState,
+    violations: tuple[Violation, ...],
+    traits: AppTraits,
+    *,
+    only: Iterable[str] | None = None,
+) -> tuple[PromiseVerdict, ...]:
+    """Each promise's verdict for one run: n/a, broken, not exercised or kept (in that order:
+    a broken promise was exercised by definition; an unexercised one is never "kept")."""
+    wanted = set(only) if only is not None else None
+    broken = {v.invariant for v in violations}
+    out = []
+    for inv_id, inv in invariants().items():
+        if wanted is not None and inv_id not in wanted:
+            continue
+        why_na = inv.applies(traits) if inv.applies else None
+        why_not = inv.exercised(events, state) if inv.exercised else None
+        if why_na:
+            out.append(PromiseVerdict(inv_id, Verdict.NOT_APPLICABLE, why_na))
+        elif inv_id in broken:
+            out.append(PromiseVerdict(inv_id, Verdict.BROKEN))
+        elif why_not:
+            out.append(PromiseVerdict(inv_id, Verdict.NOT_EXERCISED, why_not))
+        else:
+            out.append(PromiseVerdict(inv_id, Verdict.KEPT))
+    return tuple(out)
+
+
+def run_unexercised(events: list[Event], state: FinalState) -> str | None:
+    """Why a run never reached its situation at all, or None.
+
+    A checkout the customer could not complete is a finding in its own right: nothing the
+    schedule meant to test happened. A forced race whose failpoint some step never reached
+    tested no race.
+    """
+    if not state.sessions:
+        return no_checkout_reason(events)
+    for event in events:
+        if (
+            event.name == "race"
+            and "held" in event.value
+            and event.value["held"] < event.value["of"]
+        ):
+            return (
+                f"the forced race at failpoint {event.value.get('failpoint')} held "
+                f"{event.value['held']} of {event.value['of']} steps: the app never reached it"
+            )
+    return None
+
+
+@dataclass(frozen=True)
+class CommandVerdict:
+    """What a whole command (a matrix, a replay) came to, and its exit code."""
+
+    broken: tuple[RunResult, ...]
+    flaky: tuple[RunResult, ...]
+    # Runs that never reached their situation, and promises no run exercised (-> why).
+    unexercised_runs: tuple[RunResult, ...]
+    unexercised_promises: dict[str, str]
+
+    @property
+    def exit_code(self) -> int:
+        if self.broken:
+            return exit_code([Verdict.BROKEN])
+        if self.flaky:
+            return exit_code([Verdict.FLAKY])
+        if self.unexercised_runs or self.unexercised_promises:
+            return exit_code([Verdict.NOT_EXERCISED])
+        return exit_code([])
+
+
+def command_verdict(results: Sequence[RunResult], *, coverage: bool = True) -> CommandVerdict:
+    """Judge a command's runs together: a promise no run exercised (n/a aside) is not
+    exercised by the command, whatever each run says about the promises it did not aim at.
+
+    ``coverage=False`` judges the runs only (a replay of one finding, a demo): the promises
+    its schedule never aimed at are not held against it.
+    """
+    reasons: dict[str, str] = {}
+    exercised: set[str] = set()
+    for result in results:
+        for v in result.verdicts:
+            if v.verdict == Verdict.NOT_EXERCISED:
+                reasons.setdefault(v.invariant, v.reason)
+            elif v.verdict != Verdict.NOT_APPLICABLE:
+                exercised.add(v.invariant)
+    return CommandVerdict(
+        broken=tuple(r for r in results if r.outcome == Verdict.BROKEN),
+        flaky=tuple(r for r in results if r.outcome == Verdict.FLAKY),
+        unexercised_runs=tuple(r for r in results if r.unexercised),
+        unexercised_promises={
+            i: why for i, why in reasons.items() if coverage and i not in exercised
+        },
+    )
+
+
+def confirm(env: Environment, result: RunResult, *, history_path: Path | None = None) -> RunResult:
+    """Rerun a run that broke a promise: what breaks again is broken, what does not is flaky.
+
+    A failure that does not reproduce is never reported as a violation.
+    """
+    if result.kept:
+        return result
+    again = run_scenario(
+        env,
+        result.scenario,
+        seed=result.seed,
+        history_path=history_path,
+        only=[v.invariant for v in result.verdicts] or None,
+    )
+    repeated = set(again.broken)
+    if not repeated:
+        return result.as_flaky()
+    verdicts = tuple(
+        replace(v, verdict=Verdict.FLAKY)
+        if v.verdict == Verdict.BROKEN and v.invariant not in repeated
+        else v
+        for v in result.verdicts
+    )
+    kept_violations = tuple(v for v in result.violations if v.invariant in repeated)
+    flaky = tuple(v for v in result.violations if v.invariant not in repeated)
+    return replace(result, violations=kept_violations, verdicts=verdicts, flaky_violations=flaky)
 
 
 def drain(ctx: RunContext, rounds: int = 6) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from paychaos.errors import PaychaosError, ServiceError
+from paychaos.errors import PaychaosError, PortTakenError, ServiceError
 from paychaos.net import LOOPBACK, free_port
 from paychaos.services.external import DATABASE_URL_ENV, REDIS_URL_ENV
 from paychaos.services.postgres_service import PostgresService
@@ -203,7 +203,7 @@ def _check_port_free(port: int, what: str) -> None:
         try:
             sock.bind((LOOPBACK, port))
         except OSError as exc:
-            raise ServiceError(
+            raise PortTakenError(
                 f"cannot start {what}: port {port} on {LOOPBACK} is taken ({exc.strerror})",
                 hint="stop whatever listens there, or pass port 0 to pick a free one",
             ) from exc

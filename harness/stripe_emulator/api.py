@@ -16,7 +16,8 @@ from paychaos.stripe_emulator.http_server import HttpRequest, HttpResponse
 from paychaos.stripe_emulator.params import check_fields
 from paychaos.stripe_emulator.routes import stripe_router
 from paychaos.stripe_emulator.routing import Call, Router
-from paychaos.stripe_emulator.state import API_VERSION, EmulatorState
+from paychaos.stripe_emulator.state import EmulatorState
+from paychaos.stripe_emulator.versions import NEWEST_VERSION, check_version, render
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +70,26 @@ def _nothing() -> None:
 
 
 def json_response(
-    status: int, body: Any, request_id: str, extra: list[tuple[str, str]] | None = None
+    status: int,
+    body: Any,
+    request_id: str,
+    extra: list[tuple[str, str]] | None = None,
+    version: str = NEWEST_VERSION,
 ) -> HttpResponse:
-    """A JSON response with Stripe's headers."""
-    headers = [("Request-Id", request_id), ("Stripe-Version", API_VERSION)]
+    """A JSON response with Stripe's headers (``version`` is the API version it is shown in)."""
+    headers = [("Request-Id", request_id), ("Stripe-Version", version)]
     if extra:
         headers.extend(extra)
     return HttpResponse(status, json.dumps(body).encode(), headers)
 
 
-def error_response(error: StripeApiError, request_id: str) -> HttpResponse:
+def error_response(
+    error: StripeApiError, request_id: str, version: str = NEWEST_VERSION
+) -> HttpResponse:
     """Stripe's error envelope for ``error``."""
-    return json_response(error.status, error.envelope(), request_id, list(error.headers))
+    return json_response(
+        error.status, error.envelope(), request_id, list(error.headers), version=version
+    )
 
 
 class EmulatorApp:
@@ -120,6 +129,8 @@ class EmulatorApp:
         """A Stripe v1 request: authenticate, route, validate, run, expand."""
         state = self.state
         check_auth(state, request.headers)
+        requested = request.headers.get("stripe-version")
+        version = check_version(requested) if requested else state.config.api_version
         method = request.method
         match = self.router.match(method, path)
         if match is None:
@@ -134,6 +145,7 @@ class EmulatorApp:
             args,
             path,
             request={"id": request_id, "idempotency_key": key},
+            version=version,
         )
         faults = state.api_faults
         rule = faults.match(method, path) if faults.rules else None
@@ -186,4 +198,5 @@ class EmulatorApp:
         obj = route.handler(call)
         if call.expand:
             obj = expand(obj, call.expand, self.state.resolve, self.state.virtual_field)
-        return json_response(200, obj, request_id)
+        version = call.version or self.state.config.api_version
+        return json_response(200, render(self.state, obj, version), request_id, version=version)

@@ -31,8 +31,21 @@ class EmulatorConfig:
     retry_schedule: str | tuple[int, ...] = "test"
     webhook_timeout: float = 10.0
     control_enabled: bool = True
+    # The account's API version: responses to requests without ``Stripe-Version``, and
+    # webhook endpoints created without ``api_version``.
+    api_version: str = ""
 
     def __post_init__(self) -> None:
+        from paychaos.stripe_emulator.contract.check import accepted_versions
+        from paychaos.stripe_emulator.versions import NEWEST_VERSION
+
+        if not self.api_version:
+            object.__setattr__(self, "api_version", NEWEST_VERSION)
+        if self.api_version not in accepted_versions():
+            raise ConfigError(
+                f"the emulator does not render API version {self.api_version!r}",
+                hint=f"use one of {', '.join(sorted(accepted_versions()))}",
+            )
         if self.delivery not in DELIVERY_MODES:
             raise ConfigError(
                 f"unknown webhook delivery mode {self.delivery!r}",

@@ -8,7 +8,7 @@ import socket
 import threading
 from typing import Any
 
-from paychaos.errors import ConfigError, ServiceError
+from paychaos.errors import ConfigError, PortTakenError, ServiceError
 from paychaos.stripe_emulator.api import EmulatorApp
 from paychaos.stripe_emulator.config import EmulatorConfig
 from paychaos.stripe_emulator.control_client import EmulatorControl
@@ -48,6 +48,7 @@ class StripeEmulator:
         retry_schedule: str | tuple[int, ...] | list[int] = "test",
         webhook_timeout: float = 10.0,
         control_enabled: bool = True,
+        api_version: str = "",
     ) -> None:
         if host not in LOOPBACK_HOSTS and not host.startswith("127."):
             raise ConfigError(
@@ -65,6 +66,7 @@ class StripeEmulator:
             retry_schedule=schedule,
             webhook_timeout=float(webhook_timeout),
             control_enabled=control_enabled,
+            api_version=api_version,
         )
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -110,7 +112,7 @@ class StripeEmulator:
         except OSError as exc:
             sock.close()
             if exc.errno == errno.EADDRINUSE:
-                raise ServiceError(
+                raise PortTakenError(
                     f"port {self.port} on {self.host} is taken; the Stripe emulator cannot listen there",
                     hint="pick another port, or pass port 0 to use a free one",
                 ) from None

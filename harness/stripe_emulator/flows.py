@@ -10,14 +10,38 @@ from __future__ import annotations
 from typing import Any
 
 from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.resources.checkout_sessions import customer_details
 from paychaos.stripe_emulator.resources.common import add_interval
 from paychaos.stripe_emulator.resources.customers import new_customer
 from paychaos.stripe_emulator.resources.invoices import mark_paid, new_subscription_invoice
 from paychaos.stripe_emulator.resources.payment_intents import new_payment_intent
-from paychaos.stripe_emulator.resources.subscriptions import cancel_now, new_subscription
-from paychaos.stripe_emulator.state import EmulatorState
+from paychaos.stripe_emulator.resources.subscriptions import (
+    cancel_now,
+    current_period,
+    new_subscription,
+)
+from paychaos.stripe_emulator.state import EmulatorState, snapshot
 
 OUTCOMES = ("paid", "delayed", "declined")
+# Every field of ``payment_intent.last_payment_error`` (null unless set).
+PAYMENT_ERROR_FIELDS = (
+    "advice_code",
+    "charge",
+    "code",
+    "decline_code",
+    "doc_url",
+    "message",
+    "network_advice_code",
+    "network_decline_code",
+    "param",
+    "payment_intent",
+    "payment_method",
+    "payment_method_type",
+    "request_log_url",
+    "setup_intent",
+    "source",
+    "type",
+)
 
 
 def _require_open(session: dict[str, Any], action: str) -> None:
@@ -54,14 +78,7 @@ def complete_session(state: EmulatorState, session: dict[str, Any], outcome: str
         customer = new_customer(state, email=email)
         customer_id = customer["id"]
         state.emit("customer.created", customer)
-    session["customer_details"] = {
-        "address": None,
-        "email": email,
-        "name": None,
-        "phone": None,
-        "tax_exempt": "none",
-        "tax_ids": [],
-    }
+    session["customer_details"] = customer_details(email)
     if session["mode"] == "subscription":
         sub_data = options.get("subscription_data") or {}
         subscription = new_subscription(
@@ -129,7 +146,7 @@ def settle_async_payment(
     if session["mode"] == "subscription":
         subscription = state.store.get("subscription", session["subscription"])
         invoice = state.store.get("invoice", session["invoice"])
-        intent = state.store.get("payment_intent", invoice["payment_intent"])
+        intent = state.store.get("payment_intent", state.store.invoice_payments[invoice["id"]])
     else:
         intent = state.store.get("payment_intent", session["payment_intent"])
     if intent["status"] != "processing":
@@ -161,8 +178,10 @@ def settle_async_payment(
     else:
         intent["status"] = "requires_payment_method"
         intent["last_payment_error"] = {
+            **dict.fromkeys(PAYMENT_ERROR_FIELDS),
             "code": "payment_intent_payment_attempt_failed",
             "message": "The payment failed.",
+            "payment_method_type": "sepa_debit",
             "type": "invalid_request_error",
         }
         if invoice is not None:
@@ -212,23 +231,19 @@ def renew_due_subscriptions(state: EmulatorState) -> None:
     renew the others (a paid renewal invoice and ``customer.subscription.updated``)."""
     now = state.now()
     for sub in state.store.oldest_first("subscription"):
-        while sub["status"] in ("active", "trialing") and sub["current_period_end"] <= now:
-            if sub["cancel_at"] is not None and sub["cancel_at"] <= sub["current_period_end"]:
+        while sub["status"] in ("active", "trialing") and current_period(sub)[1] <= now:
+            if sub["cancel_at"] is not None and sub["cancel_at"] <= current_period(sub)[1]:
                 cancel_now(state, sub)
                 break
             _renew(state, sub)
 
 
 def _renew(state: EmulatorState, sub: dict[str, Any]) -> None:
-    previous = {
-        "current_period_end": sub["current_period_end"],
-        "current_period_start": sub["current_period_start"],
-        "latest_invoice": sub["latest_invoice"],
-    }
+    # The period moved on every item: Stripe reports the whole items list as changed.
+    previous = {"items": snapshot(sub["items"]), "latest_invoice": sub["latest_invoice"]}
     recurring = sub["items"]["data"][0]["price"]["recurring"]
-    start = sub["current_period_end"]
+    start = current_period(sub)[1]
     end = add_interval(start, recurring["interval"], recurring["interval_count"])
-    sub["current_period_start"], sub["current_period_end"] = start, end
     for item in sub["items"]["data"]:
         item["current_period_start"], item["current_period_end"] = start, end
     amount = sum(i["price"]["unit_amount"] * i["quantity"] for i in sub["items"]["data"])

@@ -22,6 +22,8 @@ class Call:
     path: str
     # Goes into ``event.request``: what caused an event (None fields when Stripe acted alone).
     request: dict[str, Any] = field(default_factory=lambda: {"id": None, "idempotency_key": None})
+    # The API version the answer is rendered in ("" = the account's version).
+    version: str = ""
 
     @property
     def expand(self) -> list[str]:

@@ -9,11 +9,11 @@ from paychaos.stripe_emulator.clock import EmulatorClock
 from paychaos.stripe_emulator.config import EmulatorConfig
 from paychaos.stripe_emulator.ids import IdFactory
 from paychaos.stripe_emulator.store import Store
+from paychaos.stripe_emulator.versions import NEWEST_VERSION
 from paychaos.stripe_emulator.webhooks.delivery import Deliverer
 
-# The account's default API version: what stripe-python 16 pins. It is the emulator's own
-# fact, not read from whatever stripe library happens to be installed beside the harness.
-API_VERSION = "2026-10-28.endive"
+# The account's API version when the emulator is not told otherwise.
+API_VERSION = NEWEST_VERSION
 
 NO_REQUEST: dict[str, Any] = {"id": None, "idempotency_key": None}
 
@@ -100,7 +100,7 @@ class EmulatorState:
         event = {
             "id": self.new_id("evt_"),
             "object": "event",
-            "api_version": API_VERSION,
+            "api_version": self.config.api_version,
             "created": self.now(),
             "data": data,
             "livemode": False,

@@ -24,6 +24,8 @@ class Store:
         self.line_items: dict[str, list[dict[str, Any]]] = {}
         # Creation options a Checkout Session keeps for payment time (subscription_data, ...).
         self.session_options: dict[str, dict[str, Any]] = {}
+        # Which payment intent pays an invoice (a field of the invoice before 2025-03-31).
+        self.invoice_payments: dict[str, str] = {}
         # Webhook secrets are shown once, on create.
         self.secrets: dict[str, str] = {}
 

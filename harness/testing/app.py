@@ -20,11 +20,26 @@ __all__ = ["paychaos_env", "paychaos_run"]
 
 
 @pytest.fixture(scope="session")
-def paychaos_env() -> Iterator[object]:
-    """The whole environment, started once per test session (about two seconds)."""
+def paychaos_env(request: pytest.FixtureRequest) -> Iterator[object]:
+    """The whole environment around the configured app, started once per test session.
+
+    The app comes from the ``paychaos_app`` ini option, ``PAYCHAOS_APP`` or ``[tool.paychaos]
+    app``; with none of them the fixture fails and says how to configure one: it never tests
+    paychaos's own reference app in your project's place.
+    """
+    from paychaos.app.config import APP_ENV, find_config
     from paychaos.cli.compose import open_environment
 
-    with open_environment() as env:
+    spec = request.config.getini("paychaos_app") or None
+    config = find_config(spec, start=request.config.rootpath)
+    if config.spec is None:
+        pytest.fail(
+            "paychaos_env: no app under test is configured. Name your adapter in "
+            'pyproject.toml ([tool.paychaos] app = "yourpkg.adapter:YourAdapter"), in the '
+            f"paychaos_app ini option, or in {APP_ENV}; see docs/adapter.md",
+            pytrace=False,
+        )
+    with open_environment(app=config.spec) as env:
         yield env
 
 

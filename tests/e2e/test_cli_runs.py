@@ -10,7 +10,7 @@ def test_demo_tells_one_real_purchase_and_exits_zero(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "checkout.session.completed" in out.stdout
     assert '"Payment successful"' in out.stdout
-    assert "Every promise kept." in out.stdout
+    assert "Every promise this purchase put to the test was kept." in out.stdout
 
 
 def test_run_exits_1_on_the_incident_and_prints_the_replay_command(tmp_path):

@@ -185,19 +185,19 @@ def test_a_subscription_renews_when_the_clock_passes_its_period_end(
     paychaos_emulator_control.complete_session(session.id)
     sub_id = paychaos_stripe.v1.checkout.sessions.retrieve(session.id).subscription
     before = paychaos_stripe.v1.subscriptions.retrieve(sub_id)
-    paychaos_emulator_control.advance_clock(
-        before.current_period_end - paychaos_emulator_control.now()
-    )
+    period_end = before["items"].data[0].current_period_end  # on the items since 2025-03-31
+    paychaos_emulator_control.advance_clock(period_end - paychaos_emulator_control.now())
     after = paychaos_stripe.v1.subscriptions.retrieve(sub_id)
     assert after.status == "active"
-    assert after.current_period_start == before.current_period_end
+    assert after["items"].data[0].current_period_start == period_end
     assert after.latest_invoice != before.latest_invoice
     assert (
         paychaos_stripe.v1.invoices.retrieve(after.latest_invoice).billing_reason
         == "subscription_cycle"
     )
     updated = paychaos_emulator_control.events(type="customer.subscription.updated")[-1]
-    assert updated["data"]["previous_attributes"]["current_period_end"] == before.current_period_end
+    previous_items = updated["data"]["previous_attributes"]["items"]["data"]
+    assert previous_items[0]["current_period_end"] == period_end
 
 
 def test_cancel_at_period_end_ends_the_subscription_when_the_period_ends(
@@ -207,8 +207,7 @@ def test_cancel_at_period_end_ends_the_subscription_when_the_period_ends(
     paychaos_emulator_control.complete_session(session.id)
     sub_id = paychaos_stripe.v1.checkout.sessions.retrieve(session.id).subscription
     sub = paychaos_stripe.v1.subscriptions.update(sub_id, {"cancel_at_period_end": True})
-    paychaos_emulator_control.advance_clock(
-        sub.current_period_end - paychaos_emulator_control.now() + 1
-    )
+    period_end = sub["items"].data[0].current_period_end
+    paychaos_emulator_control.advance_clock(period_end - paychaos_emulator_control.now() + 1)
     assert paychaos_stripe.v1.subscriptions.retrieve(sub_id).status == "canceled"
     assert paychaos_emulator_control.events()[-1]["type"] == "customer.subscription.deleted"

@@ -128,7 +128,7 @@ def test_subscription_can_be_retrieved_listed_updated_and_canceled(
         sub_id, {"cancel_at_period_end": True, "metadata": {"k": "v"}}
     )
     assert updated.cancel_at_period_end is True
-    assert updated.cancel_at == sub.current_period_end
+    assert updated.cancel_at == sub["items"].data[0].current_period_end
     canceled = paychaos_stripe.v1.subscriptions.cancel(sub_id)
     assert canceled.status == "canceled"
     assert paychaos_stripe.v1.subscriptions.list().data == []
@@ -152,7 +152,11 @@ def test_payment_intent_and_invoice_of_a_paid_checkout_can_be_retrieved(
     session = paychaos_stripe.v1.checkout.sessions.retrieve(sub_session.id)
     invoice = paychaos_stripe.v1.invoices.retrieve(session.invoice)
     assert invoice.id.startswith("in_")
-    assert (invoice.status, invoice.amount_paid, invoice.subscription) == (
+    assert (
+        invoice.status,
+        invoice.amount_paid,
+        invoice.parent.subscription_details.subscription,
+    ) == (
         "paid",
         1500,
         session.subscription,

@@ -128,17 +128,23 @@ def test_the_failpoint_module_needs_only_the_standard_library():
 
 
 def test_a_project_with_its_own_harness_scenarios_and_fixtures_folders_keeps_its_suite(tmp_path):
-    """The user's folders shadow nothing of paychaos, and the plugin's fixtures are there."""
-    for folder in ("harness", "scenarios", "fixtures"):
+    """A Django project's folders shadow nothing of paychaos, and the plugin's fixtures are there."""
+    for folder in ("harness", "scenarios", "fixtures", "shop"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "__init__.py").write_text(f"OWNER = 'the project: {folder}'\n")
+    (tmp_path / "shop" / "settings.py").write_text(
+        "SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.contenttypes', 'django.contrib.auth']\n"
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': ':memory:'}}\n"
+        "USE_TZ = True\n"
+    )
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_own.py").write_text(
         textwrap.dedent(
             """
             import fixtures, harness, scenarios
 
-            def test_the_projects_own_packages_are_its_own():
+            def test_the_projects_own_packages_are_its_own(settings):
+                assert "django.contrib.auth" in settings.INSTALLED_APPS  # pytest-django's
                 assert fixtures.OWNER == "the project: fixtures"
                 assert harness.OWNER == "the project: harness"
                 assert scenarios.OWNER == "the project: scenarios"
@@ -148,7 +154,9 @@ def test_a_project_with_its_own_harness_scenarios_and_fixtures_folders_keeps_its
             """
         )
     )
-    (tmp_path / "pytest.ini").write_text("[pytest]\npythonpath = .\n")
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\npythonpath = .\nDJANGO_SETTINGS_MODULE = shop.settings\n"
+    )
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
         capture_output=True, text=True, timeout=180, cwd=tmp_path, check=False,

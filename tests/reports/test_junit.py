@@ -3,16 +3,17 @@ failure per broken promise that carries the evidence and the replay command."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import junitparser
 import xmlschema
 
-from paychaos.report_junit import Case, Failure, Suite, run_case, write_junit
+from paychaos.invariants import Violation
+from paychaos.report_junit import Case, Failure, Suite, coverage_case, run_case, write_junit
 from paychaos.runner import RunResult
 from paychaos.schedule import Scenario
 from paychaos.state import FinalState
+from paychaos.verdicts import PromiseVerdict, Verdict
 from tests.reports.conftest import SCENARIO, VARIANT, Reports
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).with_name("junit-10.xsd"))
@@ -38,45 +39,47 @@ def test_a_failing_run_is_one_case_with_a_failure_per_broken_promise(failing_run
     assert suites[0].tests == 1 and suites[0].failures == 1 and suites[0].skipped == 0
 
 
-@dataclass(frozen=True)
-class _ResultWithVerdicts(RunResult):
-    """A run carrying per-promise verdicts, as runs will once the verdict vocabulary lands."""
-
-    verdicts: dict[str, str] = field(default_factory=dict)
-
-
-def _result(verdicts: dict[str, str]) -> RunResult:
-    scenario = Scenario(name="quiet", story="nothing happens", steps=())
-    return _ResultWithVerdicts(
-        scenario=scenario,
+def _result(name: str, verdicts: dict[str, Verdict], **extra: object) -> RunResult:
+    reasons = {Verdict.NOT_EXERCISED: "no forgery was sent", Verdict.NOT_APPLICABLE: "no I8 here"}
+    return RunResult(
+        scenario=Scenario(name=name, story="nothing happens", steps=()),
         variant="correct",
         seed=0,
         violations=(),
         history=(),
         state=FinalState(),
         timings={"total": 0.25},
-        verdicts=verdicts,
+        verdicts=tuple(PromiseVerdict(i, v, reasons.get(v, "")) for i, v in verdicts.items()),
+        **extra,  # type: ignore[arg-type]
     )
 
 
-def test_a_run_that_exercised_no_promise_is_skipped_with_the_reason(tmp_path: Path):
-    quiet = run_case(_result({"I1": "not exercised", "I6": "n/a"}), None)
-    some = run_case(_result({"I1": "kept", "I6": "not exercised"}), "paychaos run q", name="some")
-    flaky = run_case(_result({"I1": "flaky", "I2": "kept"}), None, name="flaky")
+def test_a_run_that_put_no_promise_to_the_test_is_skipped_with_the_reason(tmp_path: Path):
+    quiet = _result("quiet", {"I6": Verdict.NOT_EXERCISED, "I8": Verdict.NOT_APPLICABLE})
+    some = _result("some", {"I1": Verdict.KEPT, "I6": Verdict.NOT_EXERCISED})
+    stuck = _result("stuck", {"I1": Verdict.KEPT}, unexercised="the customer never checked out")
+    told = Violation("I4", "told failed", ({"note": "validate said failed"},))
+    flaky = _result("flaky", {"I4": Verdict.FLAKY}, flaky_violations=(told,))
     path = tmp_path / "v.xml"
-    write_junit([Suite("verdicts", [quiet, some, flaky])], path)
+    cases = [run_case(r, f"paychaos run {r.scenario.name}") for r in (quiet, some, stuck, flaky)]
+    write_junit([Suite("verdicts", cases)], path)
     SCHEMA.validate(str(path))
     suite = next(iter(junitparser.JUnitXml.fromfile(str(path))))
-    cases = {c.name: c for c in suite}
-    (skip,) = cases["quiet"].result
+    by_name = {c.name: c for c in suite}
+    (skip,) = by_name["quiet"].result
     assert isinstance(skip, junitparser.Skipped)
-    assert skip.message == "no promise was exercised: I1, I6"
-    # A kept promise beside an unexercised one: the case passes and says what was not exercised.
-    assert cases["quiet"].is_skipped and not cases["some"].result
-    assert "not exercised: I6" in (cases["some"].system_out or "")
-    (broken,) = cases["flaky"].result
+    assert skip.message == (
+        "no promise was exercised: I6 not exercised: no forgery was sent; I8 n/a: no I8 here"
+    )
+    (skip,) = by_name["stuck"].result
+    assert skip.message == "not exercised: the customer never checked out"
+    # A kept promise beside an unexercised one: the case passes and says what was not tested.
+    assert not by_name["some"].result
+    assert "I6 not exercised: no forgery was sent" in (by_name["some"].system_out or "")
+    (broken,) = by_name["flaky"].result
     assert isinstance(broken, junitparser.Failure) and broken.type == "flaky"
-    assert (suite.tests, suite.failures, suite.skipped) == (3, 1, 1)
+    assert "kept on a rerun" in broken.text and "replay: paychaos run flaky" in broken.text
+    assert (suite.tests, suite.failures, suite.skipped) == (4, 1, 2)
 
 
 def test_text_an_app_returned_cannot_break_the_file(tmp_path: Path):
@@ -87,3 +90,10 @@ def test_text_an_app_returned_cannot_break_the_file(tmp_path: Path):
     SCHEMA.validate(str(path))
     (failure,) = next(iter(next(iter(junitparser.JUnitXml.fromfile(str(path)))))).result
     assert failure.message == "bad ? byte" and failure.text == "a?b <&>"
+
+
+def test_a_promise_no_run_put_to_the_test_is_a_skipped_case_of_the_command():
+    some = _result("some", {"I1": Verdict.KEPT, "I6": Verdict.NOT_EXERCISED})
+    forged = _result("forged", {"I1": Verdict.KEPT, "I6": Verdict.KEPT})
+    assert coverage_case([some]).skipped == "not exercised by any run: I6: no forgery was sent"
+    assert coverage_case([some, forged]).skipped is None

@@ -20,6 +20,7 @@ from paychaos.stripe_emulator.params import (
     Obj,
     Str,
 )
+from paychaos.stripe_emulator.resources.common import nulls
 from paychaos.stripe_emulator.resources.prices import INLINE_PRICE, new_price
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
@@ -122,8 +123,12 @@ def _line_items(state: EmulatorState, mode: str, raw: list[dict[str, Any]]) -> l
                 "amount_total": amount,
                 "currency": price["currency"],
                 "description": product.get("name"),
+                "discounts": [],
+                "metadata": {},
                 "price": price,
                 "quantity": quantity,
+                "taxes": [],
+                "adjustable_quantity": None,
             }
         )
     currencies = {i["currency"] for i in items}
@@ -142,6 +147,31 @@ def _line_items(state: EmulatorState, mode: str, raw: list[dict[str, Any]]) -> l
             param="line_items",
         )
     return items
+
+
+_EMPTY_INVOICE_DATA: dict[str, Any] = {
+    "account_tax_ids": None,
+    "custom_fields": None,
+    "description": None,
+    "footer": None,
+    "issuer": None,
+    "metadata": {},
+    "rendering_options": None,
+}
+
+
+def customer_details(email: str | None) -> dict[str, Any]:
+    """``customer_details`` as Checkout collects it (only the email here)."""
+    return {
+        "address": None,
+        "business_name": None,
+        "email": email,
+        "individual_name": None,
+        "name": None,
+        "phone": None,
+        "tax_exempt": "none",
+        "tax_ids": [],
+    }
 
 
 def create(call: Call) -> dict[str, Any]:
@@ -191,11 +221,7 @@ def create(call: Call) -> dict[str, Any]:
         "customer_creation": None
         if mode == "subscription"
         else p.get("customer_creation", "if_required"),
-        "customer_details": (
-            {"email": customer_email, "name": None, "phone": None, "address": None}
-            if customer_email
-            else None
-        ),
+        "customer_details": customer_details(customer_email) if customer_email else None,
         "customer_email": customer_email,
         "expires_at": expires_at,
         "invoice": None,
@@ -214,6 +240,61 @@ def create(call: Call) -> dict[str, Any]:
         "success_url": p.get("success_url"),
         "ui_mode": ui_mode,
         "url": f"https://checkout.stripe.com/c/pay/{session_id}" if ui_mode == "hosted" else None,
+        "allow_promotion_codes": p.get("allow_promotion_codes"),
+        "automatic_tax": {"enabled": False, "liability": None, "provider": None, "status": None},
+        "billing_address_collection": p.get("billing_address_collection"),
+        "client_secret": None if ui_mode == "hosted" else f"{session_id}_secret_{session_id[-12:]}",
+        "custom_fields": [],
+        "custom_text": {
+            "after_submit": None,
+            "shipping_address": None,
+            "submit": None,
+            "terms_of_service_acceptance": None,
+        },
+        "discounts": [],
+        "invoice_creation": (
+            None
+            if mode == "subscription"
+            else {"enabled": False, "invoice_data": _EMPTY_INVOICE_DATA}
+        ),
+        "payment_method_collection": "always" if mode == "subscription" else None,
+        "shipping_options": [],
+        "total_details": {
+            "amount_discount": 0,
+            "amount_shipping": 0,
+            "amount_tax": 0,
+            "breakdown": None,
+        },
+        **nulls(
+            "adaptive_pricing",
+            "after_expiration",
+            "allowed_payment_method_types",
+            "branding_settings",
+            "collected_information",
+            "consent",
+            "consent_collection",
+            "currency_conversion",
+            "customer_account",
+            "excluded_payment_method_types",
+            "integration_identifier",
+            "managed_payments",
+            "name_collection",
+            "optional_items",
+            "origin_context",
+            "payment_method_configuration_details",
+            "payment_method_options",
+            "permissions",
+            "phone_number_collection",
+            "presentment_details",
+            "recovered_from",
+            "redirect_on_completion",
+            "saved_payment_method_options",
+            "setup_intent",
+            "shipping_address_collection",
+            "shipping_cost",
+            "tax_id_collection",
+            "wallet_options",
+        ),
     }
     state.store.add(session)
     state.store.line_items[session_id] = items

@@ -7,6 +7,11 @@ import datetime as dt
 from typing import Any
 
 
+def nulls(*names: str) -> dict[str, None]:
+    """Fields the emulator has no value for, which Stripe sends as ``null``."""
+    return dict.fromkeys(names)
+
+
 def merge_metadata(current: dict[str, str], update: dict[str, str] | None) -> dict[str, str]:
     """Stripe's metadata update: keys merge, an empty value deletes a key, ``""`` clears all."""
     if update is None:

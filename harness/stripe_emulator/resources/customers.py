@@ -6,7 +6,7 @@ from typing import Any
 
 from paychaos.stripe_emulator.listing import lister
 from paychaos.stripe_emulator.params import LIST_PARAMS, Metadata, Str
-from paychaos.stripe_emulator.resources.common import apply_changes, deleted, merge_metadata
+from paychaos.stripe_emulator.resources.common import apply_changes, deleted, merge_metadata, nulls
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
 
@@ -51,6 +51,8 @@ def new_customer(
             "shipping": None,
             "tax_exempt": "none",
             "test_clock": None,
+            "next_invoice_sequence": 1,
+            **nulls("business_name", "customer_account", "discount", "individual_name"),
         }
     )
 

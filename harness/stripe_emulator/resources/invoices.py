@@ -6,6 +6,8 @@ from typing import Any
 
 from paychaos.stripe_emulator.listing import list_of
 from paychaos.stripe_emulator.params import LIST_PARAMS, Enum, Str
+from paychaos.stripe_emulator.resources.common import nulls
+from paychaos.stripe_emulator.resources.subscriptions import current_period
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
 
@@ -20,47 +22,96 @@ def new_subscription_invoice(
 ) -> dict[str, Any]:
     """Store an invoice of ``subscription`` (its first, or a renewal) in ``status`` (paid or open)."""
     invoice_id = state.new_id("in_")
+    period_start, period_end = current_period(subscription)
     item_lines = []
     total = 0
     for item in subscription["items"]["data"]:
-        amount = item["price"]["unit_amount"] * item["quantity"]
+        price = item["price"]
+        amount = price["unit_amount"] * item["quantity"]
         total += amount
         item_lines.append(
             {
                 "id": state.new_id("il_"),
                 "object": "line_item",
                 "amount": amount,
-                "currency": item["price"]["currency"],
-                "description": None,
+                "currency": price["currency"],
+                "description": f"{item['quantity']} x {_product_name(state, price)}",
+                "discount_amounts": [],
+                "discountable": True,
+                "discounts": [],
                 "invoice": invoice_id,
                 "livemode": False,
                 "metadata": {},
-                "period": {
-                    "start": subscription["current_period_start"],
-                    "end": subscription["current_period_end"],
+                "parent": {
+                    "invoice_item_details": None,
+                    "subscription_item_details": {
+                        "invoice_item": None,
+                        "proration": False,
+                        "proration_details": {"credited_items": None},
+                        "subscription": subscription["id"],
+                        "subscription_item": item["id"],
+                    },
+                    "type": "subscription_item_details",
                 },
-                "pricing": {"price_details": {"price": item["price"]["id"]}},
+                "period": {"start": period_start, "end": period_end},
+                "pretax_credit_amounts": [],
+                "pricing": {
+                    "price_details": {"price": price["id"], "product": price["product"]},
+                    "type": "price_details",
+                    "unit_amount_decimal": price["unit_amount_decimal"],
+                },
                 "quantity": item["quantity"],
+                "quantity_decimal": str(item["quantity"]),
                 "subscription": subscription["id"],
+                "subtotal": amount,
+                "taxes": [],
             }
         )
     paid = status == "paid"
     now = state.now()
+    customer = state.store.find(subscription["customer"]) or {}
+    if payment_intent is not None:
+        state.store.invoice_payments[invoice_id] = payment_intent
     return state.store.add(
         {
             "id": invoice_id,
             "object": "invoice",
+            "account_country": "US",
+            "account_name": "paychaos",
             "amount_due": total,
+            "amount_overpaid": 0,
             "amount_paid": total if paid else 0,
+            "amount_paid_off_stripe": 0,
             "amount_remaining": 0 if paid else total,
+            "amount_shipping": 0,
             "attempt_count": 1,
+            "attempted": True,
+            "auto_advance": not paid,
+            "automatic_tax": {
+                "disabled_reason": None,
+                "enabled": False,
+                "liability": None,
+                "provider": None,
+                "status": None,
+            },
             "billing_reason": billing_reason,
             "collection_method": "charge_automatically",
             "created": now,
             "currency": subscription["currency"],
             "customer": subscription["customer"],
+            "customer_email": customer.get("email"),
+            "customer_name": customer.get("name"),
+            "customer_phone": customer.get("phone"),
+            "customer_tax_exempt": "none",
+            "customer_tax_ids": [],
+            "default_tax_rates": [],
             "description": None,
-            "hosted_invoice_url": None,
+            "discounts": [],
+            "ending_balance": 0,
+            "effective_at": now,
+            "hosted_invoice_url": f"https://invoice.stripe.com/i/{invoice_id}",
+            "invoice_pdf": f"https://pay.stripe.com/invoice/{invoice_id}/pdf",
+            "issuer": {"account": None, "type": "self"},
             "lines": {
                 "object": "list",
                 "data": item_lines,
@@ -75,12 +126,20 @@ def new_subscription_invoice(
                 "subscription_details": {
                     "metadata": subscription["metadata"],
                     "subscription": subscription["id"],
+                    "subscription_proration_date": None,
                 },
                 "type": "subscription_details",
             },
-            "payment_intent": payment_intent,
-            "period_end": subscription["current_period_start"],
-            "period_start": subscription["current_period_start"],
+            "payment_settings": {
+                "default_mandate": None,
+                "payment_method_options": None,
+                "payment_method_types": None,
+            },
+            "period_end": period_start,
+            "period_start": period_start,
+            "post_payment_credit_notes_amount": 0,
+            "pre_payment_credit_notes_amount": 0,
+            "starting_balance": 0,
             "status": status,
             "status_transitions": {
                 "finalized_at": now,
@@ -88,11 +147,53 @@ def new_subscription_invoice(
                 "paid_at": now if paid else None,
                 "voided_at": None,
             },
-            "subscription": subscription["id"],
             "subtotal": total,
+            "subtotal_excluding_tax": total,
             "total": total,
+            "total_discount_amounts": [],
+            "total_excluding_tax": total,
+            "total_pretax_credit_amounts": [],
+            "total_taxes": [],
+            "webhooks_delivered_at": now,
+            **nulls(
+                "account_tax_ids",
+                "application",
+                "automatically_finalizes_at",
+                "custom_fields",
+                "customer_account",
+                "customer_address",
+                "customer_shipping",
+                "default_payment_method",
+                "default_source",
+                "due_date",
+                "footer",
+                "from_invoice",
+                "last_finalization_error",
+                "latest_revision",
+                "next_payment_attempt",
+                "on_behalf_of",
+                "receipt_number",
+                "rendering",
+                "shipping_cost",
+                "shipping_details",
+                "statement_descriptor",
+                "status_details",
+                "test_clock",
+                "threshold_reason",
+            ),
         }
     )
+
+
+def subscription_of(invoice: dict[str, Any]) -> str | None:
+    """The id of the subscription an invoice bills, or None."""
+    details = (invoice.get("parent") or {}).get("subscription_details")
+    return details["subscription"] if details else None
+
+
+def _product_name(state: EmulatorState, price: dict[str, Any]) -> str:
+    product = state.store.find(price["product"]) or {}
+    return str(product.get("name", ""))
 
 
 def mark_paid(state: EmulatorState, invoice: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +221,7 @@ def list_invoices(call: Call) -> dict[str, Any]:
     def keep(invoice: dict[str, Any]) -> bool:
         return (
             (p.get("customer") is None or invoice["customer"] == p["customer"])
-            and (p.get("subscription") is None or invoice["subscription"] == p["subscription"])
+            and (p.get("subscription") is None or subscription_of(invoice) == p["subscription"])
             and (p.get("status") is None or invoice["status"] == p["status"])
         )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from paychaos.stripe_emulator.listing import lister
 from paychaos.stripe_emulator.params import LIST_PARAMS, Str
+from paychaos.stripe_emulator.resources.common import nulls
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
 
@@ -45,6 +46,34 @@ def new_payment_intent(
             "payment_method": None,
             "payment_method_types": ["card"],
             "status": status,
+            **nulls(
+                "allowed_payment_method_types",
+                "amount_details",
+                "application",
+                "application_fee_amount",
+                "automatic_payment_methods",
+                "customer_account",
+                "excluded_payment_method_types",
+                "hooks",
+                "managed_payments",
+                "next_action",
+                "on_behalf_of",
+                "payment_details",
+                "payment_method_configuration_details",
+                "payment_method_options",
+                "payment_record",
+                "presentment_details",
+                "processing",
+                "receipt_email",
+                "review",
+                "setup_future_usage",
+                "shipping",
+                "source",
+                "statement_descriptor",
+                "statement_descriptor_suffix",
+                "transfer_data",
+                "transfer_group",
+            ),
         }
     )
 

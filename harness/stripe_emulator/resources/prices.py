@@ -88,6 +88,7 @@ def new_price(state: EmulatorState, p: dict[str, Any], param: str = "") -> dict[
             "interval": recurring["interval"],
             "interval_count": recurring.get("interval_count") or 1,
             "meter": None,
+            "trial_period_days": None,
             "usage_type": "licensed",
         }
     amount = p["unit_amount"]
@@ -114,6 +115,32 @@ def new_price(state: EmulatorState, p: dict[str, Any], param: str = "") -> dict[
             "unit_amount_decimal": str(amount),
         }
     )
+
+
+def plan_of(price: dict[str, Any]) -> dict[str, Any]:
+    """The legacy ``plan`` view of a recurring price (subscription items carry both)."""
+    recurring = price["recurring"]
+    return {
+        "id": price["id"],
+        "object": "plan",
+        "active": price["active"],
+        "amount": price["unit_amount"],
+        "amount_decimal": price["unit_amount_decimal"],
+        "billing_scheme": price["billing_scheme"],
+        "created": price["created"],
+        "currency": price["currency"],
+        "interval": recurring["interval"],
+        "interval_count": recurring["interval_count"],
+        "livemode": False,
+        "metadata": price["metadata"],
+        "meter": None,
+        "nickname": price["nickname"],
+        "product": price["product"],
+        "tiers_mode": None,
+        "transform_usage": None,
+        "trial_period_days": None,
+        "usage_type": recurring["usage_type"],
+    }
 
 
 def create(call: Call) -> dict[str, Any]:

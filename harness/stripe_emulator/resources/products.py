@@ -7,7 +7,7 @@ from typing import Any
 from paychaos.stripe_emulator.errors import invalid
 from paychaos.stripe_emulator.listing import list_of
 from paychaos.stripe_emulator.params import LIST_PARAMS, Bool, Metadata, Str
-from paychaos.stripe_emulator.resources.common import apply_changes, merge_metadata
+from paychaos.stripe_emulator.resources.common import apply_changes, merge_metadata, nulls
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
 
@@ -49,6 +49,15 @@ def new_product(
             "type": "service",
             "updated": state.now(),
             "url": None,
+            "marketing_features": [],
+            **nulls(
+                "package_dimensions",
+                "shippable",
+                "statement_descriptor",
+                "tax_code",
+                "tax_details",
+                "unit_label",
+            ),
         }
     )
 

@@ -7,7 +7,13 @@ from typing import Any
 from paychaos.stripe_emulator.errors import invalid
 from paychaos.stripe_emulator.listing import list_of
 from paychaos.stripe_emulator.params import LIST_PARAMS, Bool, Enum, Int, Metadata, Obj, Str
-from paychaos.stripe_emulator.resources.common import add_interval, apply_changes, merge_metadata
+from paychaos.stripe_emulator.resources.common import (
+    add_interval,
+    apply_changes,
+    merge_metadata,
+    nulls,
+)
+from paychaos.stripe_emulator.resources.prices import plan_of
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
 
@@ -59,10 +65,14 @@ def new_subscription(
             "created": now,
             "current_period_end": period_end,
             "current_period_start": now,
+            "discounts": [],
             "metadata": {},
+            "plan": plan_of(li["price"]),
             "price": li["price"],
             "quantity": li["quantity"],
             "subscription": sub_id,
+            "tax_rates": [],
+            **nulls("billed_until", "billing_thresholds", "current_trial"),
         }
         for li in recurring
     ]
@@ -74,12 +84,15 @@ def new_subscription(
             "cancel_at": None,
             "cancel_at_period_end": False,
             "canceled_at": None,
-            "cancellation_details": {"comment": None, "feedback": None, "reason": None},
+            "cancellation_details": {
+                "comment": None,
+                "feedback": None,
+                "feedback_option": None,
+                "reason": None,
+            },
             "collection_method": "charge_automatically",
             "created": now,
             "currency": recurring[0]["price"]["currency"],
-            "current_period_end": period_end,
-            "current_period_start": now,
             "customer": customer,
             "default_payment_method": None,
             "description": description,
@@ -100,8 +113,47 @@ def new_subscription(
             "test_clock": None,
             "trial_end": None,
             "trial_start": None,
+            "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
+            "billing_mode": {"flexible": None, "type": "classic", "updated_at": None},
+            "billing_schedules": [],
+            "default_tax_rates": [],
+            "discounts": [],
+            "invoice_settings": {
+                "account_tax_ids": None,
+                "custom_fields": None,
+                "description": None,
+                "footer": None,
+                "issuer": {"account": None, "type": "self"},
+            },
+            **nulls(
+                "application",
+                "application_fee_percent",
+                "billing_cycle_anchor_config",
+                "billing_thresholds",
+                "customer_account",
+                "days_until_due",
+                "default_source",
+                "managed_payments",
+                "next_pending_invoice_item_invoice",
+                "on_behalf_of",
+                "pause_collection",
+                "payment_settings",
+                "pending_invoice_item_interval",
+                "pending_setup_intent",
+                "presentment_details",
+                "schedule",
+                "status_details",
+                "transfer_data",
+                "trial_settings",
+            ),
         }
     )
+
+
+def current_period(subscription: dict[str, Any]) -> tuple[int, int]:
+    """(start, end) of the billing period; it lives on the items (all items share it here)."""
+    item = subscription["items"]["data"][0]
+    return item["current_period_start"], item["current_period_end"]
 
 
 def cancel_now(
@@ -125,6 +177,7 @@ def cancel_now(
     subscription["cancellation_details"] = {
         "comment": (details or {}).get("comment"),
         "feedback": (details or {}).get("feedback"),
+        "feedback_option": None,
         "reason": reason,
     }
     state.emit("customer.subscription.deleted", subscription, request=request)
@@ -155,7 +208,7 @@ def update(call: Call) -> dict[str, Any]:
     if "cancel_at_period_end" in p:
         changes["cancel_at_period_end"] = p["cancel_at_period_end"]
         changes["cancel_at"] = (
-            subscription["current_period_end"] if p["cancel_at_period_end"] else None
+            current_period(subscription)[1] if p["cancel_at_period_end"] else None
         )
     if p.get("cancellation_details"):
         changes["cancellation_details"] = {

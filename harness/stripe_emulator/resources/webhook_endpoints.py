@@ -10,7 +10,7 @@ from paychaos.stripe_emulator.listing import list_of
 from paychaos.stripe_emulator.params import LIST_PARAMS, Bool, ListOf, Metadata, Str
 from paychaos.stripe_emulator.resources.common import apply_changes, deleted, merge_metadata
 from paychaos.stripe_emulator.routing import Call, Route
-from paychaos.stripe_emulator.state import API_VERSION
+from paychaos.stripe_emulator.versions import check_version
 
 UPDATE_FIELDS = {
     "url": Str(max_length=5000),
@@ -52,7 +52,11 @@ def create(call: Call) -> dict[str, Any]:
         {
             "id": endpoint_id,
             "object": "webhook_endpoint",
-            "api_version": p.get("api_version") or API_VERSION,
+            "api_version": (
+                check_version(p["api_version"], param="api_version")
+                if p.get("api_version")
+                else state.config.api_version
+            ),
             "application": None,
             "created": state.now(),
             "description": p.get("description"),

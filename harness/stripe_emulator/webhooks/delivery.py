@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from paychaos.stripe_emulator.faults.delivery.plan import AttemptPlan
+from paychaos.stripe_emulator.versions import render
 from paychaos.stripe_emulator.webhooks.http_post import PostResult, post
 from paychaos.stripe_emulator.webhooks.signing import signature_header
 
@@ -280,7 +281,8 @@ class Deliverer:
                     p.hold_mark = self._sent_to.get(p.endpoint_id, 0)
                 return None
         p.attempts += 1
-        payload = json.dumps(event, indent=2)
+        # Each endpoint gets the event in its own API version, rendered as it is sent.
+        payload = json.dumps(render(state, event, endpoint["api_version"]), indent=2)
         header = (
             plan.signature_override
             if plan.signature_override is not None

@@ -1,0 +1,132 @@
+"""Which app is under test: ``--app module:Class``, ``PAYCHAOS_APP``, or ``[tool.paychaos]``.
+
+The first that says something wins, in that order. ``[tool.paychaos]`` lives in the
+``pyproject.toml`` of the current folder or the nearest folder above it::
+
+    [tool.paychaos]
+    app = "shop_paychaos.adapter:ShopAdapter"   # an AppAdapter subclass
+    python = ".venv-shop/bin/python"            # the app's own interpreter (optional)
+
+``python`` is handed to the adapter, which starts the app's server under it, so the app keeps
+its own Django and stripe-python. paychaos imports the adapter, never the app.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from paychaos.errors import ConfigError
+
+APP_ENV = "PAYCHAOS_APP"
+REFERENCE_APP = "paychaos.reference_app.adapter:ReferenceAppAdapter"
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """The app under test as configured, and where that was said."""
+
+    spec: str | None  # "module:Class", or None when nothing names an app
+    source: str  # "--app", "PAYCHAOS_APP", a pyproject.toml path, or "nothing"
+    python: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    root: Path | None = None  # the folder relative paths in the config are relative to
+
+    @property
+    def is_reference(self) -> bool:
+        return self.spec in (None, REFERENCE_APP)
+
+
+def find_config(cli_app: str | None = None, start: Path | None = None) -> AppConfig:
+    """The app configuration in force for a command run in ``start`` (default: cwd)."""
+    if cli_app:
+        return AppConfig(cli_app, "--app", root=Path.cwd())
+    if os.environ.get(APP_ENV, "").strip():
+        return AppConfig(os.environ[APP_ENV].strip(), APP_ENV, root=Path.cwd())
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        pyproject = folder / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(
+                f"{pyproject} cannot be read as TOML ({exc})", hint="fix the file's syntax"
+            ) from None
+        section = data.get("tool", {}).get("paychaos")
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise ConfigError(f"[tool.paychaos] in {pyproject} must be a table")
+        spec = section.get("app")
+        if spec is not None and not isinstance(spec, str):
+            raise ConfigError(
+                f"[tool.paychaos] app in {pyproject} must be a string 'module:Class'",
+                hint='e.g. app = "shop_paychaos.adapter:ShopAdapter"',
+            )
+        python = section.get("python")
+        unknown = sorted(set(section) - {"app", "python", "settings"})
+        if unknown:
+            raise ConfigError(
+                f"[tool.paychaos] in {pyproject}: unknown key {unknown[0]!r}",
+                hint="the keys are app, python and settings",
+            )
+        return AppConfig(
+            spec,
+            str(pyproject),
+            python=str((folder / python).resolve()) if isinstance(python, str) else None,
+            settings=dict(section.get("settings") or {}),
+            root=folder,
+        )
+    return AppConfig(None, "nothing")
+
+
+def load_adapter(config: AppConfig) -> Any:
+    """Import the adapter class the config names and build it (``python``/``settings`` passed
+    when its constructor takes them). A ConfigError says what is wrong and what to write."""
+    from paychaos.app import AppAdapter
+
+    spec = config.spec or REFERENCE_APP
+    module_name, sep, class_name = spec.partition(":")
+    if not sep or not module_name or not class_name:
+        raise ConfigError(
+            f"app {spec!r} (from {config.source}) is not 'module:Class'",
+            hint="e.g. --app shop_paychaos.adapter:ShopAdapter",
+        )
+    if config.root is not None and str(config.root) not in sys.path:
+        sys.path.insert(0, str(config.root))  # the user's adapter module sits in their project
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"app {spec!r} (from {config.source}): no module named {exc.name!r}",
+            hint="run paychaos from your project's folder, or put the adapter on PYTHONPATH",
+        ) from None
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, AppAdapter)):
+        raise ConfigError(
+            f"app {spec!r} (from {config.source}): {class_name!r} is not an AppAdapter subclass "
+            f"in {module_name}",
+            hint="subclass paychaos.app.AppAdapter; see docs/adapter.md",
+        )
+    kwargs: dict[str, Any] = {}
+    import inspect
+
+    params = inspect.signature(cls).parameters
+    if config.python and "python" in params:
+        kwargs["python"] = config.python
+    if config.settings and "settings" in params:
+        kwargs["settings"] = config.settings
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # abstract methods left out, a constructor that wants arguments
+        raise ConfigError(
+            f"app {spec!r} (from {config.source}): {class_name} cannot be built ({exc})",
+            hint="implement every abstract method of AppAdapter; see docs/adapter.md",
+        ) from None

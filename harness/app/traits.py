@@ -1,0 +1,23 @@
+"""What an app under test does, as its adapter declares it: which promises apply to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AppTraits:
+    """The facts about an app that decide which promises apply and what scenarios aim at.
+
+    >>> AppTraits(records_payments=False).records_payments
+    False
+    """
+
+    #: The Stripe event types on which the app grants the subscription.
+    fulfils_on: tuple[str, ...] = ("checkout.session.completed",)
+    #: Whether the app keeps one payment row per paid session (I3 applies).
+    records_payments: bool = True
+    #: Whether the app tells a listening browser about an activation (I8 applies).
+    notifies_browsers: bool = True
+    #: Whether the app talks to Redis at all (Redis faults can touch it).
+    uses_redis: bool = True

@@ -1,0 +1,1 @@
+"""The emulator response contract, generated from the official Stripe libraries."""
