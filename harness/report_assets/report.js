@@ -3,7 +3,8 @@
 "use strict";
 (function () {
   const SVG = "http://www.w3.org/2000/svg";
-  const ROW = 24, AXIS = 18, MIN_STEP = 2, MAX_STEP = 80;
+  // Below a pixel per event only ``fit`` goes: an overview of a long history, hover for detail.
+  const ROW = 24, AXIS = 18, MIN_STEP = 0.1, MAX_STEP = 80;
 
   function el(name, attrs, text) {
     const node = document.createElementNS(SVG, name);
@@ -76,7 +77,7 @@
     }
     for (const bar of data.bars) {
       const y = AXIS + row[bar.lane] * ROW + 4;
-      const span = Math.max(step - 2, x(bar.end + 1) - x(bar.start) - 2);
+      const span = Math.max(1, step - 2, x(bar.end + 1) - x(bar.start) - 2);
       const cls = "op op-" + bar.outcome + (bar.violations.length ? " violated" : "");
       const rect = tip(el("rect", {
         x: x(bar.start), y, width: span, height: ROW - 8, rx: 2, class: cls, "data-op": bar.op,
@@ -103,7 +104,8 @@
 
   function fitStep(run) {
     const holder = run.querySelector(".timeline");
-    const room = Math.max(200, holder.clientWidth - 160);
+    const labels = holder.querySelector(".lanes");
+    const room = Math.max(100, holder.clientWidth - (labels ? labels.offsetWidth : 160) - 12);
     return Math.min(MAX_STEP, Math.max(MIN_STEP, room / Math.max(1, run.timelineData.span)));
   }
 
