@@ -62,4 +62,5 @@ def delivery_attempt(raw: dict[str, Any]) -> DeliveryAttempt:
         dropped=bool(raw.get("dropped")),
         endpoint=str(raw.get("endpoint_id", "")),
         must_reject=bool(raw.get("must_be_refused")),
+        response_body=str(raw.get("response_body") or ""),
     )

@@ -15,6 +15,9 @@ from paychaos.invariants import Violation, invariants
 from paychaos.runner import RunResult, command_verdict
 from paychaos.verdicts import PromiseVerdict, Verdict
 
+# How many of the app's log lines a violation shows in the terminal (the JSON keeps more).
+APP_LOG_LINES = 8
+
 
 def replay_command(result: RunResult, named: Collection[str]) -> str | None:
     """The command that runs this exact run again. ``named``: the scenarios ``paychaos run``
@@ -75,6 +78,22 @@ def _print_violations(console: Console, violations: Sequence[Violation], evidenc
         console.print(f"     {violation.message}", highlight=False)
         for item in violation.evidence[:evidence]:
             console.print(f"       · {evidence_line(item)}", highlight=False, soft_wrap=True)
+        log = app_log_tail(violation)
+        if log:  # what the app said at that moment, its last lines
+            console.print("       app log:", highlight=False)
+            for line in log:
+                console.print(f"         | {line}", highlight=False, soft_wrap=True)
+
+
+def app_log_tail(violation: Violation) -> list[str]:
+    """The last lines of the app's log that the violation's evidence carries (the app's
+    answer to a refused operation), or none."""
+    logs = [
+        item["value"]["app_log"]
+        for item in violation.evidence
+        if isinstance(item.get("value"), dict) and item["value"].get("app_log")
+    ]
+    return logs[-1].splitlines()[-APP_LOG_LINES:] if logs else []
 
 
 def print_report(
@@ -151,11 +170,20 @@ def _print_way_back(console: Console, result: RunResult, named: Collection[str])
         console.print(f"  history: {result.history_path}", highlight=False)
 
 
+def print_shadow_summary(shadow: dict[str, Any], console: Console) -> None:
+    """The stripe-mock shadow validation line(s) of a run; nothing when it was off."""
+    from paychaos.stripe_emulator.shadow import summary_lines
+
+    for line in summary_lines(shadow):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
 def evidence_line(item: dict[str, Any]) -> str:
     """One evidence item on one line: a history event (``#11 customer:c1 fail validate ...``)
-    or a state item (``StripeSession {...}``)."""
+    or a state item (``StripeSession {...}``); the app's log is left out (shown apart)."""
     if "event" in item:
-        return f"#{item['event']} {item['process']} {item['type']} {item['name']} {json.dumps(item['value'], default=str)}"
+        value = {k: v for k, v in item["value"].items() if k != "app_log"}
+        return f"#{item['event']} {item['process']} {item['type']} {item['name']} {json.dumps(value, default=str)}"
     kind = item.get("kind", "")
     rest = {k: v for k, v in item.items() if k != "kind" and v not in (None, "", ())}
     return f"{kind} {json.dumps(rest, default=str)}"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from paychaos.history import Event
 from paychaos.invariants import Violation, invariants
-from paychaos.report import evidence_line
+from paychaos.report import app_log_tail, evidence_line
 from paychaos.verdicts import Verdict
 
 if TYPE_CHECKING:
@@ -340,10 +340,18 @@ def _violation_block(
         f"<p>{_e(violation.message)}</p>",
         f"<p class='means'>means: {_e(promise.meaning)}</p>" if promise and promise.meaning else "",
         f"<ul>{''.join(items)}</ul>",
+        _app_log(violation),
         "" if ops else "<p class='means'>proved by the final state: no operation to mark</p>",
         "</div>",
     ]
     return "".join(parts)
+
+
+def _app_log(violation: Violation) -> str:
+    log = app_log_tail(violation)
+    if not log:
+        return ""
+    return f"<p class='means'>app log:</p><pre class='app-log'>{_e(chr(10).join(log))}</pre>"
 
 
 def _run_section(number: int, result: RunResult, replay: str | None, *, opened: bool) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paychaos.invariants import Violation
-from paychaos.report import evidence_line
+from paychaos.report import app_log_tail, evidence_line
 from paychaos.verdicts import PromiseVerdict, Verdict
 
 if TYPE_CHECKING:
@@ -183,6 +183,9 @@ def _failure(
     hidden = len(violation.evidence) - EVIDENCE_LINES
     if hidden > 0:
         lines.append(f"  ... {hidden} more in the history")
+    log = app_log_tail(violation)
+    if log:
+        lines += ["", "app log:", *(f"  | {line}" for line in log)]
     lines += ["", f"replay: {replay}" if replay else "replay: (no replay command)"]
     if result.history_path:
         lines.append(f"history: {result.history_path}")

@@ -83,6 +83,7 @@ class DeliveryAttempt:
     dropped: bool = False
     endpoint: str = ""
     must_reject: bool = False
+    response_body: str = ""  # the start of a refusal's body
 
     @property
     def acknowledged(self) -> bool:

@@ -20,6 +20,7 @@ import psycopg
 import requests
 
 from paychaos.app import AppAdapter, AppWiring, ValidateAnswer
+from paychaos.app.traits import AppTraits
 from paychaos.errors import ServiceError
 from paychaos.net import LOOPBACK, free_port
 from paychaos.services.process import ManagedProcess, ProcessSpec
@@ -33,6 +34,11 @@ class ReferenceAppAdapter(AppAdapter):
     """Drives ``reference_app`` in any of its variants (``PAYMENTS_VARIANT``)."""
 
     name = "reference"
+    # It fulfils on the session's completion, and on the later success of a delayed payment;
+    # it keeps payment rows, notifies browsers over Channels, and uses Redis for that.
+    traits = AppTraits(
+        fulfils_on=("checkout.session.completed", "checkout.session.async_payment_succeeded")
+    )
     webhook_events = (
         "checkout.session.completed",
         "checkout.session.async_payment_succeeded",
@@ -162,6 +168,22 @@ class ReferenceAppAdapter(AppAdapter):
         proc, self._proc = self._proc, None
         if proc is not None:
             proc.kill()
+
+    def _log(self) -> Path | None:
+        log = self._logdir / "app.log" if self._logdir else None
+        return log if log is not None and log.exists() else None
+
+    def log_position(self) -> int:
+        log = self._log()
+        return log.stat().st_size if log else 0
+
+    def log_since(self, position: int) -> str:
+        log = self._log()
+        if log is None:
+            return ""
+        with log.open("rb") as f:
+            f.seek(position if position <= log.stat().st_size else 0)
+            return f.read(64 * 1024).decode("utf-8", "replace")
 
     def log_tail(self, max_chars: int = 3000) -> str:
         """The end of the app server's log (its warnings and tracebacks)."""

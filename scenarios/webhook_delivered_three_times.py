@@ -1,4 +1,6 @@
-"""Stripe delivers checkout.session.completed three times, concurrently.
+"""Stripe delivers the event the app fulfils on three times, concurrently.
+
+(checkout.session.completed for the reference app; see ``traits.fulfils_on``.)
 
 Stripe delivers at least once; retries after a slow answer and its own
 duplicates arrive together. Three deliveries must still make one
@@ -13,9 +15,7 @@ SCENARIO = Scenario(
     story=__doc__,
     steps=(
         s.checkout("s1"),
-        s.webhook_policy(
-            action="duplicate", event_type="checkout.session.completed", copies=3, concurrent=True
-        ),
+        s.webhook_policy(action="duplicate", event_type="$fulfilment", copies=3, concurrent=True),
         s.pay("s1"),
         s.deliver(),
         s.validate("s1"),

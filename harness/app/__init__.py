@@ -133,6 +133,14 @@ class AppAdapter(ABC):
         """Turn one websocket message into the activations it announces."""
         return []
 
+    def log_position(self) -> int:
+        """A mark in the app server's log (e.g. its size), for ``log_since``; 0 without a log."""
+        return 0
+
+    def log_since(self, position: int) -> str:
+        """What the app server logged after ``position``: the evidence beside a failed call."""
+        return ""
+
     def settle(self) -> None:
         """Let the app finish deferred work once faults are healed (e.g. drain an outbox)."""
         return None

@@ -58,7 +58,7 @@ def explore(
     from paychaos.explore import PROFILES, parse_budget
     from paychaos.explore import explore as run_explore
     from paychaos.replay import write_replay
-    from paychaos.report import print_report
+    from paychaos.report import print_report, print_shadow_summary
     from paychaos.report_junit import Case, Suite, run_case
     from paychaos.strategies import schedules
 
@@ -113,11 +113,13 @@ def explore(
             on_example=show, only=only, on_result=ran,
         )  # fmt: skip
         progress.update(task, completed=total)
+        shadow = env.emulator.control.shadow()
     stats = outcome.stats
     console.print(
         f"\n{stats.examples} schedules run in {stats.elapsed:.1f}s against {variant_name} "
         f"({stats.faults} faults injected, {len(stats.distinct)} distinct violations)."
     )
+    print_shadow_summary(shadow, console)
     summary = (
         f"{stats.examples} generated schedules against {variant_name} (seed {seed}, budget "
         f"{budget}), {stats.faults} faults injected, {len(stats.distinct)} distinct violations"

@@ -63,7 +63,7 @@ def run(
         parse_variants,
         scenario_named,
     )
-    from paychaos.report import print_report, replay_command, write_json
+    from paychaos.report import print_report, print_shadow_summary, replay_command, write_json
     from paychaos.runner import command_verdict, confirm, run_scenario
 
     catalog = named_scenarios()
@@ -89,10 +89,12 @@ def run(
                 rerun = path.with_name(path.stem + ".rerun.jsonl")
                 results.append(confirm(env, result, history_path=rerun))
                 progress.advance(task)
+        shadow = env.emulator.control.shadow()
     # The whole catalog is the CI gate: every promise must be put to the test by some run.
     # Named scenarios are judged on their own runs.
     coverage = not names
     print_report(results, console, named=catalog, coverage=coverage)
+    print_shadow_summary(shadow, console)
     if json_path:
         write_json(results, json_path, named=catalog, coverage=coverage)
     write_outputs(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from paychaos.history import Event, completions
 from paychaos.invariants import Invariant, Violation
-from paychaos.invariants._common import unpaid_reason
+from paychaos.invariants._common import ended_in_stripe, unpaid_reason
 from paychaos.state import FinalState
 
 
@@ -34,7 +34,12 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
             )
         if told is not None:
             last_told[session_id] = event
+    ended = {s.id for s in state.sessions if ended_in_stripe(state, s)}
     for session_id, event in last_told.items():
+        # A subscription the customer or Stripe has since ended is no longer a success to
+        # show; saying "Payment failed" for it is still a lie (above), as I1 judges it too.
+        if session_id in ended:
+            continue
         if event.value.get("after_heal") and event.value.get("told") != "success":
             found.append(
                 INVARIANT.violation(

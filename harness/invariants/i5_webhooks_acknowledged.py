@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from paychaos.history import Event
+from paychaos.history import Event, completions
 from paychaos.invariants import Invariant, Violation
 from paychaos.state import DeliveryAttempt, FinalState
 
@@ -24,12 +24,19 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     for (event_id, _endpoint), attempts in honest.items():
         if not any(a.acknowledged for a in attempts):
             last = attempts[-1]
+            answer = last.http_status if last.http_status is not None else last.error
+            body = f" {last.response_body.strip()[:200]!r}" if last.response_body.strip() else ""
+            # What the app logged while it refused (recorded with the attempts by the runner).
+            logs = [
+                e
+                for e in completions(history, "webhook")
+                if e.value.get("event_id") == event_id and e.value.get("app_log")
+            ]
             found.append(
                 INVARIANT.violation(
                     f"{last.event_type} event {event_id} was never acknowledged: "
-                    f"{len(attempts)} attempt(s), last answered "
-                    f"{last.http_status if last.http_status is not None else last.error}",
-                    attempts,
+                    f"{len(attempts)} attempt(s), last answered {answer}{body}",
+                    [*attempts, *logs[-1:]],
                 )
             )
     return found

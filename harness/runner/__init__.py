@@ -19,6 +19,7 @@ from paychaos.history import Event, History
 from paychaos.invariants import Violation, check_all, invariants
 from paychaos.invariants._common import no_checkout_reason
 from paychaos.runner.actions import (
+    app_log_mark,
     record_deliveries,
     record_nemesis,
     run_step,
@@ -135,7 +136,7 @@ def run_scenario(
     events = history.events()
     violations = tuple(check_all(events, state, only=only))
     verdicts = judge(events, state, violations, env.app.traits, only=only)
-    unexercised = run_unexercised(events, state)
+    unexercised = run_unexercised(events, state, env.app.traits)
     timings["check"] = time.perf_counter() - t3
     history.close()
     timings["total"] = time.perf_counter() - t0
@@ -182,15 +183,21 @@ def judge(
     return tuple(out)
 
 
-def run_unexercised(events: list[Event], state: FinalState) -> str | None:
+def run_unexercised(
+    events: list[Event], state: FinalState, traits: AppTraits | None = None
+) -> str | None:
     """Why a run never reached its situation at all, or None.
 
     A checkout the customer could not complete is a finding in its own right: nothing the
     schedule meant to test happened. A forced race whose failpoint some step never reached
-    tested no race.
+    tested no race. A Redis fault on an app that has no Redis touched nothing it uses.
     """
     if not state.sessions:
         return no_checkout_reason(events)
+    if traits is not None and not traits.uses_redis:
+        for event in events:
+            if event.process == "nemesis" and event.value.get("target") == "redis":
+                return "the schedule breaks Redis, which this app does not use (traits.uses_redis)"
     for event in events:
         if (
             event.name == "race"
@@ -287,8 +294,9 @@ def drain(ctx: RunContext, rounds: int = 6) -> None:
     env.observer.wait_connected()
     for _ in range(rounds):
         env.app_settle()
+        mark = app_log_mark(ctx)
         attempts = env.emulator.control.drain()
-        record_deliveries(ctx, attempts)
+        record_deliveries(ctx, attempts, mark)
         if not attempts:
             break
     told = dict(ctx.told)

@@ -129,6 +129,7 @@ def validate_session(
 ) -> str | None:
     company = ctx.session_company.get(alias, "c1")
     op = ctx.history.invoke(ctx.customer(company), "validate", {"session": session_id})
+    mark = app_log_mark(ctx)
     answer = ctx.env.app.validate(session_id)
     value: dict[str, Any] = {
         "session": session_id,
@@ -140,6 +141,10 @@ def validate_session(
     }
     if answer.told:
         ctx.told[session_id] = answer.told
+    if answer.http_status is None or answer.http_status >= 500 or answer.told == "failed":
+        log = app_log_since(ctx, mark)
+        if log:
+            value["app_log"] = log
     if answer.http_status is None:
         op.info(value)
     elif answer.http_status >= 500:
@@ -216,11 +221,40 @@ def _cancel(ctx: RunContext, step: Step) -> None:
     )
 
 
-def record_deliveries(ctx: RunContext, attempts: list[dict[str, Any]]) -> None:
-    """Each webhook attempt the emulator made, as Stripe's op in the history."""
+# What the app logged beside a failed call is kept up to this many characters (its end).
+APP_LOG_KEPT = 2000
+
+
+def app_log_mark(ctx: RunContext) -> int:
+    """Where the app's log stands now (see ``app_log_since``)."""
+    try:
+        return ctx.env.app.log_position()
+    except Exception:  # an adapter's log is evidence, never a reason for a run to fail
+        return 0
+
+
+def app_log_since(ctx: RunContext, mark: int) -> str:
+    try:
+        text = ctx.env.app.log_since(mark)
+    except Exception:
+        return ""
+    return text[-APP_LOG_KEPT:].strip()
+
+
+def record_deliveries(ctx: RunContext, attempts: list[dict[str, Any]], log_mark: int) -> None:
+    """Each webhook attempt the emulator made, as Stripe's op in the history; a refused honest
+    attempt carries the start of the app's answer and what the app logged meanwhile."""
     keys = ("event_id", "event_type", "attempt", "status", "error", "policy", "delivered")
+    log = None
     for attempt in attempts:
-        ctx.history.record("stripe", "webhook", {k: attempt[k] for k in keys if k in attempt})
+        value = {k: attempt[k] for k in keys if k in attempt}
+        if not attempt.get("delivered") and not attempt.get("tampering"):
+            if attempt.get("response_body"):
+                value["body"] = attempt["response_body"]
+            log = app_log_since(ctx, log_mark) if log is None else log
+            if log:
+                value["app_log"] = log
+        ctx.history.record("stripe", "webhook", value)
 
 
 def record_nemesis(ctx: RunContext, records: list[NemesisRecord]) -> None:
@@ -231,12 +265,14 @@ def record_nemesis(ctx: RunContext, records: list[NemesisRecord]) -> None:
 
 @action("deliver")
 def _deliver(ctx: RunContext, step: Step) -> None:
-    record_deliveries(ctx, ctx.env.emulator.control.deliver_due())
+    mark = app_log_mark(ctx)
+    record_deliveries(ctx, ctx.env.emulator.control.deliver_due(), mark)
 
 
 @action("retry_webhooks")
 def _retry_webhooks(ctx: RunContext, step: Step) -> None:
-    record_deliveries(ctx, ctx.env.emulator.control.drain())
+    mark = app_log_mark(ctx)
+    record_deliveries(ctx, ctx.env.emulator.control.drain(), mark)
 
 
 @action("advance_clock")
@@ -248,7 +284,8 @@ def _advance_clock(ctx: RunContext, step: Step) -> None:
 
 @action("webhook_policy")
 def _webhook_policy(ctx: RunContext, step: Step) -> None:
-    ctx.env.emulator.control.set_delivery_policy(ctx.resolve(step.args["policy"]))
+    for policy in ctx.resolve(step.args["policy"]):
+        ctx.env.emulator.control.set_delivery_policy(policy)
     ctx.history.record("stripe", "webhook_policy", dict(step.args["policy"]))
 
 

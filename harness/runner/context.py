@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from paychaos.environment import Environment
 
 
+# In a webhook policy: the event(s) the app under test grants the subscription on.
+FULFILMENT_EVENT = "$fulfilment"
+
 # The plans a schedule can sell (name -> price in cents).
 PLANS = {"pro": 14900, "basic": 4900}
 
@@ -55,12 +58,16 @@ class RunContext:
         """The history's process name for a company's browser."""
         return f"customer:{company_alias}"
 
-    def resolve(self, spec: dict) -> dict:
-        """A copy of a policy/rule spec with session aliases replaced by real session ids."""
+    def resolve(self, spec: dict) -> list[dict]:
+        """Copies of a policy/rule spec for this app: session aliases replaced by real session
+        ids, and ``event_type: "$fulfilment"`` by each event the app fulfils on (one rule each),
+        so a scenario aims at the event that matters to the app under test."""
         out = dict(spec)
         if isinstance(out.get("session"), str):
             out["session"] = self.sessions.get(out["session"], out["session"])
-        return out
+        if out.get("event_type") == FULFILMENT_EVENT:
+            return [{**out, "event_type": event} for event in self.env.app.traits.fulfils_on]
+        return [out]
 
     def company_ids_by_session(self, alias: str) -> str:
         """The app id of the company a session (or a forgery naming it) belongs to."""

@@ -102,6 +102,7 @@ class EmulatorApp:
         self.router = router or stripe_router()
         self.control = ControlApi(state)
         self._requests = 0
+        self._faulted = ""  # the request id of the last call an API fault answered
 
     def _request_id(self) -> str:
         self._requests += 1
@@ -110,18 +111,25 @@ class EmulatorApp:
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         request_id = self._request_id()
         path, _, query = request.target.partition("?")
+        control = path.startswith(CONTROL_PREFIX)
         try:
-            if path.startswith(CONTROL_PREFIX):
+            if control:
                 return self.control.handle(request, path, query, request_id)
-            return self.handle_api(request, path, query, request_id)
+            response = self.handle_api(request, path, query, request_id)
         except StripeApiError as exc:
-            return error_response(exc, request_id)
+            response = error_response(exc, request_id)
         except Exception:
             log.exception("emulator bug while handling %s %s", request.method, path)
-            return error_response(
+            response = error_response(
                 StripeApiError(500, "The emulator failed on this request.", type="api_error"),
                 request_id,
             )
+        shadow = self.state.shadow
+        if shadow is not None and not control:
+            # A fault's answer is not a verdict on the request: its parameters had passed.
+            faulted = self._faulted == request_id
+            shadow.observe(request, request_id, None if faulted else response)
+        return response
 
     def handle_api(
         self, request: HttpRequest, path: str, query: str, request_id: str
@@ -150,6 +158,8 @@ class EmulatorApp:
         faults = state.api_faults
         rule = faults.match(method, path) if faults.rules else None
         action: Any = rule.action if rule is not None else None
+        if action is not None:
+            self._faulted = request_id
         if action is not None and action.phase == "before":
             # Stripe failed before the endpoint ran: nothing is stored under the key.
             return action.run(ApiCallContext(request_id, _never, _ignore, _nothing))

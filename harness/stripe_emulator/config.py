@@ -21,13 +21,16 @@ class EmulatorConfig:
     """What a :class:`StripeEmulator` is started with.
 
     ``retry_schedule`` names one of ``RETRY_SCHEDULES`` or lists the seconds
-    between attempts; ``webhook_timeout`` is the per-attempt timeout in real seconds.
+    between attempts; ``webhook_timeout`` is the per-attempt timeout in real seconds;
+    ``shadow_url`` is a stripe-mock that sees a copy of every API request.
     """
 
     api_key: str = "sk_test_paychaos"
     seed: int = 0
     delivery: str = "auto"
     epoch: int | None = None
+    # A stripe-mock to shadow-validate every API request against (None: off).
+    shadow_url: str | None = None
     retry_schedule: str | tuple[int, ...] = "test"
     webhook_timeout: float = 10.0
     control_enabled: bool = True

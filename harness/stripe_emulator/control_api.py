@@ -6,6 +6,7 @@ emulator was started with ``control_enabled=True``. Bodies are JSON.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +17,7 @@ from paychaos.stripe_emulator.config import DELIVERY_MODES
 from paychaos.stripe_emulator.errors import StripeApiError, invalid
 from paychaos.stripe_emulator.http_server import HttpRequest, HttpResponse
 from paychaos.stripe_emulator.routing import Route, Router
+from paychaos.stripe_emulator.shadow import DISABLED_REPORT
 from paychaos.stripe_emulator.state import EmulatorState
 
 ControlResult = dict[str, Any] | Awaitable[dict[str, Any]]
@@ -184,6 +186,30 @@ def release_held(state, args, body, query) -> dict[str, Any]:
     return {"released": state.deliverer.release_held()}
 
 
+# -- shadow validation against stripe-mock ---------------------------------------------------
+
+
+async def shadow(state, args, body, query) -> dict[str, Any]:
+    """The shadow report; first waits (``?wait=`` seconds, default 10) for queued checks."""
+    if state.shadow is None:
+        return dict(DISABLED_REPORT)
+    try:
+        wait = float(query.get("wait", "10"))
+    except ValueError:
+        raise invalid("wait must be a number of seconds", param="wait") from None
+    if not 0 <= wait <= 300:
+        raise invalid("wait must be between 0 and 300 seconds", param="wait")
+    if wait:
+        await asyncio.to_thread(state.shadow.wait_idle, wait)
+    return dict(state.shadow.report())
+
+
+def clear_shadow(state, args, body, query) -> dict[str, Any]:
+    if state.shadow is not None:
+        state.shadow.clear()
+    return {"cleared": state.shadow is not None}
+
+
 # -- lifecycle ------------------------------------------------------------------------------
 
 
@@ -220,6 +246,8 @@ CONTROL_ROUTES: list[Route] = [
     Route("GET", f"{P}/api_faults", list_api_faults),
     Route("POST", f"{P}/faults/clear", clear_faults),
     Route("GET", f"{P}/delivery_mode", delivery_mode),
+    Route("GET", f"{P}/shadow", shadow),
+    Route("POST", f"{P}/shadow/clear", clear_shadow),
 ]
 
 

@@ -197,3 +197,14 @@ class EmulatorControl:
     def release_held(self) -> int:
         """Let every delivery held back by a ``hold`` (reorder) rule go; returns how many."""
         return int(self._call("POST", "/deliveries/release_held", {})["released"])
+
+    # -- shadow validation ----------------------------------------------------------------------
+
+    def shadow(self, wait: float = 10.0) -> dict[str, Any]:
+        """Where stripe-mock and the emulator disagreed (``enabled`` False when not shadowing);
+        waits up to ``wait`` seconds for the checks still queued."""
+        return dict(self._call("GET", "/shadow", wait=wait))
+
+    def clear_shadow(self) -> None:
+        """Forget the shadow report so far."""
+        self._call("POST", "/shadow/clear", {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import socket
 import threading
 from typing import Any
@@ -13,6 +14,7 @@ from paychaos.stripe_emulator.api import EmulatorApp
 from paychaos.stripe_emulator.config import EmulatorConfig
 from paychaos.stripe_emulator.control_client import EmulatorControl
 from paychaos.stripe_emulator.http_server import HttpProtocol
+from paychaos.stripe_emulator.shadow import SHADOW_URL_ENV, parse_shadow_url
 from paychaos.stripe_emulator.state import EmulatorState
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -45,6 +47,7 @@ class StripeEmulator:
         delivery: str = "auto",
         *,
         epoch: int | None = None,
+        shadow_url: str | None = None,
         retry_schedule: str | tuple[int, ...] | list[int] = "test",
         webhook_timeout: float = 10.0,
         control_enabled: bool = True,
@@ -58,11 +61,16 @@ class StripeEmulator:
         self.host = "127.0.0.1" if host == "localhost" else host
         self.port = int(port)
         schedule = tuple(retry_schedule) if isinstance(retry_schedule, list) else retry_schedule
+        if shadow_url is None:  # "" turns shadow validation off whatever the environment says
+            shadow_url = os.environ.get(SHADOW_URL_ENV, "")
+        if shadow_url:
+            parse_shadow_url(shadow_url)  # a bad URL is a ConfigError here, not in the thread
         self.config = EmulatorConfig(
             api_key=api_key,
             seed=int(seed),
             delivery=delivery,
             epoch=epoch,
+            shadow_url=shadow_url or None,
             retry_schedule=schedule,
             webhook_timeout=float(webhook_timeout),
             control_enabled=control_enabled,
@@ -160,6 +168,8 @@ class StripeEmulator:
             )
         except BaseException as exc:  # report to start() instead of dying silently
             self._startup_error = exc
+            if self.state is not None and self.state.shadow is not None:
+                self.state.shadow.close()
             sock.close()
             self._ready.set()
             loop.close()
@@ -180,6 +190,8 @@ class StripeEmulator:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
             self._loop = None
+            if self.state is not None and self.state.shadow is not None:
+                self.state.shadow.close()
 
     def stop(self) -> None:
         """Stop serving, close every connection and free the port."""

@@ -25,8 +25,6 @@ def _split_key(key: str) -> list[str]:
         raise invalid(f"Invalid parameter name: {key}", param=key)
     if len(segments) > MAX_DEPTH:
         raise invalid(f"Parameter nested too deeply: {key}", param=key)
-    if "" in segments[:-1]:
-        raise invalid(f"Invalid parameter name: {key} ([] only at the end)", param=key)
     return [head, *segments]
 
 
@@ -34,7 +32,7 @@ def decode_form(raw: bytes | str) -> dict[str, Any]:
     """Turn a form-encoded body or query string into nested dicts and lists.
 
     Indexed keys stay dict keys (``{"0": ...}``); the parameter specs turn them
-    into lists. ``key[]`` appends to a list.
+    into lists. ``key[]`` appends to a list; ``key[][field]`` builds a list of hashes.
 
     >>> decode_form("line_items[0][price]=price_1&expand[]=subscription")
     {'line_items': {'0': {'price': 'price_1'}}, 'expand': ['subscription']}
@@ -54,25 +52,53 @@ def decode_form(raw: bytes | str) -> dict[str, Any]:
         raise invalid(f"Too many parameters (at most {MAX_FIELDS}).") from None
     root: dict[str, Any] = {}
     for key, value in pairs:
-        path = _split_key(key)
-        node: Any = root
-        for i, seg in enumerate(path[:-1]):
-            child = node.get(seg)
-            if child is None:
-                child = [] if path[i + 1] == "" else {}
-                node[seg] = child
-            elif not isinstance(child, (dict, list)) or (
-                isinstance(child, list) and path[i + 1] != ""
-            ):
-                raise invalid(f"Conflicting values for parameter: {key}", param=key)
-            node = child
-        last = path[-1]
-        if last == "":
+        _assign(root, _split_key(key), value, key)
+    return root
+
+
+def _has_path(node: Any, path: list[str]) -> bool:
+    """True when the keys of ``path`` up to its first ``[]`` already exist under ``node``."""
+    for seg in path:
+        if seg == "":
+            break
+        if not isinstance(node, dict) or seg not in node:
+            return False
+        node = node[seg]
+    return True
+
+
+def _assign(node: Any, path: list[str], value: str, key: str) -> None:
+    """Store ``value`` at ``path`` below ``node``, the way Rack (and so Stripe) reads forms.
+
+    ``a[]=x`` appends to a list. ``a[][b]=x`` builds a list of hashes: it fills the
+    last hash unless that one already has ``b``, then starts a new one, so
+    ``a[][b]=1&a[][c]=2&a[][b]=3`` is ``[{b: 1, c: 2}, {b: 3}]``.
+    """
+    for i, seg in enumerate(path[:-1]):
+        following = path[i + 1]
+        if seg == "":  # ``[]`` then more keys: a hash inside a list
             if not isinstance(node, list):
                 raise invalid(f"Conflicting values for parameter: {key}", param=key)
-            node.append(value)
-        else:
-            if not isinstance(node, dict) or isinstance(node.get(last), (dict, list)):
-                raise invalid(f"Conflicting values for parameter: {key}", param=key)
-            node[last] = value
-    return root
+            rest = path[i + 1 :]
+            if not node or not isinstance(node[-1], dict) or _has_path(node[-1], rest):
+                node.append({})
+            node = node[-1]
+            continue
+        if not isinstance(node, dict):
+            raise invalid(f"Conflicting values for parameter: {key}", param=key)
+        child = node.get(seg)
+        if child is None:
+            child = [] if following == "" else {}
+            node[seg] = child
+        elif not isinstance(child, (dict, list)) or (isinstance(child, list) != (following == "")):
+            raise invalid(f"Conflicting values for parameter: {key}", param=key)
+        node = child
+    last = path[-1]
+    if last == "":
+        if not isinstance(node, list):
+            raise invalid(f"Conflicting values for parameter: {key}", param=key)
+        node.append(value)
+    else:
+        if not isinstance(node, dict) or isinstance(node.get(last), (dict, list)):
+            raise invalid(f"Conflicting values for parameter: {key}", param=key)
+        node[last] = value

@@ -75,19 +75,25 @@ class Int(Spec):
         return number
 
 
+# Stripe's v1 API takes both spellings: stripe-python 11 sends ``True``/``False`` for
+# every boolean, 12 and later still do inside lists (``a[0]=True``); the CLI sends ``true``.
+BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
+
+
 @dataclass(frozen=True)
 class Bool(Spec):
-    """``true`` or ``false``."""
+    """``true``/``false``, or ``True``/``False`` as older stripe-python sends them."""
 
     required: bool = False
 
     def check(self, value: Any, name: str) -> Any:
         text = _scalar(value, name)
-        if text not in ("true", "false"):
+        flag = BOOLEANS.get(text)
+        if flag is None:
             raise invalid(
                 f"Invalid boolean: {text[:100]}", param=name, code="parameter_invalid_boolean"
             )
-        return text == "true"
+        return flag
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 from paychaos.stripe_emulator.clock import EmulatorClock
 from paychaos.stripe_emulator.config import EmulatorConfig
 from paychaos.stripe_emulator.ids import IdFactory
+from paychaos.stripe_emulator.shadow import ShadowValidator
 from paychaos.stripe_emulator.store import Store
 from paychaos.stripe_emulator.versions import NEWEST_VERSION
 from paychaos.stripe_emulator.webhooks.delivery import Deliverer
@@ -36,6 +37,8 @@ class EmulatorState:
         self.ids = IdFactory(self.seed)
         self.store = Store()
         self._setup_extensions()
+        # Outlives resets: what it collected is reported after the whole run.
+        self.shadow = ShadowValidator(config.shadow_url) if config.shadow_url else None
 
     def _setup_extensions(self) -> None:
         """State beside the objects that a reset also clears: faults and idempotency keys."""

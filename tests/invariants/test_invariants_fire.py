@@ -140,6 +140,22 @@ def test_i4_allows_pending_before_heal():
     assert check_all(history.events(), state, only=["I4"]) == []
 
 
+def test_i4_asks_no_success_for_a_subscription_the_customer_has_since_canceled():
+    """Judged the way I1 is: once Stripe ended the subscription, the page need not say success,
+    but "Payment failed" for a session that was paid is still a lie."""
+    state = good_purchase()
+    sid = state.sessions[0].id
+    canceled = StripeSubscriptionFactory(id=state.sessions[0].subscription_id, status="canceled")
+    ended = FinalState(**{**state.__dict__, "stripe_subscriptions": (canceled,)})
+    history = History()
+    history.record(
+        "customer:1", "validate", {"session": sid, "told": "pending", "after_heal": True}
+    )
+    assert check_all(history.events(), ended, only=["I4"]) == []
+    history.record("customer:1", "validate", {"session": sid, "told": "failed", "after_heal": True})
+    assert ids(check_all(history.events(), ended, only=["I4"])) == ["I4"]
+
+
 def test_i5_fires_when_an_event_is_never_acknowledged():
     failing = (
         DeliveryAttemptFactory(event_id="evt_x", attempt=1, http_status=500),

@@ -58,7 +58,8 @@ def test_a_run_that_put_no_promise_to_the_test_is_skipped_with_the_reason(tmp_pa
     quiet = _result("quiet", {"I6": Verdict.NOT_EXERCISED, "I8": Verdict.NOT_APPLICABLE})
     some = _result("some", {"I1": Verdict.KEPT, "I6": Verdict.NOT_EXERCISED})
     stuck = _result("stuck", {"I1": Verdict.KEPT}, unexercised="the customer never checked out")
-    told = Violation("I4", "told failed", ({"note": "validate said failed"},))
+    answer = {"told": "failed", "app_log": "GET /validate\nredis.ConnectionError: refused"}
+    told = Violation("I4", "told failed", ({"note": "validate said failed", "value": answer},))
     flaky = _result("flaky", {"I4": Verdict.FLAKY}, flaky_violations=(told,))
     path = tmp_path / "v.xml"
     cases = [run_case(r, f"paychaos run {r.scenario.name}") for r in (quiet, some, stuck, flaky)]
@@ -79,6 +80,7 @@ def test_a_run_that_put_no_promise_to_the_test_is_skipped_with_the_reason(tmp_pa
     (broken,) = by_name["flaky"].result
     assert isinstance(broken, junitparser.Failure) and broken.type == "flaky"
     assert "kept on a rerun" in broken.text and "replay: paychaos run flaky" in broken.text
+    assert "  | redis.ConnectionError: refused" in broken.text  # the app's own words
     assert (suite.tests, suite.failures, suite.skipped) == (4, 1, 2)
 
 

@@ -50,6 +50,8 @@ class Attempt:
     tampering: str | None = None
     must_be_refused: bool = False
     dropped: bool = False
+    # The start of the endpoint's answer when it was not 2xx (evidence for the report).
+    response_body: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for the control API."""
@@ -330,6 +332,7 @@ class Deliverer:
                     tampering=rule.action.tampering if rule is not None else None,
                     must_be_refused=rule.action.must_be_refused if rule is not None else False,
                     dropped=not plan.send,
+                    response_body=result.body if not (status and 200 <= status < 300) else "",
                 )
             )
         self.attempts.extend(made)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 MAX_RESPONSE_BYTES = 64 * 1024
+BODY_KEPT = 500
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,8 @@ class PostResult:
 
     status: int | None
     error: str | None
+    # The start of the answer's body (what the app said when it refused), for the report.
+    body: str = ""
 
 
 async def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> PostResult:
@@ -56,10 +59,11 @@ async def _post(url: str, body: bytes, headers: dict[str, str]) -> PostResult:
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value.strip())
-        # Read the body so the receiver is not cut off mid-response; its content is not used.
+        # Read the body so the receiver is not cut off mid-response; keep its start as evidence.
+        data = b""
         if length is not None:
-            await reader.readexactly(min(length, MAX_RESPONSE_BYTES))
-        return PostResult(status, None)
+            data = await reader.readexactly(min(length, MAX_RESPONSE_BYTES))
+        return PostResult(status, None, data[:BODY_KEPT].decode("utf-8", "replace"))
     finally:
         writer.close()
         try:
