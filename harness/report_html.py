@@ -41,6 +41,8 @@ _PROCESS_DOWN = frozenset({"pause", "kill", "stop", "crash"})
 _PROCESS_UP = frozenset({"resume", "start", "restart"})
 # Passing runs are collapsed; past this many, failing ones are too (the matrix links to them).
 OPEN_FAILING = 12
+# Evidence items shown per violation; the rest fold under "N more".
+SHOWN_EVIDENCE = 3
 
 
 # --- the timeline model ---------------------------------------------------------------------
@@ -339,7 +341,13 @@ def _violation_block(
         + "</h4>",
         f"<p>{_e(violation.message)}</p>",
         f"<p class='means'>means: {_e(promise.meaning)}</p>" if promise and promise.meaning else "",
-        f"<ul>{''.join(items)}</ul>",
+        f"<ul>{''.join(items[:SHOWN_EVIDENCE])}</ul>",
+        (
+            f"<details class='more'><summary>{len(items) - SHOWN_EVIDENCE} more</summary>"
+            f"<ul>{''.join(items[SHOWN_EVIDENCE:])}</ul></details>"
+            if len(items) > SHOWN_EVIDENCE
+            else ""
+        ),
         _app_log(violation),
         "" if ops else "<p class='means'>proved by the final state: no operation to mark</p>",
         "</div>",
@@ -351,7 +359,10 @@ def _app_log(violation: Violation) -> str:
     log = app_log_tail(violation)
     if not log:
         return ""
-    return f"<p class='means'>app log:</p><pre class='app-log'>{_e(chr(10).join(log))}</pre>"
+    return (
+        f"<details class='app-log'><summary>app log ({len(log)} lines)</summary>"
+        f"<pre class='app-log'>{_e(chr(10).join(log))}</pre></details>"
+    )
 
 
 def _run_section(number: int, result: RunResult, replay: str | None, *, opened: bool) -> str:
