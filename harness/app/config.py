@@ -123,6 +123,8 @@ def load_adapter(config: AppConfig) -> Any:
         kwargs["python"] = config.python
     if config.settings and "settings" in params:
         kwargs["settings"] = config.settings
+    if config.root is not None and not config.is_reference and "project_dir" in params:
+        kwargs["project_dir"] = config.root  # the app's server runs in its own project
     try:
         return cls(**kwargs)
     except TypeError as exc:  # abstract methods left out, a constructor that wants arguments

@@ -25,9 +25,11 @@ app = typer.Typer(
 def _register_commands() -> None:
     # One line per command module; each module adds its commands to ``app``.
     from paychaos.cli import (  # noqa: F401
+        check_cmd,
         demo_cmd,
         emulator_cmd,
         explore_cmd,
+        init_cmd,
         mutants_cmd,
         proxy_cmd,
         run_cmd,

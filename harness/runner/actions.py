@@ -284,8 +284,8 @@ def _advance_clock(ctx: RunContext, step: Step) -> None:
 
 @action("webhook_policy")
 def _webhook_policy(ctx: RunContext, step: Step) -> None:
-    for policy in ctx.resolve(step.args["policy"]):
-        ctx.env.emulator.control.set_delivery_policy(policy)
+    # One step's policy, for every event it names: together they replace what was in force.
+    ctx.env.emulator.control.set_delivery_policy(ctx.resolve(step.args["policy"]))
     ctx.history.record("stripe", "webhook_policy", dict(step.args["policy"]))
 
 

@@ -1,0 +1,344 @@
+"""The plumbing every Django app's adapter needs, so yours holds only what is your app's.
+
+``DjangoAppAdapter`` starts the app's server as a subprocess under the app's own interpreter,
+runs its migrations once, waits until it answers, crashes and restarts it for process faults,
+captures its log (evidence beside a failed call), resets it by truncating its tables, and
+reads its rows with SQL straight from Postgres. A subclass says, as class attributes, how to
+serve the app and where its rows are, and implements the browser's part (companies, plans,
+checkout, validate)::
+
+    class ShopAdapter(DjangoAppAdapter):
+        settings_module = "shop.settings"
+        asgi_application = "shop.asgi:application"
+        webhook_path = "/stripe/webhook/"
+        table_prefix = "billing_"
+        subscriptions_sql = (
+            "SELECT id, company_id, checkout_session_id, stripe_subscription_id, status "
+            "FROM billing_subscription"
+        )
+        ...
+
+The adapter never imports Django or the app: it runs in paychaos's interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, ClassVar
+
+import psycopg
+import requests
+
+from paychaos.app import AppAdapter, AppWiring
+from paychaos.errors import ConfigError, ServiceError
+from paychaos.net import LOOPBACK, free_port
+from paychaos.services.process import ManagedProcess, ProcessSpec
+from paychaos.state import AppPayment, AppSubscription
+
+# How much of the server's log one ``log_since`` returns at most.
+LOG_READ_MAX = 64 * 1024
+
+
+class DjangoAppAdapter(AppAdapter):
+    """An ``AppAdapter`` for a Django app served over HTTP on loopback.
+
+    Placeholders in commands: ``{python}`` (the app's interpreter), ``{host}``, ``{port}``,
+    ``{asgi}`` (``asgi_application``).
+    """
+
+    #: ``DJANGO_SETTINGS_MODULE`` of the app.
+    settings_module: ClassVar[str] = ""
+    #: The ASGI application served by the default ``server_command``.
+    asgi_application: ClassVar[str] = ""
+    #: How the server is started (one worker: failpoints live in one process).
+    server_command: ClassVar[tuple[str, ...]] = (
+        "{python}", "-m", "uvicorn", "{asgi}", "--host", "{host}", "--port", "{port}",
+        "--no-access-log", "--lifespan", "off", "--log-level", "warning",
+    )  # fmt: skip
+    #: How migrations run, once per adapter, before the first start.
+    migrate_command: ClassVar[tuple[str, ...]] = (
+        "{python}", "-m", "django", "migrate", "--noinput", "-v", "0",
+    )  # fmt: skip
+    #: A GET that a healthy server answers below 500 (``responsive``).
+    health_path: ClassVar[str] = "/"
+    #: Where Stripe posts webhooks, below ``base_url``.
+    webhook_path: ClassVar[str] = "/stripe/webhook/"
+    #: The tables ``reset`` empties: these, and every table whose name starts with the prefix.
+    tables: ClassVar[tuple[str, ...]] = ()
+    table_prefix: ClassVar[str] = ""
+    #: Rows as the checkers read them. Subscriptions: id, company_id, checkout_session_id,
+    #: stripe_subscription_id, status. Payments: id, checkout_session_id, amount, company_id.
+    #: Empty ``payments_sql``: the app keeps no payment rows (say so in ``traits`` too).
+    subscriptions_sql: ClassVar[str] = ""
+    payments_sql: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *,
+        python: str | None = None,
+        project_dir: str | Path | None = None,
+        port: int | None = None,
+        start_timeout: float = 20.0,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
+        #: The interpreter the server runs under: the app's own venv (``[tool.paychaos] python``).
+        self.python = python or sys.executable
+        #: The folder the server and its migrations run in (the app's project), if any.
+        self.project_dir = Path(project_dir) if project_dir else None
+        self.settings = dict(settings or {})
+        self.port = port or free_port()
+        self.base_url = f"http://{LOOPBACK}:{self.port}"
+        self.start_timeout = start_timeout
+        self.http = requests.Session()
+        self._proc: ManagedProcess | None = None
+        self._logdir: Path | None = None
+        self._wiring: AppWiring | None = None
+        self._migrated = False
+        self._tables: list[str] = []
+
+    # --- what the app is told -----------------------------------------------------------------
+
+    def env(self, wiring: AppWiring) -> dict[str, str]:
+        """The server's environment: the wiring as the usual variables. Extend it for your
+        app's own names (call ``super().env(wiring)`` and add to the result)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYCHAOS_", "DJANGO_"))}
+        env.update(
+            DATABASE_URL=wiring.database_url,
+            REDIS_URL=wiring.redis_url,
+            STRIPE_API_BASE=wiring.stripe_api_base,
+            STRIPE_SECRET_KEY=wiring.stripe_secret_key,
+            STRIPE_WEBHOOK_SECRET=wiring.stripe_webhook_secret,
+            APP_PUBLIC_URL=self.base_url,
+            PYTHONUNBUFFERED="1",
+        )
+        if self.settings_module:
+            env["DJANGO_SETTINGS_MODULE"] = self.settings_module
+        if self.project_dir is not None:
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (str(self.project_dir), env.get("PYTHONPATH", "")) if p
+            )
+        if wiring.failpoints_token:
+            env.update(PAYCHAOS_FAILPOINTS="1", PAYCHAOS_FAILPOINTS_TOKEN=wiring.failpoints_token)
+        env.update(wiring.extra_env)
+        return env
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def start(self, wiring: AppWiring) -> None:
+        self._wiring = wiring
+        env = self.env(wiring)
+        if not self._migrated:
+            self._migrate(env)
+        self._spawn(env)
+
+    def _command(self, template: tuple[str, ...]) -> list[str]:
+        values = {
+            "python": self.python,
+            "host": LOOPBACK,
+            "port": str(self.port),
+            "asgi": self.asgi_application,
+        }
+        try:
+            return [part.format(**values) for part in template]
+        except (KeyError, IndexError) as exc:
+            raise ConfigError(
+                f"{type(self).__name__}: unknown placeholder {exc} in {template}",
+                hint="the placeholders are {python}, {host}, {port} and {asgi}",
+            ) from None
+
+    def _folder(self) -> Path:
+        """The server's own folder (its log), removed by ``close``."""
+        if self._logdir is None:
+            self._logdir = Path(tempfile.mkdtemp(prefix="paychaos-app-"))
+        return self._logdir
+
+    def _cwd(self) -> Path:
+        return self.project_dir or self._folder()
+
+    def _migrate(self, env: dict[str, str]) -> None:
+        if not self.migrate_command:
+            self._migrated = True
+            return
+        out = subprocess.run(
+            self._command(self.migrate_command),
+            env=env,
+            cwd=self._cwd(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if out.returncode != 0:
+            text = (out.stderr or out.stdout).strip()
+            raise ServiceError(
+                f"the migrations of {self.name} failed (exit {out.returncode})",
+                hint=text.splitlines()[-1] if text else None,
+            )
+        self._migrated = True
+
+    def _spawn(self, env: dict[str, str]) -> None:
+        folder = self._folder()
+        spec = ProcessSpec(
+            name="app",
+            argv=tuple(self._command(self.server_command)),
+            env=env,
+            cwd=self._cwd(),
+            ready_port=self.port,
+            stop_timeout=3.0,
+            # The log goes to a file: a pipe nobody reads fills up and hangs the server.
+            log_path=folder / "app.log",
+            folder=folder,
+        )
+        self._proc = ManagedProcess(spec).start()
+        try:
+            self._proc.wait_ready(timeout=self.start_timeout)
+        except ServiceError as exc:
+            self._proc = None
+            tail = self.log_tail(1500).strip()
+            raise ServiceError(
+                f"the server of {self.name} did not start",
+                hint=(tail.splitlines()[-1] if tail else None) or exc.hint or exc.what,
+            ) from None
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.stop()
+
+    def close(self) -> None:
+        """Stop the server and remove its log folder."""
+        self.stop()
+        self.http.close()
+        if self._logdir is not None:
+            shutil.rmtree(self._logdir, ignore_errors=True)
+            self._logdir = None
+
+    def crash(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+
+    def restart(self, extra_env: dict[str, str] | None = None) -> None:
+        self.stop()
+        if self._wiring is None:
+            raise ServiceError(f"{self.name} cannot restart before its first start")
+        wiring = self._wiring
+        if extra_env is not None:
+            wiring = AppWiring(**{**wiring.__dict__, "extra_env": extra_env})
+        self.start(wiring)
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.running
+
+    def responsive(self) -> bool:
+        if not self.running:
+            return False
+        try:
+            return self.http.get(self.base_url + self.health_path, timeout=2).status_code < 500
+        except requests.RequestException:
+            return False
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def webhook_url(self) -> str:
+        return self.base_url + self.webhook_path
+
+    # --- the log ------------------------------------------------------------------------------
+
+    def _log(self) -> Path | None:
+        log = self._logdir / "app.log" if self._logdir else None
+        return log if log is not None and log.exists() else None
+
+    def log_position(self) -> int:
+        log = self._log()
+        return log.stat().st_size if log else 0
+
+    def log_since(self, position: int) -> str:
+        log = self._log()
+        if log is None:
+            return ""
+        with log.open("rb") as f:
+            f.seek(position if position <= log.stat().st_size else 0)
+            return f.read(LOG_READ_MAX).decode("utf-8", "replace")
+
+    def log_tail(self, max_chars: int = 3000) -> str:
+        """The end of the server's log (its warnings and tracebacks)."""
+        log = self._log()
+        return log.read_bytes()[-max_chars:].decode(errors="replace") if log else ""
+
+    # --- the database -------------------------------------------------------------------------
+
+    def connect(self) -> psycopg.Connection[Any]:
+        """A connection to the app's database, not through the fault proxy."""
+        wiring = self._wiring
+        url = (wiring.direct_database_url or wiring.database_url) if wiring else None
+        if not url:
+            raise ServiceError(f"{self.name}: the database is not known yet (start it first)")
+        return psycopg.connect(url, autocommit=True, connect_timeout=5)
+
+    def reset(self) -> None:
+        with self.connect() as conn:
+            if not self._tables:
+                found = set(self.tables)
+                if self.table_prefix:
+                    rows = conn.execute(
+                        "SELECT tablename FROM pg_tables "
+                        "WHERE schemaname = 'public' AND tablename LIKE %s",
+                        (self.table_prefix.replace("_", r"\_") + "%",),
+                    ).fetchall()
+                    found |= {r[0] for r in rows}
+                self._tables = sorted(found)
+            if self._tables:
+                names = ", ".join(f'"{t}"' for t in self._tables)
+                conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """The rows of one query on the app's database."""
+        with self.connect() as conn:
+            return list(conn.execute(sql).fetchall())
+
+    def subscriptions(self) -> list[AppSubscription]:
+        if not self.subscriptions_sql:
+            raise ConfigError(f"{type(self).__name__} sets no subscriptions_sql")
+        return [
+            AppSubscription(str(r[0]), text_id(r[1]), text_id(r[2]), text_id(r[3]), str(r[4]))
+            for r in self.rows(self.subscriptions_sql)
+        ]
+
+    def payments(self) -> list[AppPayment]:
+        if not self.payments_sql:
+            return []
+        return [
+            AppPayment(str(r[0]), text_id(r[1]), r[2], text_id(r[3]))
+            for r in self.rows(self.payments_sql)
+        ]
+
+    # --- the browser's HTTP -------------------------------------------------------------------
+
+    def post_json(
+        self, path: str, payload: dict[str, Any] | None = None, timeout: float = 10.0
+    ) -> requests.Response:
+        return self.http.post(self.base_url + path, json=payload or {}, timeout=timeout)
+
+    def created(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST ``payload`` and return the JSON body; an HTTP error says what the app answered."""
+        response = self.post_json(path, payload)
+        if response.status_code >= 400:
+            raise ServiceError(
+                f"the app refused POST {path}: {response.status_code} {response.text[:300]}"
+            )
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def text_id(value: Any) -> str | None:
+    """Ids as text; an app's empty strings mean "none"."""
+    return None if value is None or value == "" else str(value)
