@@ -84,9 +84,11 @@ def explore(
     database_dir: Path | None = None,
     on_example: Callable[[ExploreStats], None] | None = None,
     only: Iterable[str] | None = None,
+    on_result: Callable[[Scenario, RunResult], None] | None = None,
 ) -> ExploreOutcome:
     """Explore the environment's current variant with schedules drawn from ``schedules``; stop
-    at the first broken promise (shrunk)."""
+    at the first broken promise (shrunk). ``on_result`` sees every schedule run, shrinking's
+    included."""
     wanted = tuple(only) if only is not None else None
     stats = ExploreStats()
     last_failure: list[Finding] = []
@@ -106,6 +108,8 @@ def explore(
             stats.distinct.add(tuple(result.broken) or ("error",))
         if on_example:
             on_example(stats)
+        if on_result:
+            on_result(schedule, result)
         if not result.kept:
             last_failure.append(Finding(schedule, result))
             raise AssertionError(f"broken: {', '.join(result.broken)}")

@@ -19,7 +19,7 @@ import shlex
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
     from paychaos.environment import Environment
+    from paychaos.runner import RunResult
     from paychaos.schedule import Scenario
 
 CORRECT = "correct"
@@ -56,6 +57,8 @@ class Detection:
     elapsed: float  # everything this target took, shrinking included
     scenarios_run: int
     examples: int  # generated schedules run
+    # The run that broke a promise (the HTML report draws its timeline); not in the JSON.
+    caught_in: RunResult | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_correct(self) -> bool:
@@ -155,6 +158,7 @@ def detect(
                 elapsed=took,
                 scenarios_run=run,
                 examples=0,
+                caught_in=result,
             )
 
     remaining = budget_seconds - (time.monotonic() - started)
@@ -205,6 +209,7 @@ def detect(
         elapsed=time.monotonic() - started,
         scenarios_run=run,
         examples=outcome.stats.examples,
+        caught_in=finding.result,
     )
 
 

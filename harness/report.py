@@ -77,16 +77,23 @@ def _print_violations(console: Console, violations: Sequence[Violation], evidenc
         console.print(f"  [red]{violation.invariant}[/] {title}", highlight=False)
         console.print(f"     {violation.message}", highlight=False)
         for item in violation.evidence[:evidence]:
-            console.print(f"       · {_evidence_line(item)}", highlight=False, soft_wrap=True)
-        logs = [
-            item["value"]["app_log"]
-            for item in violation.evidence
-            if isinstance(item.get("value"), dict) and item["value"].get("app_log")
-        ]
-        if logs:  # what the app said at that moment, its last lines
+            console.print(f"       · {evidence_line(item)}", highlight=False, soft_wrap=True)
+        log = app_log_tail(violation)
+        if log:  # what the app said at that moment, its last lines
             console.print("       app log:", highlight=False)
-            for line in logs[-1].splitlines()[-APP_LOG_LINES:]:
+            for line in log:
                 console.print(f"         | {line}", highlight=False, soft_wrap=True)
+
+
+def app_log_tail(violation: Violation) -> list[str]:
+    """The last lines of the app's log that the violation's evidence carries (the app's
+    answer to a refused operation), or none."""
+    logs = [
+        item["value"]["app_log"]
+        for item in violation.evidence
+        if isinstance(item.get("value"), dict) and item["value"].get("app_log")
+    ]
+    return logs[-1].splitlines()[-APP_LOG_LINES:] if logs else []
 
 
 def print_report(
@@ -171,7 +178,9 @@ def print_shadow_summary(shadow: dict[str, Any], console: Console) -> None:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
-def _evidence_line(item: dict[str, Any]) -> str:
+def evidence_line(item: dict[str, Any]) -> str:
+    """One evidence item on one line: a history event (``#11 customer:c1 fail validate ...``)
+    or a state item (``StripeSession {...}``); the app's log is left out (shown apart)."""
     if "event" in item:
         value = {k: v for k, v in item["value"].items() if k != "app_log"}
         return f"#{item['event']} {item['process']} {item['type']} {item['name']} {json.dumps(value, default=str)}"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,8 +13,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants
+from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY
+
+if TYPE_CHECKING:
+    from paychaos.runner import RunResult
+    from paychaos.schedule import Scenario
 
 RESULTS = Path("paychaos-results")
 
@@ -41,6 +47,8 @@ def explore(
     invariants: Annotated[
         str | None, typer.Option(help="Only these promises count, e.g. I1,I4 (default: all).")
     ] = None,
+    junit: JunitOption = None,
+    html: HtmlOption = None,
 ) -> None:
     """Generate fault schedules until a promise breaks; shrink it and write a replay file.
 
@@ -51,6 +59,7 @@ def explore(
     from paychaos.explore import explore as run_explore
     from paychaos.replay import write_replay
     from paychaos.report import print_report, print_shadow_summary
+    from paychaos.report_junit import Case, Suite, run_case
     from paychaos.strategies import schedules
 
     if profile not in PROFILES:
@@ -63,6 +72,27 @@ def explore(
     examples, seconds = parse_budget(budget)
     only = _invariant_ids(invariants)
     console = Console()
+    # JUnit: a passing case per schedule that kept every promise; the failing ones are the
+    # same bug being shrunk, so the shrunk counterexample stands for them (counted apart).
+    passed: list[Case] = []
+    failing = [0]
+
+    def ran(schedule: Scenario, result: RunResult) -> None:
+        if not result.kept:
+            failing[0] += 1
+            return
+        case = run_case(
+            result,
+            None,
+            name=f"schedule {len(passed) + failing[0] + 1} ({len(schedule.steps)} steps)",
+        )
+        steps = "\n".join(step.describe() for step in schedule.steps)
+        passed.append(
+            replace(
+                case, classname=f"paychaos.explore.{variant_name}", output=f"{steps}\n{case.output}"
+            )
+        )
+
     with open_environment(variant_name, seed, app_spec) as env, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(), console=console, transient=False,
@@ -80,7 +110,7 @@ def explore(
         outcome = run_explore(
             env, schedules(max_steps=max_steps), seed=seed, max_examples=examples or 100_000,
             budget_seconds=seconds, profile=profile, database_dir=out / "examples",
-            on_example=show, only=only,
+            on_example=show, only=only, on_result=ran,
         )  # fmt: skip
         progress.update(task, completed=total)
         shadow = env.emulator.control.shadow()
@@ -90,8 +120,21 @@ def explore(
         f"({stats.faults} faults injected, {len(stats.distinct)} distinct violations)."
     )
     print_shadow_summary(shadow, console)
+    summary = (
+        f"{stats.examples} generated schedules against {variant_name} (seed {seed}, budget "
+        f"{budget}), {stats.faults} faults injected, {len(stats.distinct)} distinct violations"
+    )
+    properties = {
+        "variant": variant_name, "seed": seed, "budget": budget, "examples": stats.examples,
+        "faults": stats.faults, "failing schedules (shrinking)": failing[0], "flaky": outcome.flaky,
+    }  # fmt: skip
     if outcome.finding is None:
         console.print("[green]No promise broken.[/]")
+        write_outputs(
+            "explore", [], replay_for=lambda _r: None, results_dir=out, junit=junit, html=html,
+            console=console, summary=summary,
+            suite=Suite("paychaos explore", passed, {k: str(v) for k, v in properties.items()}),
+        )  # fmt: skip
         raise typer.Exit(0)
     finding = outcome.finding
     if outcome.flaky:
@@ -109,9 +152,20 @@ def explore(
         console.print(f"  · {step.describe()}", highlight=False)
     shown = finding.result.as_flaky() if outcome.flaky else finding.result
     print_report([shown], console, coverage=False)
-    console.print(
-        f"\nreplay: [cyan]{shlex.join(['paychaos', 'replay', str(path)])}[/]", highlight=False
-    )
+    command = shlex.join(["paychaos", "replay", str(path)])
+    console.print(f"\nreplay: [cyan]{command}[/]", highlight=False)
+    shrunk = run_case(
+        shown, command,
+        name=f"shrunk counterexample ({len(finding.scenario.steps)} steps)"
+        + (" (flaky: did not reproduce, unshrunk)" if outcome.flaky else ""),
+    )  # fmt: skip
+    write_outputs(
+        "explore", [shown], replay_for=lambda _r: command, results_dir=out, junit=junit,
+        html=html, console=console, summary=summary, coverage=False,
+        suite=Suite(
+            "paychaos explore", [*passed, shrunk], {k: str(v) for k, v in properties.items()}
+        ),
+    )  # fmt: skip
     raise typer.Exit(EXIT_FLAKY if outcome.flaky else EXIT_BROKEN)
 
 
@@ -126,6 +180,8 @@ def replay(
             "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
         ),
     ] = None,
+    junit: JunitOption = None,
+    html: HtmlOption = None,
 ) -> None:
     """Run a replay file again. Exit 0: every promise kept; 1: broken again; 2: bad file;
     3: the harness's own environment failed; 4: flaky; 5: not exercised."""
@@ -141,6 +197,11 @@ def replay(
     for step in scenario.steps:
         console.print(f"  · {step.describe()}", highlight=False)
     print_report([result], console, coverage=False)
+    command = shlex.join(["paychaos", "replay", str(file)])
+    write_outputs(
+        "replay", [result], replay_for=lambda _r: command, results_dir=RESULTS, junit=junit,
+        html=html, console=console, summary=f"replay file {file}", coverage=False,
+    )  # fmt: skip
     raise typer.Exit(command_verdict([result], coverage=False).exit_code)
 
 

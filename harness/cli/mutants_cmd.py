@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from paychaos.cli import app
+from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ def mutants(
         bool, typer.Option(help="Also run correct through the same path: it must report nothing.")
     ] = True,
     out: Annotated[Path, typer.Option(help="Where replay files go.")] = Path("paychaos-results"),
+    junit: JunitOption = None,
+    html: HtmlOption = None,
 ) -> None:
     """Run the named scenarios, then exploration, against every mutant; print what caught each.
 
@@ -91,6 +94,21 @@ def mutants(
                 f"correct: {verdict} ({row.scenarios_run} scenarios, {row.examples} generated "
                 f"schedules, {row.elapsed:.1f}s)"
             )
+    from paychaos.report_html import table_section
+    from paychaos.report_junit import Suite, detection_case
+
+    caught_in = [row.caught_in for row in rows if row.caught_in is not None]
+    replays = {id(row.caught_in): row.replay for row in rows if row.caught_in is not None}
+    write_outputs(
+        "mutants", caught_in, replay_for=lambda r: replays.get(id(r)), results_dir=out,
+        junit=junit, html=html, console=console,
+        summary=f"{caught} of {len(mutant_rows)} mutants caught (seed {seed}, {seconds:g}s each)",
+        sections=[table_section("Mutant detection", DETECTION_COLUMNS, [_cells(r) for r in rows])],
+        suite=Suite(
+            "paychaos mutants", [detection_case(r) for r in rows],
+            {"seed": str(seed), "budget_seconds": f"{seconds:g}"},
+        ),
+    )  # fmt: skip
     if json_path:
         payload = {
             "seed": seed,
@@ -103,28 +121,36 @@ def mutants(
 
 
 RIGHT = ("time", "shrunk length")
+DETECTION_COLUMNS = ("mutant", "caught", "by", "invariants", "time", "shrunk length", "replay")
 
 
 def detection_table(rows: list[Detection], budget_seconds: float) -> Table:
     """The detection table: one row per mutant, ``correct`` last."""
     table = Table(title=f"paychaos: mutant detection ({budget_seconds:g}s budget each)")
-    for name in ("mutant", "caught", "by", "invariants", "time", "shrunk length", "replay"):
+    for name in DETECTION_COLUMNS:
         justify: JustifyMethod = (
             "center" if name == "caught" else "right" if name in RIGHT else "left"
         )
         table.add_column(name, justify=justify, overflow="fold")
     for row in rows:
-        if row.is_correct:
-            caught = "[red]false alarm[/]" if row.caught else "[green]clean[/]"
-        else:
-            caught = "[green]yes[/]" if row.caught else "[red]no[/]"
-        table.add_row(
-            row.target,
-            caught,
-            row.by or "-",
-            " ".join(row.invariants) or "-",
-            f"{row.seconds:.1f}s" if row.seconds is not None else f"({row.elapsed:.0f}s)",
-            str(row.shrunk_length) if row.shrunk_length is not None else "-",
-            row.replay or "-",
-        )
+        cells = _cells(row)
+        good = row.ok
+        table.add_row(cells[0], f"[{'green' if good else 'red'}]{cells[1]}[/]", *cells[2:])
     return table
+
+
+def _cells(row: Detection) -> list[str]:
+    """One row of the detection table as plain text (the terminal colours the second cell)."""
+    if row.is_correct:
+        caught = "false alarm" if row.caught else "clean"
+    else:
+        caught = "yes" if row.caught else "no"
+    return [
+        row.target,
+        caught,
+        row.by or "-",
+        " ".join(row.invariants) or "-",
+        f"{row.seconds:.1f}s" if row.seconds is not None else f"({row.elapsed:.0f}s)",
+        str(row.shrunk_length) if row.shrunk_length is not None else "-",
+        row.replay or "-",
+    ]

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
+from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 
 
 @app.command()
@@ -48,6 +49,8 @@ def run(
     out: Annotated[Path, typer.Option(help="Folder for the runs' histories (JSON lines).")] = Path(
         "paychaos-results/histories"
     ),
+    junit: JunitOption = None,
+    html: HtmlOption = None,
 ) -> None:
     """Run named scenarios against app variants and check every invariant.
 
@@ -60,7 +63,7 @@ def run(
         parse_variants,
         scenario_named,
     )
-    from paychaos.report import print_report, print_shadow_summary, write_json
+    from paychaos.report import print_report, print_shadow_summary, replay_command, write_json
     from paychaos.runner import command_verdict, confirm, run_scenario
 
     catalog = named_scenarios()
@@ -94,4 +97,8 @@ def run(
     print_shadow_summary(shadow, console)
     if json_path:
         write_json(results, json_path, named=catalog, coverage=coverage)
+    write_outputs(
+        "run", results, replay_for=lambda r: replay_command(r, catalog), results_dir=out.parent,
+        junit=junit, html=html, console=console, summary=f"seed {seed}", coverage=coverage,
+    )  # fmt: skip
     raise typer.Exit(command_verdict(results, coverage=coverage).exit_code)
