@@ -109,6 +109,12 @@ def test_an_app_whose_checkout_always_fails_is_never_kept(tmp_path):
     assert out.returncode == 5, text
     assert "not exercised" in text and "could not check out" in text, text
     assert "HTTP 500 from /payments/checkout/" in text
+    accepted = paychaos(
+        "run", "webhook-dropped", "--app", "broken_checkout:BrokenCheckout",
+        "--accept-not-exercised", cwd=tmp_path,
+    )  # fmt: skip
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "not exercised" in accepted.stdout  # still said, only not failed
 
 
 def test_with_no_app_configured_the_cli_says_it_tests_the_reference_app(tmp_path):

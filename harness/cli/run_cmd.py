@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from paychaos.cli import app
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
 
 
 @app.command()
@@ -46,6 +47,14 @@ def run(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
     ] = None,
+    accept_not_exercised: Annotated[
+        bool,
+        typer.Option(
+            "--accept-not-exercised",
+            help="Exit 0 rather than 5 when nothing broke but some run or promise was not put "
+            "to the test (still reported): e.g. Redis scenarios on an app without Redis.",
+        ),
+    ] = False,
     out: Annotated[Path, typer.Option(help="Folder for the runs' histories (JSON lines).")] = Path(
         "paychaos-results/histories"
     ),
@@ -101,4 +110,7 @@ def run(
         "run", results, replay_for=lambda r: replay_command(r, catalog), results_dir=out.parent,
         junit=junit, html=html, console=console, summary=f"seed {seed}", coverage=coverage,
     )  # fmt: skip
-    raise typer.Exit(command_verdict(results, coverage=coverage).exit_code)
+    code = command_verdict(results, coverage=coverage).exit_code
+    if code == EXIT_NOT_EXERCISED and accept_not_exercised:
+        code = EXIT_KEPT
+    raise typer.Exit(code)
