@@ -4,13 +4,14 @@ the adapter's contract went, with the app's answer and log where one failed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from rich.console import Console
 
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment
+from paychaos.cli.options import AppOption
 from paychaos.verdicts import EXIT_BROKEN
 
 # How much of the app's log a failed step shows.
@@ -19,14 +20,7 @@ LOG_LINES = 15
 
 @app.command()
 def check(
-    app_spec: Annotated[
-        str | None,
-        typer.Option(
-            "--app",
-            help="The app under test as module:Class (default: PAYCHAOS_APP, then "
-            "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
-        ),
-    ] = None,
+    app_spec: AppOption = None,
 ) -> None:
     """Start the app and make one purchase through each method of its adapter.
 

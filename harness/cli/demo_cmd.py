@@ -9,6 +9,7 @@ from rich.console import Console
 
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants, scenario_named
+from paychaos.cli.options import AppOption
 from paychaos.verdicts import EXIT_BROKEN, Verdict
 
 
@@ -18,14 +19,7 @@ def demo(
         str | None, typer.Argument(help="A named scenario to tell (default: a plain purchase).")
     ] = None,
     variant: Annotated[str, typer.Option(help="App variant.")] = "correct",
-    app_spec: Annotated[
-        str | None,
-        typer.Option(
-            "--app",
-            help="The app under test as module:Class (default: PAYCHAOS_APP, then "
-            "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
-        ),
-    ] = None,
+    app_spec: AppOption = None,
     seed: Annotated[int, typer.Option(help="Seed.")] = 0,
 ) -> None:
     """Start everything for real, make one purchase, and tell what happened.

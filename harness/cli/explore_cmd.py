@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants
+from paychaos.cli.options import AppOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY
@@ -30,14 +31,7 @@ def explore(
     budget: Annotated[
         str, typer.Option(help="Time (60s, 2m) or number of examples (200).")
     ] = "60s",
-    app_spec: Annotated[
-        str | None,
-        typer.Option(
-            "--app",
-            help="The app under test as module:Class (default: PAYCHAOS_APP, then "
-            "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
-        ),
-    ] = None,
+    app_spec: AppOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the generator and the emulator.")] = 0,
     profile: Annotated[
         str, typer.Option(help="ci: bounded and repeatable; chaos: keeps an example database.")
@@ -172,14 +166,7 @@ def explore(
 @app.command()
 def replay(
     file: Annotated[Path, typer.Argument(help="A replay file written by `paychaos explore`.")],
-    app_spec: Annotated[
-        str | None,
-        typer.Option(
-            "--app",
-            help="The app under test as module:Class (default: PAYCHAOS_APP, then "
-            "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
-        ),
-    ] = None,
+    app_spec: AppOption = None,
     junit: JunitOption = None,
     html: HtmlOption = None,
 ) -> None:

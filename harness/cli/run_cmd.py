@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
+from paychaos.cli.options import AppOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
 
@@ -35,14 +36,7 @@ def run(
         str,
         typer.Option(help="App variant: correct, seed_original, seed_fix, mutant:M1..., or all."),
     ] = "correct",
-    app_spec: Annotated[
-        str | None,
-        typer.Option(
-            "--app",
-            help="The app under test as module:Class (default: PAYCHAOS_APP, then "
-            "[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
-        ),
-    ] = None,
+    app_spec: AppOption = None,
     seed: Annotated[int, typer.Option(help="Seed for ids, jitter and generated choices.")] = 0,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
