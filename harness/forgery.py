@@ -30,7 +30,8 @@ FORGERY_KINDS: dict[str, Signer] = {
 def forged_event(
     session_id: str, event_type: str, company_id: str, metadata: dict[str, Any]
 ) -> dict[str, Any]:
-    """An event about ``session_id`` that Stripe never sent.
+    """An event about ``session_id`` that Stripe never sent, shaped like the real one's object
+    (a Checkout Session, a subscription or an invoice, after the event type).
 
     The attacker who started this checkout knows its metadata: it is copied, so the app can
     only refuse the forgery for the right reason (its signature), not for missing fields.
@@ -45,21 +46,62 @@ def forged_event(
         "api_version": "2024-06-20",
         "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None},
-        "data": {
-            "object": {
-                "id": session_id,
-                "object": "checkout.session",
-                "mode": "subscription",
-                "status": "complete",
-                "payment_status": "paid",
-                "customer": "cus_forged",
-                "subscription": "sub_forged",
-                "amount_total": 14900,
-                "currency": "usd",
-                "client_reference_id": company_id,
-                "metadata": {**metadata, "company_id": company_id},
-            }
-        },
+        "data": {"object": _forged_object(event_type, session_id, company_id, metadata, now)},
+    }
+
+
+def forged_subscription_id(session_id: str) -> str:
+    """The Stripe subscription id a forgery about ``session_id`` claims."""
+    return f"sub_forged_{session_id[-12:]}"
+
+
+def _forged_object(
+    event_type: str, session_id: str, company_id: str, metadata: dict[str, Any], now: int
+) -> dict[str, Any]:
+    meta = {**metadata, "company_id": company_id}
+    subscription = forged_subscription_id(session_id)
+    if event_type.startswith("customer.subscription."):
+        return {
+            "id": subscription,
+            "object": "subscription",
+            "customer": "cus_forged",
+            "status": "active",
+            "cancel_at_period_end": False,
+            "created": now,
+            "current_period_start": now,
+            "current_period_end": now + 30 * 86400,
+            "metadata": meta,
+            "items": {
+                "object": "list",
+                "data": [],
+                "has_more": False,
+                "url": "/v1/subscription_items",
+            },
+        }
+    if event_type.startswith("invoice."):
+        return {
+            "id": f"in_forged_{session_id[-12:]}",
+            "object": "invoice",
+            "customer": "cus_forged",
+            "subscription": subscription,
+            "status": "paid",
+            "paid": True,
+            "amount_paid": 14900,
+            "currency": "usd",
+            "metadata": meta,
+        }
+    return {
+        "id": session_id,
+        "object": "checkout.session",
+        "mode": "subscription",
+        "status": "complete",
+        "payment_status": "paid",
+        "customer": "cus_forged",
+        "subscription": subscription,
+        "amount_total": 14900,
+        "currency": "usd",
+        "client_reference_id": company_id,
+        "metadata": meta,
     }
 
 

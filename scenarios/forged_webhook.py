@@ -1,4 +1,5 @@
-"""Someone posts checkout.session.completed for an unpaid session, without Stripe's signature.
+"""Someone posts the event the app fulfils on (checkout.session.completed for the reference app)
+for an unpaid session, without Stripe's signature.
 
 The webhook URL is public. Bad signatures, no signature, a secret from
 another endpoint and an old replayed timestamp must all be refused (4xx) and

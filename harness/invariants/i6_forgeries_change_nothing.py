@@ -47,8 +47,15 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
                 )
             )
     paid = {s.id for s in state.sessions if s.paid}
+    forged_subs = {
+        e.value["subscription"]: e
+        for e in completions(history, "forge")
+        if e.value.get("subscription")
+    }
     for sub in state.subscriptions:
-        origin = forged_sessions.get(sub.checkout_session_id or "")
+        origin = forged_sessions.get(sub.checkout_session_id or "") or forged_subs.get(
+            sub.stripe_subscription_id or ""
+        )
         if origin is not None and sub.active and sub.checkout_session_id not in paid:
             found.append(
                 INVARIANT.violation(

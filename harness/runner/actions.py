@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from paychaos.errors import ConfigError
-from paychaos.forgery import forged_event, post_forged_webhook
+from paychaos.forgery import forged_event, forged_subscription_id, post_forged_webhook
 from paychaos.nemesis import NemesisRecord
-from paychaos.runner.context import PLANS, RunContext
+from paychaos.runner.context import FULFILMENT_EVENT, PLANS, RunContext
 from paychaos.schedule import Step
 from paychaos.stripe_rest import id_of
 
@@ -300,8 +300,17 @@ def _forge(ctx: RunContext, step: Step) -> None:
     alias = step.args["session"]
     session_id = ctx.sessions.get(alias) or ctx.forged.setdefault(alias, f"cs_test_forged_{alias}")
     kind, event_type = step.args["kind"], step.args["event_type"]
+    if event_type == FULFILMENT_EVENT:  # aim at what would grant this app a subscription
+        event_type = ctx.env.app.traits.fulfils_on[0]
     op = ctx.history.invoke(
-        "attacker", "forge", {"kind": kind, "session": session_id, "event_type": event_type}
+        "attacker",
+        "forge",
+        {
+            "kind": kind,
+            "session": session_id,
+            "subscription": forged_subscription_id(session_id),
+            "event_type": event_type,
+        },
     )
     metadata: dict[str, Any] = {}
     with contextlib.suppress(Exception):  # a session Stripe never saw has no metadata to copy
@@ -310,7 +319,13 @@ def _forge(ctx: RunContext, step: Step) -> None:
     status, error = post_forged_webhook(
         kind, ctx.env.app.webhook_url, event, ctx.env.webhook_secret
     )
-    value = {"kind": kind, "session": session_id, "event_type": event_type, "http_status": status}
+    value = {
+        "kind": kind,
+        "session": session_id,
+        "subscription": forged_subscription_id(session_id),
+        "event_type": event_type,
+        "http_status": status,
+    }
     if status is None:
         op.info({**value, "error": error})
     else:

@@ -38,7 +38,7 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "forge": {
         "kind": ((str,), "bad_signature"),
         "session": ((str,), _REQUIRED),
-        "event_type": ((str,), "checkout.session.completed"),
+        "event_type": ((str,), "$fulfilment"),
     },
     # nemesis
     "fault": {"target": ((str,), _REQUIRED), "fault": ((str,), _REQUIRED), "params": ((dict,), {})},
@@ -192,10 +192,12 @@ def api_fault(**rule: Any) -> Step:
     return _make("api_fault", rule=rule)
 
 
-def forge(
-    session: str, kind: str = "bad_signature", event_type: str = "checkout.session.completed"
-) -> Step:
-    """An attacker posts a webhook the app must refuse (bad or no signature, wrong secret, stale)."""
+def forge(session: str, kind: str = "bad_signature", event_type: str = "$fulfilment") -> Step:
+    """An attacker posts a webhook the app must refuse (bad or no signature, wrong secret, stale).
+
+    ``$fulfilment`` (the default): the event the app under test fulfils on, so the forgery
+    aims at what would grant a subscription.
+    """
     return _make("forge", session=session, kind=kind, event_type=event_type)
 
 

@@ -243,3 +243,30 @@ def test_a_malformed_history_line_names_its_line(tmp_path):
     path.write_text('{"index": 0}\n')
     with pytest.raises(ValueError, match=r"h\.jsonl:1"):
         load_history(path)
+
+
+def test_i6_fires_when_a_forged_subscription_event_made_a_subscription():
+    """A forgery aimed at an app that fulfils on customer.subscription.* names a subscription
+    id; an active row carrying it came from the forgery, whatever its session."""
+    from paychaos.forgery import forged_event, forged_subscription_id
+
+    event = forged_event("cs_test_forged_x", "customer.subscription.created", "1", {})
+    assert event["data"]["object"]["object"] == "subscription"
+    assert event["data"]["object"]["id"] == forged_subscription_id("cs_test_forged_x")
+    history = History()
+    history.record(
+        "attacker",
+        "forge",
+        {
+            "kind": "bad_signature",
+            "session": "cs_test_forged_x",
+            "subscription": forged_subscription_id("cs_test_forged_x"),
+            "http_status": 400,
+        },
+    )
+    sub = AppSubscriptionFactory(
+        company_id="1",
+        checkout_session_id=None,
+        stripe_subscription_id=forged_subscription_id("cs_test_forged_x"),
+    )
+    assert ids(check_all(history.events(), FinalState(subscriptions=(sub,)), only=["I6"])) == ["I6"]
