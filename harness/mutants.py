@@ -59,6 +59,9 @@ class Detection:
     examples: int  # generated schedules run
     # The run that broke a promise (the HTML report draws its timeline); not in the JSON.
     caught_in: RunResult | None = field(default=None, repr=False, compare=False)
+    # Failures that did not repeat on a rerun of the same schedule: shown, never a catch
+    # (nor, on ``correct``, a false alarm).
+    flaky: tuple[str, ...] = ()
 
     @property
     def is_correct(self) -> bool:
@@ -83,6 +86,7 @@ class Detection:
             "elapsed": round(self.elapsed, 2),
             "scenarios_run": self.scenarios_run,
             "examples": self.examples,
+            "flaky": list(self.flaky),
         }
 
 
@@ -130,9 +134,10 @@ def detect(
     """
     from paychaos.explore import explore
     from paychaos.replay import write_replay
-    from paychaos.runner import run_scenario
+    from paychaos.runner import confirm, run_scenario
 
     variant = variant_of(target)
+    flaky: list[str] = []
     chosen = list(scenarios)
     notify = on_progress or (lambda _t, _what: None)
     env.switch_variant(variant)
@@ -140,8 +145,13 @@ def detect(
     run = 0
     for scenario in chosen:
         notify(target, f"scenario {scenario.name}")
-        result = run_scenario(env, scenario, seed=seed)
+        # A catch must repeat: a failure a rerun does not break again is flaky, not a catch.
+        result = confirm(env, run_scenario(env, scenario, seed=seed))
         run += 1
+        if result.flaky_violations and result.kept:
+            flaky.append(
+                f"{scenario.name} ({' '.join(sorted({v.invariant for v in result.flaky_violations}))})"
+            )
         if not result.kept:
             took = time.monotonic() - started
             return Detection(
@@ -159,11 +169,12 @@ def detect(
                 scenarios_run=run,
                 examples=0,
                 caught_in=result,
+                flaky=tuple(flaky),
             )
 
     remaining = budget_seconds - (time.monotonic() - started)
     if max_examples is None and remaining <= 0:
-        return _not_caught(target, variant, started, run, 0)
+        return _not_caught(target, variant, started, run, 0, flaky)
     first_failure: list[float] = []
     examples = [0]
 
@@ -190,9 +201,12 @@ def detect(
                 on_example=seen,
             )
     except _BudgetSpent:
-        return _not_caught(target, variant, started, run, examples[0])
+        return _not_caught(target, variant, started, run, examples[0], flaky)
     if outcome.finding is None:
-        return _not_caught(target, variant, started, run, outcome.stats.examples)
+        return _not_caught(target, variant, started, run, outcome.stats.examples, flaky)
+    if outcome.flaky:  # the shrunk failure did not happen again on its own schedule
+        flaky.append(f"{GENERATED} ({' '.join(outcome.finding.result.broken)})")
+        return _not_caught(target, variant, started, run, outcome.stats.examples, flaky)
     finding = outcome.finding
     path = out_dir / f"replay-{variant.replace(':', '-')}-seed{seed}.json"
     found = [{"invariant": v.invariant, "message": v.message} for v in finding.result.violations]
@@ -210,6 +224,7 @@ def detect(
         scenarios_run=run,
         examples=outcome.stats.examples,
         caught_in=finding.result,
+        flaky=tuple(flaky),
     )
 
 
@@ -219,7 +234,14 @@ class _BudgetSpent(BaseException):
     which took minutes."""
 
 
-def _not_caught(target: str, variant: str, started: float, run: int, examples: int) -> Detection:
+def _not_caught(
+    target: str,
+    variant: str,
+    started: float,
+    run: int,
+    examples: int,
+    flaky: Sequence[str] = (),
+) -> Detection:
     return Detection(
         target=target,
         variant=variant,
@@ -232,6 +254,7 @@ def _not_caught(target: str, variant: str, started: float, run: int, examples: i
         elapsed=time.monotonic() - started,
         scenarios_run=run,
         examples=examples,
+        flaky=tuple(flaky),
     )
 
 

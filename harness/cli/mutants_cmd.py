@@ -77,6 +77,8 @@ def mutants(
                 how += f" ({' '.join(row.invariants)}) in {row.seconds}s"
             else:
                 how = "clean" if row.is_correct else "NOT caught"
+            if row.flaky:
+                how += f"; flaky, not counted: {', '.join(row.flaky)}"
             progress.console.print(f"  {row.target}: {how}", highlight=False)
 
         rows = detection_run(
