@@ -52,6 +52,11 @@ def read_replay(path: Path) -> tuple[Scenario, str, int, tuple[str, ...] | None]
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read replay file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path} is not a replay file: it is not UTF-8 text",
+            hint="a replay file is the JSON that paychaos explore writes",
+        ) from None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:

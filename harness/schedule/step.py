@@ -49,6 +49,26 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "race": {"failpoint": ((str,), _REQUIRED), "steps": ((list,), _REQUIRED)},
 }
 
+PAY_OUTCOMES = ("paid", "delayed", "declined")
+
+
+def _choices(kind: str, name: str) -> tuple[str, ...] | None:
+    """The words an argument may be, from the part that acts on it; None: any value.
+
+    A replay file with another word is refused up front: it would otherwise run, and its step
+    be judged as if it meant something.
+    """
+    from paychaos.forgery import FORGERY_KINDS
+    from paychaos.nemesis import NETWORK_TARGETS, PROCESS_ACTIONS
+
+    return {
+        ("pay", "outcome"): PAY_OUTCOMES,
+        ("forge", "kind"): tuple(FORGERY_KINDS),
+        ("fault", "target"): NETWORK_TARGETS,
+        ("process", "target"): tuple(PROCESS_ACTIONS),
+        ("heal", "target"): tuple(dict.fromkeys((*NETWORK_TARGETS, *PROCESS_ACTIONS))),
+    }.get((kind, name))
+
 
 @dataclass(frozen=True)
 class Step:
@@ -101,6 +121,13 @@ def step_from_dict(raw: Any, where: str = "step") -> Step:
             raise ConfigError(
                 f"{where}.{name}: expected {types[0].__name__}, got {type(value).__name__} {value!r}"
             )
+        choices = _choices(kind, name) if isinstance(value, str) else None
+        if choices and value is not None and value not in choices:
+            raise ConfigError(
+                f"{where}.{name}: {kind} takes {name} one of {', '.join(choices)}, not {value!r}"
+            )
+        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+            raise ConfigError(f"{where}.{name}: {kind} needs a {name} of 0 or more, not {value}")
         args[name] = value
     if kind == "race":
         subs = args["steps"]

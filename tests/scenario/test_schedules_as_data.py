@@ -98,3 +98,24 @@ def test_generated_schedules_are_valid_data_that_round_trips(schedule):
         1 for s in schedule.steps if s.do == "checkout"
     )
     assert scenario_from_dict(schedule.to_dict()).steps == schedule.steps
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"do": "pay", "session": "s1", "outcome": "nope"}, "outcome one of paid, delayed"),
+        ({"do": "forge", "session": "s1", "kind": "polite"}, "kind one of bad_signature"),
+        ({"do": "fault", "target": "mysql", "fault": "down"}, "target one of redis"),
+        ({"do": "advance_clock", "seconds": -5}, "0 or more, not -5"),
+    ],
+)
+def test_a_step_with_a_word_no_part_understands_is_refused_up_front(raw, message):
+    with pytest.raises(ConfigError, match=message):
+        step_from_dict(raw)
+
+
+def test_a_replay_file_that_is_not_text_says_so(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        read_replay(path)
