@@ -144,17 +144,24 @@ def explore(
 
 
 def parse_budget(text: str) -> tuple[int | None, float | None]:
-    """``"60s"`` / ``"2m"`` -> a time budget; ``"200"`` -> an example budget."""
+    """``"60s"`` / ``"2m"`` -> a time budget; ``"200"`` -> an example budget. Zero, negative
+    and malformed budgets are a ConfigError (a budget that runs nothing proves nothing)."""
     from paychaos.errors import ConfigError
 
     raw = text.strip().lower()
     try:
         if raw.endswith("s"):
-            return None, float(raw[:-1])
-        if raw.endswith("m"):
-            return None, float(raw[:-1]) * 60
-        return int(raw), None
+            examples, seconds = None, float(raw[:-1])
+        elif raw.endswith("m"):
+            examples, seconds = None, float(raw[:-1]) * 60
+        else:
+            examples, seconds = int(raw), None
     except ValueError:
         raise ConfigError(
             f"--budget {text!r} is neither a time (60s, 2m) nor a number of examples (200)"
         ) from None
+    if (seconds is not None and not seconds > 0) or (examples is not None and examples <= 0):
+        raise ConfigError(
+            f"--budget {text!r} would run nothing", hint="give a positive time or count: 60s, 200"
+        )
+    return examples, seconds
