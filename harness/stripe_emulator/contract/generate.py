@@ -83,6 +83,20 @@ OBJECTS: dict[str, tuple[str, str, str, str]] = {
         "PaymentIntents.d.ts",
         "PaymentIntent",
     ),
+    "charge": ("stripe/_charge.py", "Charge", "Charges.d.ts", "Charge"),
+    "refund": ("stripe/_refund.py", "Refund", "Refunds.d.ts", "Refund"),
+    "payment_method": (
+        "stripe/_payment_method.py",
+        "PaymentMethod",
+        "PaymentMethods.d.ts",
+        "PaymentMethod",
+    ),
+    "billing_portal.session": (
+        "stripe/billing_portal/_session.py",
+        "Session",
+        "BillingPortal/Sessions.d.ts",
+        "BillingPortal.Session",
+    ),
     "event": ("stripe/_event.py", "Event", "Events.d.ts", "Event"),
     "webhook_endpoint": (
         "stripe/_webhook_endpoint.py",
@@ -104,6 +118,10 @@ ID_PREFIXES = {
     "invoice": "in_",
     "line_item": "il_",
     "payment_intent": "pi_",
+    "charge": "ch_",
+    "refund": "re_",
+    "payment_method": "pm_",
+    "billing_portal.session": "bps_",
     "event": "evt_",
     "webhook_endpoint": "we_",
 }
@@ -128,7 +146,11 @@ ABSENT_BY_DEFAULT = {
     ("webhook_endpoint", "secret"),
 }
 
-CLASS_TO_OBJECT = {spec[1]: name for name, spec in OBJECTS.items()}
+# A class name two objects share (checkout's and the billing portal's ``Session``) refers to
+# the first listed; each object's own types are keyed by its contract name, so they never mix.
+CLASS_TO_OBJECT: dict[str, str] = {}
+for _name, _spec in OBJECTS.items():
+    CLASS_TO_OBJECT.setdefault(_spec[1], _name)
 NODE_TO_OBJECT = {spec[3]: name for name, spec in OBJECTS.items()}
 
 Type = dict[str, Any]
@@ -152,8 +174,8 @@ class PythonReader:
                 continue
             tree = ast.parse(path.read_text())
             node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls)
-            self._read_class(node, cls, [])
-            objects[name] = cls
+            self._read_class(node, name, [])
+            objects[name] = name
         return objects
 
     def _read_class(self, node: ast.ClassDef, key: str, scope: list[ast.ClassDef]) -> None:
@@ -188,7 +210,10 @@ class PythonReader:
 
     def _resolve(self, name: str, key: str, scope: list[ast.ClassDef]) -> Type:
         # Innermost class scope first, as Python's annotations resolve in stripe-python.
-        keys = key.split(".")
+        # ``key`` is the object's contract name (which may hold dots) plus the nested classes.
+        nested_depth = len(scope) - 1
+        root = key.rsplit(".", nested_depth)[0] if nested_depth else key
+        keys = [root, *(cls.name for cls in scope[1:])]
         for depth in range(len(scope), 0, -1):
             cls = scope[depth - 1]
             if any(
