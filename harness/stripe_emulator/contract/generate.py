@@ -125,9 +125,15 @@ ID_PREFIXES = {
     "event": "evt_",
     "webhook_endpoint": "we_",
 }
+# Types holding one hash per payment method type, of which Stripe sends only the one named
+# by ``type`` (a card payment method has ``card`` and no ``sepa_debit``).
+PER_METHOD_TYPES = ("payment_method", "charge.PaymentMethodDetails")
+# Hashes of those types that are not a payment method's own.
+NOT_PER_METHOD = {"billing_details", "radar_options"}
 # Fields Stripe leaves out unless asked for (``expand[]`` includes them), shows once
 # (a webhook secret), or sends only in some events: (type, field).
 ABSENT_BY_DEFAULT = {
+    ("charge", "refunds"),
     ("checkout.session", "line_items"),
     ("customer", "cash_balance"),
     ("customer", "invoice_credit_balance"),
@@ -543,6 +549,14 @@ def build_contract(library: str, release: str, root: Path) -> dict[str, Any]:
         spec = renamed.get(type_key, {"fields": {}})["fields"].get(field)
         if spec is not None:
             spec["optional"] = True
+    for type_key in PER_METHOD_TYPES:
+        for name, spec in renamed.get(type_key, {"fields": {}})["fields"].items():
+            if (
+                name not in NOT_PER_METHOD
+                and spec["t"] == "object"
+                and spec["ref"].startswith(type_key + ".")
+            ):
+                spec["optional"] = True
     return {
         "api_version": api_version,
         "source": f"{library} {release}",
