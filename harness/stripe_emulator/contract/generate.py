@@ -127,7 +127,7 @@ ID_PREFIXES = {
 }
 # Types holding one hash per payment method type, of which Stripe sends only the one named
 # by ``type`` (a card payment method has ``card`` and no ``sepa_debit``).
-PER_METHOD_TYPES = ("payment_method", "charge.PaymentMethodDetails")
+PER_METHOD_TYPES = ("payment_method", "charge.PaymentMethodDetails", "refund.DestinationDetails")
 # Hashes of those types that are not a payment method's own.
 NOT_PER_METHOD = {"billing_details", "radar_options"}
 # Fields Stripe leaves out unless asked for (``expand[]`` includes them), shows once

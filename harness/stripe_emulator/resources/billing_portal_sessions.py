@@ -19,6 +19,7 @@ def create(call: Call) -> dict[str, Any]:
         {
             "id": session_id,
             "object": "billing_portal.session",
+            "after_expiration": None,
             "configuration": p.get("configuration") or DEFAULT_CONFIGURATION,
             "created": state.now(),
             "customer": customer["id"],

@@ -92,8 +92,7 @@ def update(call: Call) -> dict[str, Any]:
 def _update_invoice_settings(
     call: Call, customer: dict[str, Any], update: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """Change ``invoice_settings``; returns the changed keys' old values (Stripe's
-    ``previous_attributes`` names only those, not the whole hash)."""
+    """Change ``invoice_settings``; returns the whole hash as it was if anything changed."""
     if not update:
         return {}
     settings = customer["invoice_settings"]
@@ -108,12 +107,10 @@ def _update_invoice_settings(
                 "payment method must be attached to the customer.",
                 param="invoice_settings[default_payment_method]",
             )
-    previous = {}
+    before = dict(settings)
     for key, value in update.items():
-        if settings.get(key) != (value or None):
-            previous[key] = settings.get(key)
-            settings[key] = value or None
-    return previous
+        settings[key] = value or None
+    return before if settings != before else {}
 
 
 def delete(call: Call) -> dict[str, Any]:

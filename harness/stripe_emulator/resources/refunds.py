@@ -64,6 +64,7 @@ def create(call: Call) -> dict[str, Any]:
             "charge": charge["id"],
             "created": state.now(),
             "currency": charge["currency"],
+            "customer": charge["customer"],
             "destination_details": {
                 "card": {
                     "reference": None,
@@ -75,6 +76,7 @@ def create(call: Call) -> dict[str, Any]:
             },
             "metadata": p.get("metadata") or {},
             "payment_intent": charge["payment_intent"],
+            "payment_method": charge["payment_method"],
             "reason": p.get("reason"),
             "status": "succeeded",
             **nulls(
