@@ -10,7 +10,7 @@ from typing import Any
 
 from paychaos.stripe_emulator.errors import invalid
 from paychaos.stripe_emulator.listing import list_of
-from paychaos.stripe_emulator.params import LIST_PARAMS, Enum, Metadata, Obj, Str
+from paychaos.stripe_emulator.params import LIST_PARAMS, Enum, Metadata, Obj, Spec, Str
 from paychaos.stripe_emulator.resources.common import merge_metadata, nulls
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
@@ -25,14 +25,14 @@ TEST_CARDS: dict[str, tuple[str, str, str, str]] = {
 }
 # Cards whose charges Stripe declines.
 DECLINING_LAST4 = {"0002"}
-CARD_FIELDS = {
+CARD_FIELDS: dict[str, Spec] = {
     "token": Str(),
     "number": Str(),
     "exp_month": Str(),
     "exp_year": Str(),
     "cvc": Str(),
 }
-BILLING_FIELDS = {"email": Str(), "name": Str(), "phone": Str()}
+BILLING_FIELDS: dict[str, Spec] = {"email": Str(), "name": Str(), "phone": Str()}
 
 
 def _card_name(test_id: str) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from paychaos.stripe_emulator.errors import StripeApiError, invalid
+from paychaos.stripe_emulator.flows import PAYMENT_ERROR_FIELDS
 from paychaos.stripe_emulator.params import (
     Bool,
     Enum,
@@ -17,7 +18,7 @@ from paychaos.stripe_emulator.params import (
     Str,
 )
 from paychaos.stripe_emulator.resources.charges import emit_payment_succeeded
-from paychaos.stripe_emulator.resources.common import apply_changes
+from paychaos.stripe_emulator.resources.common import add_interval, apply_changes
 from paychaos.stripe_emulator.resources.invoices import (
     mark_paid,
     new_subscription_invoice,
@@ -168,8 +169,6 @@ def _payment_failed(
     invoice: dict[str, Any] | None,
     request: dict[str, Any],
 ) -> None:
-    from paychaos.stripe_emulator.flows import PAYMENT_ERROR_FIELDS
-
     intent["status"] = "requires_payment_method"
     intent["last_payment_error"] = {
         **dict.fromkeys(PAYMENT_ERROR_FIELDS),
@@ -515,6 +514,7 @@ def _preview(
         raise invalid(
             "Missing required param: customer.", param="customer", code="parameter_missing"
         )
+    subscription: dict[str, Any] | None
     if subscription_id is not None:
         subscription = state.store.get("subscription", subscription_id, param="subscription")
     else:
@@ -556,8 +556,6 @@ def _preview(
             prorate=behavior != "none",
         )
     # The next period's invoice: every item billed for the period after the current one.
-    from paychaos.stripe_emulator.resources.common import add_interval
-
     recurring = draft["items"]["data"][0]["price"]["recurring"]
     start = current_period(draft)[1]
     end = add_interval(start, recurring["interval"], recurring["interval_count"])
