@@ -298,6 +298,31 @@ def test_the_upcoming_endpoint_is_gone_in_new_versions(paychaos_emulator, paycha
     assert (old.json()["object"], old.json()["amount_due"]) == ("invoice", 1000)
 
 
+def test_the_upcoming_invoice_of_a_plan_change_and_of_nothing(paychaos_emulator, paychaos_stripe):
+    customer, sub = _active_subscription(paychaos_stripe, amount=1000)
+    pro = recurring_price(paychaos_stripe, amount=3000)
+    headers = {
+        "Authorization": f"Bearer {paychaos_emulator.api_key}",
+        "Stripe-Version": "2020-08-27",
+    }
+    url = f"{paychaos_emulator.url}/v1/invoices/upcoming"
+    changed = requests.get(
+        url,
+        params={"customer": customer.id, "subscription": sub.id, "subscription_plan": pro.id},
+        headers=headers,
+        timeout=30,
+    ).json()
+    assert [(line["amount"], line["proration"]) for line in changed["lines"]["data"]] == [
+        (-1000, True),
+        (3000, True),
+        (3000, False),
+    ]
+    paychaos_stripe.v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
+    nothing = requests.get(url, params={"customer": customer.id}, headers=headers, timeout=30)
+    assert nothing.status_code == 400
+    assert nothing.json()["error"]["message"] == "Nothing to invoice for customer"
+
+
 def test_cancel_at_period_end_ends_the_subscription_when_the_period_ends(
     paychaos_stripe, paychaos_emulator_control
 ):

@@ -90,6 +90,8 @@ UPCOMING_FIELDS = {
     "subscription_items": ListOf(PREVIEW_ITEM, max_items=20),
     "subscription_proration_behavior": Enum(PRORATION_BEHAVIORS),
     "subscription_proration_date": Int(minimum=0),
+    # The single-plan form of ``subscription_items`` older integrations still send.
+    "subscription_plan": Str(),
 }
 CREATE_PREVIEW_FIELDS = {
     "customer": Str(),
@@ -501,6 +503,11 @@ def update_subscription(call: Call) -> dict[str, Any]:
 # -- the upcoming invoice ------------------------------------------------------------------
 
 
+def _nothing_to_invoice() -> StripeApiError:
+    # Stripe's exact words: integrations compare the message to tell "none" from a failure.
+    return invalid("Nothing to invoice for customer", code="invoice_upcoming_none")
+
+
 def _preview(
     call: Call,
     customer_id: str | None,
@@ -529,10 +536,7 @@ def _preview(
             None,
         )
         if subscription is None:
-            raise invalid(
-                f"No upcoming invoices for customer: {customer_id}",
-                code="invoice_upcoming_none",
-            )
+            raise _nothing_to_invoice()
     if customer_id is not None and subscription["customer"] != customer_id:
         raise invalid(
             f"The subscription {subscription['id']} does not belong to customer {customer_id}.",
@@ -541,10 +545,7 @@ def _preview(
     if subscription["status"] in ("canceled", "incomplete_expired") or (
         subscription["cancel_at_period_end"] and not items
     ):
-        raise invalid(
-            f"No upcoming invoices for customer: {subscription['customer']}",
-            code="invoice_upcoming_none",
-        )
+        raise _nothing_to_invoice()
     draft = snapshot(subscription)
     lines = snapshot({"l": state.store.pending_lines.get(subscription["id"], [])})["l"]
     if items:
@@ -592,11 +593,15 @@ def upcoming_invoice(call: Call) -> dict[str, Any]:
             f"{_version_of(call)}: use POST /v1/invoices/create_preview.",
         )
     p = call.params
+    items = list(p.get("subscription_items") or [])
+    if p.get("subscription_plan") and p.get("subscription"):
+        current = call.state.store.get("subscription", p["subscription"], param="subscription")
+        items += _single_item_change({"plan": p["subscription_plan"]}, current)
     return _preview(
         call,
         p.get("customer"),
         p.get("subscription"),
-        p.get("subscription_items") or [],
+        items,
         p.get("subscription_proration_behavior", "create_prorations"),
         p.get("subscription_proration_date"),
     )
