@@ -46,12 +46,15 @@ def test_a_card_is_attached_listed_made_default_and_detached(
     )
     paychaos_stripe.v1.payment_methods.detach(method.id)
     assert paychaos_stripe.v1.payment_methods.list({"customer": customer.id}).data == []
-    assert _types(paychaos_emulator_control)[-4:] == [
+    assert _types(paychaos_emulator_control)[-5:] == [
         "customer.created",
         "payment_method.attached",
         "customer.updated",
         "payment_method.detached",
+        "customer.updated",
     ]
+    customer = paychaos_stripe.v1.customers.retrieve(customer.id)
+    assert customer.invoice_settings.default_payment_method is None
     detached = paychaos_emulator_control.events(type="payment_method.detached")[-1]
     assert detached["data"]["previous_attributes"] == {"customer": customer.id}
 

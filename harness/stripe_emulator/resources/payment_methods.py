@@ -203,11 +203,23 @@ def detach(call: Call) -> dict[str, Any]:
             f"The payment method {method['id']} is not attached to a customer.",
             param="payment_method",
         )
+    customer = call.state.store.find(method["customer"])
     previous = {"customer": method["customer"]}
     method["customer"] = None
     call.state.emit(
         "payment_method.detached", method, previous_attributes=previous, request=call.request
     )
+    # A detached card stops being the customer's default, as at Stripe.
+    settings = (customer or {}).get("invoice_settings") or {}
+    if customer is not None and settings.get("default_payment_method") == method["id"]:
+        before = dict(settings)
+        settings["default_payment_method"] = None
+        call.state.emit(
+            "customer.updated",
+            customer,
+            previous_attributes={"invoice_settings": before},
+            request=call.request,
+        )
     return method
 
 
