@@ -386,3 +386,25 @@ def test_a_portal_session_has_a_url(paychaos_stripe, paychaos_emulator_control):
     assert session.url.startswith("https://billing.stripe.com/p/session/")
     assert (session.customer, session.return_url) == (customer.id, "http://127.0.0.1/account")
     assert _types(paychaos_emulator_control)[-1] == "billing_portal.session.created"
+
+
+def test_an_upgrade_event_before_basil_names_the_old_price(paychaos_emulator, paychaos_stripe):
+    _, sub = _active_subscription(paychaos_stripe, amount=1000)
+    old_price = sub["items"].data[0].price.id
+    pro = recurring_price(paychaos_stripe, amount=3000)
+    _upgrade(paychaos_stripe, sub, pro, "none")
+    answer = requests.get(
+        f"{paychaos_emulator.url}/v1/events",
+        params={"type": "customer.subscription.updated"},
+        headers={
+            "Authorization": f"Bearer {paychaos_emulator.api_key}",
+            "Stripe-Version": "2020-08-27",
+        },
+        timeout=30,
+    )
+    event = answer.json()["data"][0]
+    assert event["data"]["object"]["items"]["data"][0]["plan"]["id"] == pro.id
+    previous = event["data"]["previous_attributes"]
+    assert set(previous) == {"items"}
+    assert previous["items"]["data"][0]["price"]["id"] == old_price
+    assert previous["items"]["data"][0]["plan"]["id"] == old_price
