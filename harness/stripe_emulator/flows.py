@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from paychaos.stripe_emulator.errors import invalid
+from paychaos.stripe_emulator.resources.charges import emit_payment_succeeded
 from paychaos.stripe_emulator.resources.checkout_sessions import customer_details
 from paychaos.stripe_emulator.resources.common import add_interval
 from paychaos.stripe_emulator.resources.customers import new_customer
 from paychaos.stripe_emulator.resources.invoices import mark_paid, new_subscription_invoice
-from paychaos.stripe_emulator.resources.payment_intents import new_payment_intent
+from paychaos.stripe_emulator.resources.payment_intents import mark_succeeded, new_payment_intent
 from paychaos.stripe_emulator.resources.subscriptions import (
     cancel_now,
     current_period,
@@ -106,7 +107,7 @@ def complete_session(state: EmulatorState, session: dict[str, Any], outcome: str
         if paid:
             state.emit("invoice.paid", invoice)
             state.emit("invoice.payment_succeeded", invoice)
-            state.emit("payment_intent.succeeded", intent)
+            emit_payment_succeeded(state, intent)
         session["subscription"] = subscription["id"]
         session["invoice"] = invoice["id"]
     else:
@@ -121,7 +122,7 @@ def complete_session(state: EmulatorState, session: dict[str, Any], outcome: str
             description=pi_data.get("description"),
         )
         if paid:
-            state.emit("payment_intent.succeeded", intent)
+            emit_payment_succeeded(state, intent)
         session["payment_intent"] = intent["id"]
     session["customer"] = customer_id
     session["status"] = "complete"
@@ -156,8 +157,7 @@ def settle_async_payment(
             param="session",
         )
     if succeeded:
-        intent["status"] = "succeeded"
-        intent["amount_received"] = intent["amount"]
+        mark_succeeded(state, intent)
         if invoice is not None and subscription is not None:
             previous_invoice = mark_paid(state, invoice)
             state.emit("invoice.updated", invoice, previous_attributes=previous_invoice)
@@ -172,7 +172,7 @@ def settle_async_payment(
                     subscription,
                     previous_attributes={"status": previous_status},
                 )
-        state.emit("payment_intent.succeeded", intent)
+        emit_payment_succeeded(state, intent)
         session["payment_status"] = "paid"
         state.emit("checkout.session.async_payment_succeeded", session)
     else:
@@ -247,8 +247,18 @@ def _renew(state: EmulatorState, sub: dict[str, Any]) -> None:
     for item in sub["items"]["data"]:
         item["current_period_start"], item["current_period_end"] = start, end
     amount = sum(i["price"]["unit_amount"] * i["quantity"] for i in sub["items"]["data"])
+    # Prorations a plan change left for this invoice are billed with the new period.
+    pending = state.store.pending_lines.pop(sub["id"], [])
+    amount += sum(line["amount"] for line in pending)
+    customer = state.store.find(sub["customer"]) or {}
     intent = new_payment_intent(
-        state, amount=amount, currency=sub["currency"], customer=sub["customer"], status="succeeded"
+        state,
+        amount=amount,
+        currency=sub["currency"],
+        customer=sub["customer"],
+        status="succeeded",
+        payment_method=sub["default_payment_method"]
+        or (customer.get("invoice_settings") or {}).get("default_payment_method"),
     )
     invoice = new_subscription_invoice(
         state,
@@ -256,11 +266,12 @@ def _renew(state: EmulatorState, sub: dict[str, Any]) -> None:
         payment_intent=intent["id"],
         status="paid",
         billing_reason="subscription_cycle",
+        extra_lines=pending,
     )
     sub["latest_invoice"] = invoice["id"]
     state.emit("invoice.created", invoice)
     state.emit("invoice.finalized", invoice)
     state.emit("invoice.paid", invoice)
     state.emit("invoice.payment_succeeded", invoice)
-    state.emit("payment_intent.succeeded", intent)
+    emit_payment_succeeded(state, intent)
     state.emit("customer.subscription.updated", sub, previous_attributes=previous)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from paychaos.stripe_emulator.resources import (
+    billing_portal_sessions,
+    charges,
     checkout_sessions,
     customers,
     events,
     invoices,
     payment_intents,
+    payment_methods,
     prices,
     products,
+    refunds,
+    subscription_billing,
     subscriptions,
     webhook_endpoints,
 )
@@ -21,6 +26,11 @@ ROUTES: list[Route] = [
     *prices.ROUTES,
     *checkout_sessions.ROUTES,
     *subscriptions.ROUTES,
+    *subscription_billing.ROUTES,
+    *payment_methods.ROUTES,
+    *charges.ROUTES,
+    *refunds.ROUTES,
+    *billing_portal_sessions.ROUTES,
     *payment_intents.ROUTES,
     *invoices.ROUTES,
     *events.ROUTES,

@@ -154,6 +154,14 @@ class EmulatorState:
                 "has_more": False,
                 "url": f"/v1/checkout/sessions/{obj['id']}/line_items",
             }
+        if obj.get("object") == "invoice" and name in ("payment_intent", "confirmation_secret"):
+            intent_id = self.store.invoice_payments.get(obj["id"])
+            if name == "payment_intent":  # a field of the invoice before 2025-03-31
+                return intent_id
+            intent = self.store.find(intent_id) if intent_id else None
+            if intent is None:
+                return None
+            return {"client_secret": intent["client_secret"], "type": "payment_intent"}
         raise KeyError(name)
 
 

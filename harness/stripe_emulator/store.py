@@ -26,6 +26,8 @@ class Store:
         self.session_options: dict[str, dict[str, Any]] = {}
         # Which payment intent pays an invoice (a field of the invoice before 2025-03-31).
         self.invoice_payments: dict[str, str] = {}
+        # Proration lines a subscription change left for its next invoice, by subscription id.
+        self.pending_lines: dict[str, list[dict[str, Any]]] = {}
         # Webhook secrets are shown once, on create.
         self.secrets: dict[str, str] = {}
 

@@ -160,7 +160,9 @@ def _invoice(state: EmulatorState, invoice: dict[str, Any]) -> dict[str, Any]:
         "discount": None,
         "paid": invoice["status"] == "paid",
         "paid_out_of_band": False,
-        "payment_intent": state.store.invoice_payments.get(invoice["id"]),
+        # An ``expand[]``ed payment intent stays expanded.
+        "payment_intent": invoice.get("payment_intent")
+        or state.store.invoice_payments.get(invoice["id"]),
         "quote": None,
         "subscription": details.get("subscription"),
         "subscription_details": {"metadata": details.get("metadata")},
@@ -192,19 +194,31 @@ def _line_item(state: EmulatorState, line: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _invoice_paid_by(state: EmulatorState, intent_id: str | None) -> str | None:
+    return next((inv for inv, pi in state.store.invoice_payments.items() if pi == intent_id), None)
+
+
 def _payment_intent(state: EmulatorState, intent: dict[str, Any]) -> dict[str, Any]:
-    invoice = next(
-        (inv for inv, pi in state.store.invoice_payments.items() if pi == intent["id"]), None
-    )
+    charge = state.store.find(intent["latest_charge"]) if intent["latest_charge"] else None
+    charges = [charge] if charge else []
     return {
         "charges": {
             "object": "list",
-            "data": [],
+            "data": charges,
             "has_more": False,
-            "total_count": 0,
+            "total_count": len(charges),
             "url": f"/v1/charges?payment_intent={intent['id']}",
         },
-        "invoice": invoice,
+        "invoice": _invoice_paid_by(state, intent["id"]),
+    }
+
+
+def _charge(state: EmulatorState, charge: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "destination": None,
+        "dispute": None,
+        "invoice": _invoice_paid_by(state, charge["payment_intent"]),
+        "order": None,
     }
 
 
@@ -226,6 +240,7 @@ def _product(state: EmulatorState, product: dict[str, Any]) -> dict[str, Any]:
 
 
 _LEGACY: dict[str, Callable[[EmulatorState, dict[str, Any]], dict[str, Any]]] = {
+    "charge": _charge,
     "checkout.session": _session,
     "invoice": _invoice,
     "line_item": _line_item,

@@ -27,13 +27,14 @@ def test_paid_subscription_checkout_is_complete_paid_with_an_active_subscription
     invoice = paychaos_stripe.v1.invoices.retrieve(subscription.latest_invoice)
     assert invoice.status == "paid"
     assert paychaos_stripe.v1.customers.retrieve(done.customer).email == "ada@example.com"
-    assert _types(paychaos_emulator_control)[-8:] == [
+    assert _types(paychaos_emulator_control)[-9:] == [
         "customer.created",
         "customer.subscription.created",
         "invoice.created",
         "invoice.finalized",
         "invoice.paid",
         "invoice.payment_succeeded",
+        "charge.succeeded",
         "payment_intent.succeeded",
         "checkout.session.completed",
     ]
@@ -50,7 +51,8 @@ def test_paid_payment_checkout_has_a_succeeded_payment_intent(
     done = paychaos_stripe.v1.checkout.sessions.retrieve(session.id)
     assert (done.status, done.payment_status, done.subscription) == ("complete", "paid", None)
     assert done.payment_intent.startswith("pi_")
-    assert _types(paychaos_emulator_control)[-2:] == [
+    assert _types(paychaos_emulator_control)[-3:] == [
+        "charge.succeeded",
         "payment_intent.succeeded",
         "checkout.session.completed",
     ]

@@ -154,8 +154,13 @@ def _run_flows(api: CheckedApi, ctl: Any) -> None:
     active = api.get("/v1/subscriptions", {"status": "active"})["data"]
     ctl.cancel_subscription(active[0]["id"])  # Stripe ends it on its own (dunning, portal)
 
+    _run_elements_flows(api, monthly)
+
     for path in (
         "/v1/customers",
+        "/v1/payment_methods",
+        "/v1/charges",
+        "/v1/refunds",
         "/v1/products",
         "/v1/prices",
         "/v1/checkout/sessions",
@@ -167,6 +172,77 @@ def _run_flows(api: CheckedApi, ctl: Any) -> None:
     events = api.get("/v1/events", {"limit": 100})
     api.get(f"/v1/events/{events['data'][0]['id']}")
     api.call("DELETE", f"/v1/customers/{customer['id']}")
+
+
+def _run_elements_flows(api: CheckedApi, monthly: dict[str, Any]) -> None:
+    """Subscriptions made through the API: payment methods, proration, refunds, portal."""
+    yearly = api.post(
+        "/v1/prices",
+        {
+            "currency": "usd",
+            "unit_amount": 3000,
+            "product_data": {"name": "Team"},
+            "recurring": {"interval": "month"},
+        },
+    )
+    customer = api.post("/v1/customers", {"email": "el@example.com"})
+    method = api.post("/v1/payment_methods", {"type": "card", "card": {"token": "tok_visa"}})
+    api.post(f"/v1/payment_methods/{method['id']}/attach", {"customer": customer["id"]})
+    api.post(
+        f"/v1/customers/{customer['id']}",
+        {"invoice_settings": {"default_payment_method": method["id"]}},
+    )
+    api.get(f"/v1/payment_methods/{method['id']}")
+    api.get("/v1/payment_methods", {"customer": customer["id"], "type": "card"})
+    api.get(f"/v1/customers/{customer['id']}/payment_methods")
+    sub = api.post(
+        "/v1/subscriptions",
+        {
+            "customer": customer["id"],
+            "items": [{"price": monthly["id"]}],
+            "expand": ["latest_invoice"],
+        },
+    )
+    item = sub["items"]["data"][0]["id"]
+    for behavior in ("create_prorations", "always_invoice", "none"):
+        price = yearly if behavior != "always_invoice" else monthly
+        api.post(
+            f"/v1/subscriptions/{sub['id']}",
+            {"items": [{"id": item, "price": price["id"]}], "proration_behavior": behavior},
+        )
+    if api.version < "2025-03-31":
+        api.get("/v1/invoices/upcoming", {"customer": customer["id"]})
+    api.post(
+        "/v1/invoices/create_preview",
+        {
+            "customer": customer["id"],
+            "subscription": sub["id"],
+            "subscription_details": {"items": [{"id": item, "price": monthly["id"]}]},
+        },
+    )
+    incomplete = api.post(
+        "/v1/subscriptions",
+        {
+            "customer": customer["id"],
+            "items": [{"price": monthly["id"]}],
+            "payment_behavior": "default_incomplete",
+        },
+    )
+    invoice = api.get(f"/v1/invoices/{incomplete['latest_invoice']}")
+    intent_id = api.get("/v1/payment_intents", {"customer": customer["id"]})["data"][0]["id"]
+    api.post(f"/v1/payment_intents/{intent_id}/confirm", {"payment_method": "pm_card_visa"})
+    charge = api.get("/v1/charges", {"payment_intent": intent_id})["data"][0]
+    api.get(f"/v1/charges/{charge['id']}")
+    api.get("/v1/charges", {"customer": customer["id"]})
+    refund = api.post("/v1/refunds", {"payment_intent": intent_id, "amount": 500})
+    api.get(f"/v1/refunds/{refund['id']}")
+    api.post("/v1/refunds", {"charge": charge["id"]})
+    assert invoice["status"] == "open"
+    api.post(
+        "/v1/billing_portal/sessions",
+        {"customer": customer["id"], "return_url": "http://127.0.0.1/account"},
+    )
+    api.post(f"/v1/payment_methods/{method['id']}/detach")
 
 
 @pytest.mark.parametrize("version", contract_versions())
@@ -195,6 +271,13 @@ def test_every_response_and_webhook_matches_the_contract(
         "checkout.session.expired",
         "customer.subscription.deleted",
         "invoice.payment_failed",
+        "payment_method.attached",
+        "payment_method.detached",
+        "customer.updated",
+        "charge.succeeded",
+        "charge.refunded",
+        "refund.created",
+        "billing_portal.session.created",
     } <= types
     problems = []
     for event in events:

@@ -53,7 +53,7 @@ def test_only_enabled_events_are_sent_and_star_gets_all(paychaos_stripe, paychao
         sent = [r.body.split(b'"type": "')[-1].split(b'"')[0].decode() for r in everything.received]
         assert sent[:3] == ["product.created", "price.created", "customer.created"]
         assert sent[-1] == "checkout.session.completed"
-        assert len(sent) == 10
+        assert len(sent) == 11
 
 
 def test_a_receiver_failing_twice_gets_the_event_on_the_third_attempt(
@@ -142,7 +142,7 @@ def test_manual_mode_sends_nothing_until_asked(
     _pay(paychaos_stripe, paychaos_emulator_control)
     time.sleep(0.1)
     assert receiver.received == []
-    assert len(paychaos_emulator_control.deliver_due()) == 10
+    assert len(paychaos_emulator_control.deliver_due()) == 11
 
 
 def test_auto_mode_delivers_without_being_asked(

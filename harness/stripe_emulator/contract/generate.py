@@ -83,6 +83,20 @@ OBJECTS: dict[str, tuple[str, str, str, str]] = {
         "PaymentIntents.d.ts",
         "PaymentIntent",
     ),
+    "charge": ("stripe/_charge.py", "Charge", "Charges.d.ts", "Charge"),
+    "refund": ("stripe/_refund.py", "Refund", "Refunds.d.ts", "Refund"),
+    "payment_method": (
+        "stripe/_payment_method.py",
+        "PaymentMethod",
+        "PaymentMethods.d.ts",
+        "PaymentMethod",
+    ),
+    "billing_portal.session": (
+        "stripe/billing_portal/_session.py",
+        "Session",
+        "BillingPortal/Sessions.d.ts",
+        "BillingPortal.Session",
+    ),
     "event": ("stripe/_event.py", "Event", "Events.d.ts", "Event"),
     "webhook_endpoint": (
         "stripe/_webhook_endpoint.py",
@@ -104,12 +118,22 @@ ID_PREFIXES = {
     "invoice": "in_",
     "line_item": "il_",
     "payment_intent": "pi_",
+    "charge": "ch_",
+    "refund": "re_",
+    "payment_method": "pm_",
+    "billing_portal.session": "bps_",
     "event": "evt_",
     "webhook_endpoint": "we_",
 }
+# Types holding one hash per payment method type, of which Stripe sends only the one named
+# by ``type`` (a card payment method has ``card`` and no ``sepa_debit``).
+PER_METHOD_TYPES = ("payment_method", "charge.PaymentMethodDetails", "refund.DestinationDetails")
+# Hashes of those types that are not a payment method's own.
+NOT_PER_METHOD = {"billing_details", "radar_options"}
 # Fields Stripe leaves out unless asked for (``expand[]`` includes them), shows once
 # (a webhook secret), or sends only in some events: (type, field).
 ABSENT_BY_DEFAULT = {
+    ("charge", "refunds"),
     ("checkout.session", "line_items"),
     ("customer", "cash_balance"),
     ("customer", "invoice_credit_balance"),
@@ -128,7 +152,11 @@ ABSENT_BY_DEFAULT = {
     ("webhook_endpoint", "secret"),
 }
 
-CLASS_TO_OBJECT = {spec[1]: name for name, spec in OBJECTS.items()}
+# A class name two objects share (checkout's and the billing portal's ``Session``) refers to
+# the first listed; each object's own types are keyed by its contract name, so they never mix.
+CLASS_TO_OBJECT: dict[str, str] = {}
+for _name, _spec in OBJECTS.items():
+    CLASS_TO_OBJECT.setdefault(_spec[1], _name)
 NODE_TO_OBJECT = {spec[3]: name for name, spec in OBJECTS.items()}
 
 Type = dict[str, Any]
@@ -152,8 +180,8 @@ class PythonReader:
                 continue
             tree = ast.parse(path.read_text())
             node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls)
-            self._read_class(node, cls, [])
-            objects[name] = cls
+            self._read_class(node, name, [])
+            objects[name] = name
         return objects
 
     def _read_class(self, node: ast.ClassDef, key: str, scope: list[ast.ClassDef]) -> None:
@@ -188,7 +216,10 @@ class PythonReader:
 
     def _resolve(self, name: str, key: str, scope: list[ast.ClassDef]) -> Type:
         # Innermost class scope first, as Python's annotations resolve in stripe-python.
-        keys = key.split(".")
+        # ``key`` is the object's contract name (which may hold dots) plus the nested classes.
+        nested_depth = len(scope) - 1
+        root = key.rsplit(".", nested_depth)[0] if nested_depth else key
+        keys = [root, *(cls.name for cls in scope[1:])]
         for depth in range(len(scope), 0, -1):
             cls = scope[depth - 1]
             if any(
@@ -518,6 +549,14 @@ def build_contract(library: str, release: str, root: Path) -> dict[str, Any]:
         spec = renamed.get(type_key, {"fields": {}})["fields"].get(field)
         if spec is not None:
             spec["optional"] = True
+    for type_key in PER_METHOD_TYPES:
+        for name, spec in renamed.get(type_key, {"fields": {}})["fields"].items():
+            if (
+                name not in NOT_PER_METHOD
+                and spec["t"] == "object"
+                and spec["ref"].startswith(type_key + ".")
+            ):
+                spec["optional"] = True
     return {
         "api_version": api_version,
         "source": f"{library} {release}",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from paychaos.stripe_emulator.errors import invalid
 from paychaos.stripe_emulator.listing import lister
-from paychaos.stripe_emulator.params import LIST_PARAMS, Metadata, Str
+from paychaos.stripe_emulator.params import LIST_PARAMS, Metadata, Obj, Str
 from paychaos.stripe_emulator.resources.common import apply_changes, deleted, merge_metadata, nulls
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
@@ -16,6 +17,10 @@ FIELDS = {
     "description": Str(),
     "phone": Str(max_length=20),
     "metadata": Metadata(),
+}
+UPDATE_FIELDS = {
+    **FIELDS,
+    "invoice_settings": Obj({"default_payment_method": Str(), "footer": Str(max_length=5000)}),
 }
 
 
@@ -69,15 +74,43 @@ def retrieve(call: Call) -> dict[str, Any]:
 
 def update(call: Call) -> dict[str, Any]:
     customer = call.state.store.get("customer", call.args["id"])
-    changes = {k: v for k, v in call.params.items() if k not in ("metadata", "expand")}
-    if "metadata" in call.params:
-        changes["metadata"] = merge_metadata(customer["metadata"], call.params["metadata"])
+    p = call.params
+    changes = {k: v for k, v in p.items() if k not in ("metadata", "expand", "invoice_settings")}
+    if "metadata" in p:
+        changes["metadata"] = merge_metadata(customer["metadata"], p["metadata"])
+    settings_previous = _update_invoice_settings(call, customer, p.get("invoice_settings"))
     previous = apply_changes(customer, changes)
+    if settings_previous:
+        previous["invoice_settings"] = settings_previous
     if previous:
         call.state.emit(
             "customer.updated", customer, previous_attributes=previous, request=call.request
         )
     return customer
+
+
+def _update_invoice_settings(
+    call: Call, customer: dict[str, Any], update: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Change ``invoice_settings``; returns the whole hash as it was if anything changed."""
+    if not update:
+        return {}
+    settings = customer["invoice_settings"]
+    method_id = update.get("default_payment_method")
+    if method_id:
+        method = call.state.store.get(
+            "payment_method", method_id, param="invoice_settings[default_payment_method]"
+        )
+        if method["customer"] != customer["id"]:
+            raise invalid(
+                f"The customer does not have a payment method with the ID {method_id}. The "
+                "payment method must be attached to the customer.",
+                param="invoice_settings[default_payment_method]",
+            )
+    before = dict(settings)
+    for key, value in update.items():
+        settings[key] = value or None
+    return before if settings != before else {}
 
 
 def delete(call: Call) -> dict[str, Any]:
@@ -96,6 +129,6 @@ ROUTES = [
         {**LIST_PARAMS, "email": Str(max_length=512)},
     ),
     Route("GET", "/v1/customers/{id}", retrieve),
-    Route("POST", "/v1/customers/{id}", update, FIELDS),
+    Route("POST", "/v1/customers/{id}", update, UPDATE_FIELDS),
     Route("DELETE", "/v1/customers/{id}", delete),
 ]

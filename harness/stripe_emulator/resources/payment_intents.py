@@ -6,6 +6,7 @@ from typing import Any
 
 from paychaos.stripe_emulator.listing import lister
 from paychaos.stripe_emulator.params import LIST_PARAMS, Str
+from paychaos.stripe_emulator.resources.charges import new_charge
 from paychaos.stripe_emulator.resources.common import nulls
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
@@ -20,10 +21,12 @@ def new_payment_intent(
     status: str,
     metadata: dict[str, str] | None = None,
     description: str | None = None,
+    payment_method: str | None = None,
 ) -> dict[str, Any]:
-    """Store a payment intent in ``status`` (succeeded, processing, requires_payment_method)."""
+    """Store a payment intent in ``status`` (succeeded, processing, requires_payment_method,
+    requires_confirmation); a succeeded one gets its charge."""
     intent_id = state.new_id("pi_")
-    return state.store.add(
+    intent = state.store.add(
         {
             "id": intent_id,
             "object": "payment_intent",
@@ -43,7 +46,7 @@ def new_payment_intent(
             "latest_charge": None,
             "livemode": False,
             "metadata": metadata or {},
-            "payment_method": None,
+            "payment_method": payment_method,
             "payment_method_types": ["card"],
             "status": status,
             **nulls(
@@ -76,6 +79,23 @@ def new_payment_intent(
             ),
         }
     )
+    if status == "succeeded":
+        new_charge(state, intent)
+    return intent
+
+
+def mark_succeeded(state: EmulatorState, intent: dict[str, Any]) -> dict[str, Any]:
+    """A payment in progress goes through: the intent succeeds and gets its charge;
+    returns ``previous_attributes``."""
+    previous = {
+        "amount_received": intent["amount_received"],
+        "latest_charge": intent["latest_charge"],
+        "status": intent["status"],
+    }
+    intent["status"] = "succeeded"
+    intent["amount_received"] = intent["amount"]
+    new_charge(state, intent)
+    return previous
 
 
 def retrieve(call: Call) -> dict[str, Any]:

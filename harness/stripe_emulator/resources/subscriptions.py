@@ -1,4 +1,5 @@
-"""Subscriptions: made by Checkout; retrieve, list, update, cancel."""
+"""Subscriptions: retrieve, list, cancel; creating and updating them (which bills) is in
+``subscription_billing``."""
 
 from __future__ import annotations
 
@@ -7,12 +8,7 @@ from typing import Any
 from paychaos.stripe_emulator.errors import invalid
 from paychaos.stripe_emulator.listing import list_of
 from paychaos.stripe_emulator.params import LIST_PARAMS, Bool, Enum, Int, Metadata, Obj, Str
-from paychaos.stripe_emulator.resources.common import (
-    add_interval,
-    apply_changes,
-    merge_metadata,
-    nulls,
-)
+from paychaos.stripe_emulator.resources.common import add_interval, merge_metadata, nulls
 from paychaos.stripe_emulator.resources.prices import plan_of
 from paychaos.stripe_emulator.routing import Call, Route
 from paychaos.stripe_emulator.state import EmulatorState
@@ -188,10 +184,9 @@ def retrieve(call: Call) -> dict[str, Any]:
     return call.state.store.get("subscription", call.args["id"])
 
 
-def update(call: Call) -> dict[str, Any]:
-    subscription = call.state.store.get("subscription", call.args["id"])
-    p = call.params
-    if subscription["status"] == "canceled" and set(p) - {
+def require_updatable(subscription: dict[str, Any], params: dict[str, Any]) -> None:
+    """A canceled subscription takes only cancellation details and metadata."""
+    if subscription["status"] == "canceled" and set(params) - {
         "metadata",
         "cancellation_details",
         "expand",
@@ -199,6 +194,10 @@ def update(call: Call) -> dict[str, Any]:
         raise invalid(
             "A canceled subscription can only update its cancellation_details and metadata.",
         )
+
+
+def plain_changes(subscription: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
+    """The field changes an update asks for, items and prorations aside."""
     changes: dict[str, Any] = {}
     for key in ("description", "default_payment_method", "cancel_at"):
         if key in p:
@@ -215,15 +214,7 @@ def update(call: Call) -> dict[str, Any]:
             **subscription["cancellation_details"],
             **p["cancellation_details"],
         }
-    previous = apply_changes(subscription, changes)
-    if previous:
-        call.state.emit(
-            "customer.subscription.updated",
-            subscription,
-            previous_attributes=previous,
-            request=call.request,
-        )
-    return subscription
+    return changes
 
 
 def cancel(call: Call) -> dict[str, Any]:
@@ -271,6 +262,5 @@ ROUTES = [
         },
     ),
     Route("GET", "/v1/subscriptions/{id}", retrieve),
-    Route("POST", "/v1/subscriptions/{id}", update, UPDATE_FIELDS),
     Route("DELETE", "/v1/subscriptions/{id}", cancel, CANCEL_FIELDS),
 ]
