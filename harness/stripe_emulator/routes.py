@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from paychaos.stripe_emulator.resources import (
+    accounts,
     checkout_sessions,
     customers,
     events,
@@ -16,6 +17,7 @@ from paychaos.stripe_emulator.resources import (
 from paychaos.stripe_emulator.routing import Route, Router
 
 ROUTES: list[Route] = [
+    *accounts.ROUTES,
     *customers.ROUTES,
     *products.ROUTES,
     *prices.ROUTES,
