@@ -12,7 +12,7 @@ How paychaos's words map onto the example:
   price when it syncs a subscription;
 - a checkout is ``POST /billing/checkout/ {"price_id"}`` as that user;
 - the success page is ``GET /billing/success/?session_id=...``, which syncs the session and
-  its subscription from Stripe and answers "success", "pending" or "failed";
+  its subscription from Stripe and answers "success", "pending", "failed" or "ended";
 - dj-stripe's webhook is ``/stripe/webhook/<uuid>/``; the UUID is this adapter's, and the site's
   ``link_webhook_endpoint`` command puts the endpoint (and its secret) in dj-stripe's table;
 - the example keeps no payment rows of its own, notifies no browser and uses no Redis.
@@ -185,7 +185,7 @@ class DjStripeAdapter(DjangoAppAdapter):
             # The page shows its error and keeps confirming (it retries on reload).
             return ValidateAnswer(told="pending", http_status=response.status_code)
         return ValidateAnswer(
-            told=str(body.get("status")), http_status=response.status_code, body=body
+            told=told_by_success_page(body), http_status=response.status_code, body=body
         )
 
     def subscription_status(self, company_id: str) -> dict[str, Any]:
@@ -196,3 +196,11 @@ class DjStripeAdapter(DjangoAppAdapter):
             return {"status": "none", "session": None}
         first = listed[0]
         return {"status": first["status"], "subscription": first["id"]}
+
+
+def told_by_success_page(body: dict[str, Any]) -> str:
+    """What the success page shows for its answer: "success", "failed", or, for "ended" (a paid
+    subscription since canceled: neither a success to show nor a failed payment) and anything
+    else, "pending"."""
+    status = body.get("status")
+    return status if status in ("success", "failed") else "pending"

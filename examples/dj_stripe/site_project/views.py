@@ -41,8 +41,8 @@ from paychaos.failpoints import failpoint
 SUBSCRIPTION_TABLE = '"djstripe_subscription"'
 # The statuses in which a Stripe subscription grants access.
 ACCESS_STATUSES = ("active", "trialing")
-# The statuses in which a subscription will never grant access without a new checkout.
-ENDED_STATUSES = ("incomplete_expired", "canceled")
+# The status of a subscription whose first payment never went through.
+PAYMENT_FAILED_STATUS = "incomplete_expired"
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -128,9 +128,10 @@ class _SubscriptionWriteFailpoints:
 def success(request: HttpRequest) -> JsonResponse:
     """``GET ?session_id=``: what the success page shows, after syncing the session from Stripe.
 
-    ``status`` is "success" once the session's subscription grants access, "failed" when it
-    never will (the session expired, the subscription ended), else "pending" (the page keeps
-    confirming).
+    ``status`` is "success" once the session's subscription grants access, "failed" when the
+    payment never went through (the session expired, or the first invoice was never paid),
+    "ended" when the subscription was paid and has since been canceled (not a failed
+    payment), else "pending" (the page keeps confirming).
     """
     if (refused := _signed_in(request)) is not None:
         return refused
@@ -158,8 +159,10 @@ def success(request: HttpRequest) -> JsonResponse:
     status = subscription.status if subscription is not None else None
     if status in ACCESS_STATUSES:
         told = "success"
-    elif stripe_session.get("status") == "expired" or status in ENDED_STATUSES:
+    elif stripe_session.get("status") == "expired" or status == PAYMENT_FAILED_STATUS:
         told = "failed"
+    elif status == "canceled":
+        told = "ended"
     else:
         told = "pending"
     return JsonResponse({"status": told, "subscription": subscription_id, "stripe": status})
