@@ -1,4 +1,5 @@
-"""Two situations the named scenarios do not stage, that broke drf-stripe-subscription (examples/drf_stripe_subscription), put to dj-stripe.
+"""Two situations the named scenarios do not stage, put to dj-stripe: both broke
+drf-stripe-subscription (``examples/drf_stripe_subscription``).
 
 Run them with ``python library_scenarios.py`` from this folder (paychaos's venv), or through
 ``tests/examples/test_dj_stripe.py``.

@@ -104,4 +104,3 @@ def test_includable_fields_appear_when_expanded(paychaos_stripe, paychaos_emulat
     assert price.product.object == "product"
     assert price.tiers is None
     assert price.currency_options["usd"].unit_amount == price.unit_amount
-

@@ -83,9 +83,7 @@ WEBHOOK_SIGNING_SECRET = _required("STRIPE_WEBHOOK_SECRET")
 # stripe-python's module-level client, which dj-stripe uses: only where it connects and how
 # long it waits (dj-stripe sets the key and the version on every request itself).
 stripe.api_base = _required("STRIPE_API_BASE").rstrip("/")
-stripe.default_http_client = stripe.RequestsClient(
-    timeout=_seconds("STRIPE_TIMEOUT", 30)
-)
+stripe.default_http_client = stripe.RequestsClient(timeout=_seconds("STRIPE_TIMEOUT", 30))
 
 LOGGING = {
     "version": 1,

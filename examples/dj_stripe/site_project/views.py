@@ -147,13 +147,12 @@ def success(request: HttpRequest) -> JsonResponse:
         Subscription(id=subscription_id).api_retrieve() if subscription_id else None
     )
     watch = _SubscriptionWriteFailpoints()
-    with connection.execute_wrapper(watch):
-        with transaction.atomic():
-            if stripe_subscription is not None:
-                subscription = Subscription.sync_from_stripe_data(stripe_subscription)
-            else:
-                subscription = None
-            Session.sync_from_stripe_data(stripe_session)
+    with connection.execute_wrapper(watch), transaction.atomic():
+        if stripe_subscription is not None:
+            subscription = Subscription.sync_from_stripe_data(stripe_subscription)
+        else:
+            subscription = None
+        Session.sync_from_stripe_data(stripe_session)
     if watch.fired:
         failpoint("fulfil.after_commit")
     status = subscription.status if subscription is not None else None
