@@ -74,7 +74,8 @@ def test_every_named_scenario_gives_the_documented_verdict(example_venv, tmp_pat
     )  # fmt: skip
     assert results.exists(), done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(results.read_text())
-    assert done.returncode == 0, done.stdout[-3000:]  # every promise put to the test held
+    # 5: nothing broken or flaky, and some runs not exercised (the Redis ones).
+    assert done.returncode == 5, done.stdout[-3000:]
     runs = {run["scenario"]: run for run in report["runs"]}
     assert set(runs) == set(EXPECTED), "a named scenario was added: document its verdict"
     seen = {
