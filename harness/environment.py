@@ -47,7 +47,7 @@ class EnvironmentOptions:
     variant: str = "correct"
     seed: int = 0
     proxied: bool = True  # route the app's connections through fault proxies
-    api_key: str = "sk_test_paychaos"
+    api_key: str = "sk_test_paychaos000000000000000000"
     # How long Stripe waits for the app to answer a webhook before counting a failure.
     webhook_timeout: float = 5.0
     app_env: dict[str, str] = field(default_factory=lambda: dict(FAST_APP_TIMEOUTS))

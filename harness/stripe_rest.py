@@ -3,7 +3,7 @@
 The harness talks to the emulator straight, not through the fault proxy, so a fault on the
 app's Stripe link never hides the truth from the checkers.
 
->>> stripe = StripeRest("http://127.0.0.1:12111", "sk_test_paychaos")   # doctest: +SKIP
+>>> stripe = StripeRest("http://127.0.0.1:12111", "sk_test_paychaos000000000000000000")   # doctest: +SKIP
 >>> stripe.post("/v1/products", {"name": "pro"})["id"]                   # doctest: +SKIP
 'prod_...'
 """

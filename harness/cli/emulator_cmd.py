@@ -15,7 +15,9 @@ def emulator(
     host: str = typer.Option("127.0.0.1", help="Loopback address to listen on."),
     port: int = typer.Option(12111, help="Port to listen on (0: a free one)."),
     seed: int = typer.Option(0, help="Seed for object ids: same seed, same ids."),
-    api_key: str = typer.Option("sk_test_paychaos", help="The secret key clients must send."),
+    api_key: str = typer.Option(
+        "sk_test_paychaos000000000000000000", help="The secret key clients must send."
+    ),
     delivery: str = typer.Option(
         "auto", help="Webhook delivery: auto (at once) or manual (on drain via the control API)."
     ),

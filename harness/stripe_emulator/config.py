@@ -25,7 +25,9 @@ class EmulatorConfig:
     ``shadow_url`` is a stripe-mock that sees a copy of every API request.
     """
 
-    api_key: str = "sk_test_paychaos"
+    # Shaped as Stripe's own test keys (sk_test_ and at least 24 letters or digits): apps and
+    # libraries check the shape (dj-stripe refuses a key that is not).
+    api_key: str = "sk_test_paychaos000000000000000000"
     seed: int = 0
     delivery: str = "auto"
     epoch: int | None = None
@@ -62,7 +64,7 @@ class EmulatorConfig:
         if not self.api_key.startswith(("sk_", "rk_")):
             raise ConfigError(
                 f"API key {self.api_key!r} does not look like a Stripe secret key",
-                hint="use something like sk_test_paychaos",
+                hint="use something like sk_test_paychaos000000000000000000",
             )
         if self.webhook_timeout <= 0:
             raise ConfigError("webhook_timeout must be positive", hint="e.g. 10.0 seconds")

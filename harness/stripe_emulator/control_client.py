@@ -23,7 +23,7 @@ class EmulatorControl:
 
     Works against an embedded emulator (``emu.control``) or a standalone one by URL.
 
-    >>> ctl = EmulatorControl("http://127.0.0.1:12111", "sk_test_paychaos")
+    >>> ctl = EmulatorControl("http://127.0.0.1:12111", "sk_test_paychaos000000000000000000")
     >>> ctl.complete_session("cs_test_...", outcome="paid")  # doctest: +SKIP
     """
 

@@ -43,7 +43,7 @@ class StripeEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int = 0,
-        api_key: str = "sk_test_paychaos",
+        api_key: str = "sk_test_paychaos000000000000000000",
         delivery: str = "auto",
         *,
         epoch: int | None = None,

@@ -54,6 +54,12 @@ def _expand(value: Any, parts: list[str], path: str, resolve, virtual) -> Any:
             child = virtual(value, head)
         except KeyError:
             raise invalid(f"This property cannot be expanded ({head}).", param="expand") from None
+    if isinstance(child, list):
+        # An array expands element by element (an array of ids, like an invoice's
+        # ``discounts``, or of objects holding ids); an empty one is left as it is.
+        copy = dict(value)
+        copy[head] = [_expand_element(item, head, rest, path, resolve, virtual) for item in child]
+        return copy
     if isinstance(child, str):
         target = resolve(child)
         if target is None:
@@ -64,3 +70,15 @@ def _expand(value: Any, parts: list[str], path: str, resolve, virtual) -> Any:
     copy = dict(value)
     copy[head] = _expand(child, rest, path, resolve, virtual)
     return copy
+
+
+def _expand_element(item: Any, head: str, rest: list[str], path: str, resolve, virtual) -> Any:
+    """One element of an expanded array: an id becomes its object, an object is walked on."""
+    if isinstance(item, str):
+        target = resolve(item)
+        if target is None:
+            raise invalid(f"This property cannot be expanded ({head}).", param="expand")
+        item = target
+    if isinstance(item, dict):
+        return _expand(item, rest, path, resolve, virtual)
+    raise invalid(f"This property cannot be expanded ({head}).", param="expand")

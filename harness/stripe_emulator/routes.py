@@ -1,40 +1,34 @@
-"""The registry of Stripe API routes: adding a resource family is one module plus one line here."""
+"""The registry of Stripe API routes: adding a resource family is one module under
+``resources/`` exporting ``ROUTES``, plus its name here (in the order routes are matched)."""
 
 from __future__ import annotations
 
-from paychaos.stripe_emulator.resources import (
-    billing_portal_sessions,
-    charges,
-    checkout_sessions,
-    customers,
-    events,
-    invoices,
-    payment_intents,
-    payment_methods,
-    prices,
-    products,
-    refunds,
-    subscription_billing,
-    subscriptions,
-    webhook_endpoints,
-)
+import importlib
+
 from paychaos.stripe_emulator.routing import Route, Router
 
+MODULES = (
+    "accounts",
+    "customers",
+    "products",
+    "prices",
+    "checkout_sessions",
+    "subscriptions",
+    "subscription_billing",
+    "payment_methods",
+    "charges",
+    "refunds",
+    "billing_portal_sessions",
+    "payment_intents",
+    "invoices",
+    "events",
+    "webhook_endpoints",
+)
+
 ROUTES: list[Route] = [
-    *customers.ROUTES,
-    *products.ROUTES,
-    *prices.ROUTES,
-    *checkout_sessions.ROUTES,
-    *subscriptions.ROUTES,
-    *subscription_billing.ROUTES,
-    *payment_methods.ROUTES,
-    *charges.ROUTES,
-    *refunds.ROUTES,
-    *billing_portal_sessions.ROUTES,
-    *payment_intents.ROUTES,
-    *invoices.ROUTES,
-    *events.ROUTES,
-    *webhook_endpoints.ROUTES,
+    route
+    for name in MODULES
+    for route in importlib.import_module(f"paychaos.stripe_emulator.resources.{name}").ROUTES
 ]
 
 

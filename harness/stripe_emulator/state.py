@@ -145,16 +145,24 @@ class EmulatorState:
         return self.store.find(object_id)
 
     def virtual_field(self, obj: dict[str, Any], name: str) -> Any:
-        """Fields that exist only when expanded; KeyError for anything else."""
-        if obj.get("object") == "checkout.session" and name == "line_items":
+        """Fields that exist only when expanded (Stripe's includable fields); KeyError for
+        anything else."""
+        kind = obj.get("object")
+        if kind == "checkout.session" and name == "line_items":
             items = self.store.line_items.get(obj["id"], [])
+            return _list_of(items, f"/v1/checkout/sessions/{obj['id']}/line_items")
+        if kind in ("price", "plan") and name == "tiers":
+            return None  # per-unit prices only: Stripe has tiers for tiered billing alone
+        if kind == "price" and name == "currency_options":
             return {
-                "object": "list",
-                "data": items,
-                "has_more": False,
-                "url": f"/v1/checkout/sessions/{obj['id']}/line_items",
+                obj["currency"]: {
+                    "custom_unit_amount": None,
+                    "tax_behavior": obj.get("tax_behavior") or "unspecified",
+                    "unit_amount": obj.get("unit_amount"),
+                    "unit_amount_decimal": obj.get("unit_amount_decimal"),
+                }
             }
-        if obj.get("object") == "invoice" and name in ("payment_intent", "confirmation_secret"):
+        if kind == "invoice" and name in ("payment_intent", "confirmation_secret"):
             intent_id = self.store.invoice_payments.get(obj["id"])
             if name == "payment_intent":  # a field of the invoice before 2025-03-31
                 return intent_id
@@ -162,7 +170,21 @@ class EmulatorState:
             if intent is None:
                 return None
             return {"client_secret": intent["client_secret"], "type": "payment_intent"}
+        if kind == "customer" and name in ("sources", "tax_ids"):
+            return _list_of([], f"/v1/customers/{obj['id']}/{name}")  # neither is emulated
+        if kind == "customer" and name == "subscriptions":
+            # Stripe lists the customer's subscriptions that have not ended.
+            current = [
+                s
+                for s in self.store.newest_first("subscription")
+                if s.get("customer") == obj["id"] and s.get("status") != "canceled"
+            ]
+            return _list_of(current, f"/v1/customers/{obj['id']}/subscriptions")
         raise KeyError(name)
+
+
+def _list_of(data: list[dict[str, Any]], url: str) -> dict[str, Any]:
+    return {"object": "list", "data": data, "has_more": False, "url": url}
 
 
 def _wants(enabled_events: list[str], event_type: str) -> bool:

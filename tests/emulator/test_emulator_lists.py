@@ -65,3 +65,42 @@ def test_expanding_a_plain_field_is_refused(paychaos_stripe):
     with pytest.raises(stripe.InvalidRequestError) as info:
         paychaos_stripe.v1.checkout.sessions.retrieve(session.id, {"expand": ["success_url"]})
     assert "cannot be expanded" in info.value.user_message
+
+
+def test_expand_walks_arrays_as_dj_stripe_asks_for_a_session(
+    paychaos_stripe, paychaos_emulator_control
+):
+    """dj-stripe retrieves every session with these three paths: an array (a line item's
+    ``discounts``, empty here) expands element by element, as at Stripe."""
+    session = subscription_session(paychaos_stripe)
+    paychaos_emulator_control.complete_session(session.id)
+    full = paychaos_stripe.v1.checkout.sessions.retrieve(
+        session.id,
+        {"expand": ["line_items", "total_details.breakdown", "line_items.data.discounts"]},
+    )
+    assert full.line_items.data[0].discounts == []
+    assert full.line_items.data[0].quantity == 1
+
+
+def test_includable_fields_appear_when_expanded(paychaos_stripe, paychaos_emulator_control):
+    """What dj-stripe expands on every customer (``sources``) and price (``tiers``): absent
+    unless asked for, present when asked for, as at Stripe."""
+    session = subscription_session(paychaos_stripe)
+    paychaos_emulator_control.complete_session(session.id)
+    done = paychaos_stripe.v1.checkout.sessions.retrieve(session.id)
+    customer_id, subscription_id = done.customer, done.subscription
+    plain = paychaos_stripe.v1.customers.retrieve(customer_id)
+    assert "sources" not in plain and "subscriptions" not in plain
+    customer = paychaos_stripe.v1.customers.retrieve(
+        customer_id, {"expand": ["default_source", "sources", "subscriptions", "tax_ids"]}
+    )
+    assert customer.default_source is None
+    assert customer.sources.data == [] and customer.tax_ids.data == []
+    assert [s.id for s in customer.subscriptions.data] == [subscription_id]
+    price_id = paychaos_stripe.v1.subscriptions.retrieve(subscription_id)["items"].data[0].price.id
+    price = paychaos_stripe.v1.prices.retrieve(
+        price_id, {"expand": ["product", "tiers", "currency_options"]}
+    )
+    assert price.product.object == "product"
+    assert price.tiers is None
+    assert price.currency_options["usd"].unit_amount == price.unit_amount

@@ -193,3 +193,11 @@ def test_webhook_endpoints_show_their_secret_only_on_create(paychaos_stripe):
     assert "secret" not in listed.data[0]
     assert paychaos_stripe.v1.webhook_endpoints.delete(created.id).deleted is True
     assert paychaos_stripe.v1.webhook_endpoints.list().data == []
+
+
+def test_the_keys_own_account_is_retrieved(paychaos_stripe):
+    """``GET /v1/account``: the platform's own account, the same on every call."""
+    first = paychaos_stripe.v1.accounts.retrieve_current()
+    assert first.object == "account" and first.id.startswith("acct_")
+    assert first.charges_enabled is True and first.type == "standard"
+    assert paychaos_stripe.v1.accounts.retrieve_current().id == first.id

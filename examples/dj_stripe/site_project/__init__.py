@@ -1,0 +1,1 @@
+"""A minimal Django project that serves dj-stripe as its documentation says."""
