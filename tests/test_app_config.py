@@ -146,3 +146,20 @@ def test_variants_belong_to_the_reference_app(tmp_path):
     )  # fmt: skip
     assert out.returncode == 2, out.stdout + out.stderr
     assert "variants are the reference app's" in out.stderr
+
+
+def test_two_projects_with_an_adapter_module_of_the_same_name_each_get_their_own(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("PAYCHAOS_APP", raising=False)
+    for shop in ("one", "two"):
+        folder = tmp_path / shop
+        folder.mkdir()
+        _pyproject(folder, f'[tool.paychaos]\napp = "adapter:{shop.title()}"\n')
+        (folder / "adapter.py").write_text(
+            BROKEN_CHECKOUT.replace("class BrokenCheckout", f"class {shop.title()}")
+        )
+    monkeypatch.delitem(sys.modules, "adapter", raising=False)
+    first = load_adapter(find_config(start=tmp_path / "one"))
+    second = load_adapter(find_config(start=tmp_path / "two"))
+    assert (type(first).__name__, type(second).__name__) == ("One", "Two")

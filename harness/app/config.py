@@ -102,6 +102,7 @@ def load_adapter(config: AppConfig) -> Any:
         )
     if config.root is not None and str(config.root) not in sys.path:
         sys.path.insert(0, str(config.root))  # the user's adapter module sits in their project
+    _forget_if_from_elsewhere(module_name, config.root)
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -133,3 +134,19 @@ def load_adapter(config: AppConfig) -> Any:
             f"app {spec!r} (from {config.source}): {class_name} cannot be built ({exc})",
             hint="implement every abstract method of AppAdapter; see docs/adapter.md",
         ) from None
+
+
+def _forget_if_from_elsewhere(module_name: str, root: Path | None) -> None:
+    """A module of that name already imported from another project (two configs in one
+    process, e.g. a test suite over several apps) is not this project's adapter: import anew."""
+    loaded = sys.modules.get(module_name)
+    if root is None or loaded is None:
+        return
+    here = root.joinpath(*module_name.split("."))
+    candidates = (here.with_suffix(".py"), here / "__init__.py")
+    origin = Path(getattr(loaded, "__file__", "") or "")
+    if any(c.is_file() for c in candidates) and origin not in candidates:
+        if str(root) in sys.path:
+            sys.path.remove(str(root))
+        sys.path.insert(0, str(root))  # first, so the import finds this project's module
+        del sys.modules[module_name]
