@@ -38,6 +38,8 @@ INSTALL_HINT = (
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 # How much of what the page shows goes into the history.
 PAGE_TEXT_LIMIT = 200
+# The step by which a page's clock is moved on once it has its answer (seconds).
+CLOCK_STEP = 0.25
 # How long closing the browser may take before the environment stops waiting for it.
 CLOSE_TIMEOUT = 30.0
 
@@ -199,7 +201,7 @@ class CustomerBrowser:
             await page.route("**/*", route)
             page.on("requestfinished", finished)
             page.on("requestfailed", failed)
-            told = await self._outcome(page, url, outcomes, asked_again, timeout)
+            told = await self._outcome(page, url, outcomes, asked_again, answered, timeout)
             # A page that showed an outcome, or asked again, had its answer (its body may
             # still be being read); a page still waiting on the app (it hangs) has none.
             if calls and not answered.is_set() and (told != "pending" or asked_again.is_set()):
@@ -226,9 +228,14 @@ class CustomerBrowser:
         url: str,
         outcomes: dict[str, str],
         asked_again: asyncio.Event,
+        answered: asyncio.Event,
         timeout: float,
     ) -> str:
         try:
+            # The page's timers run on a clock the reader can move: once the page has its
+            # answer, its later timers (a retry, a message after a delay) fire at once rather
+            # than after real seconds, as if the customer had waited ``timeout`` seconds.
+            await page.clock.install()
             await page.goto(url, wait_until="commit", timeout=timeout * 1000)
         except Exception:  # the page itself did not load: the customer sees no outcome
             return "pending"
@@ -240,6 +247,7 @@ class CustomerBrowser:
         }
         waits[asyncio.ensure_future(asked_again.wait())] = "pending"
         pending_waits = set(waits)
+        waits[asyncio.ensure_future(_wait_on_page_clock(page, answered, timeout))] = "pending"
         try:
             while pending_waits:
                 done, pending_waits = await asyncio.wait(
@@ -255,6 +263,15 @@ class CustomerBrowser:
             for task in waits:
                 task.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
+
+
+async def _wait_on_page_clock(page: Any, answered: asyncio.Event, timeout: float) -> None:
+    """After the page's answer, move its clock ``timeout`` seconds on in small steps (its
+    script registers a retry only once it has read the answer); real time flows meanwhile."""
+    await answered.wait()
+    for _ in range(int(timeout / CLOCK_STEP)):
+        await page.clock.run_for(int(CLOCK_STEP * 1000))
+    await asyncio.Event().wait()  # never decides by itself: the other waits or the timeout do
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:
