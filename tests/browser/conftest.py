@@ -22,8 +22,9 @@ def browser_installed() -> None:
     pytest.importorskip("playwright.async_api", reason="Playwright for Python is missing")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def reference_browser_env(browser_installed: None) -> Iterator[Environment]:
-    """The reference app's environment whose validates go through its success page."""
+    """The reference app's environment whose validates go through its success page; closed
+    with its module, so no second app server outlives it (other tests count them)."""
     with Environment(EnvironmentOptions(browser=True), adapter=ReferenceAppAdapter()) as env:
         yield env
