@@ -51,6 +51,9 @@ class EnvironmentOptions:
     # How long Stripe waits for the app to answer a webhook before counting a failure.
     webhook_timeout: float = 5.0
     app_env: dict[str, str] = field(default_factory=lambda: dict(FAST_APP_TIMEOUTS))
+    # Validate through the app's own success page in headless Chromium (``paychaos.browser``)
+    # instead of the adapter's model of it.
+    browser: bool = False
 
 
 class Environment:
@@ -80,6 +83,7 @@ class Environment:
         self.failpoints: Any = None
         self.observer: Any = None
         self.nemesis: Nemesis = None  # type: ignore[assignment]  # set by start()
+        self.browser: Any = None  # the customer's browser, under ``options.browser``
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -95,6 +99,8 @@ class Environment:
         self.close()
 
     def start(self) -> None:
+        if self.options.browser:
+            self._start_browser()  # first: a missing browser is said before anything starts
         from paychaos.app.observer import NotificationObserver
         from paychaos.failpoints import FailpointClient
         from paychaos.faults import open_faults
@@ -158,8 +164,27 @@ class Environment:
             failpoints=self.failpoints,
         )
 
+    def _start_browser(self) -> None:
+        from paychaos.app import AppAdapter
+        from paychaos.browser import CustomerBrowser
+
+        if (
+            type(self.app).success_page_url is AppAdapter.success_page_url
+            or not self.app.page_outcome
+        ):
+            raise ConfigError(
+                f"--browser: the adapter {type(self.app).__name__} names no success page",
+                hint="give the adapter success_page_url(session_id) and page_outcome "
+                "(see docs/adapter.md), or leave --browser out",
+            )
+        browser = CustomerBrowser()
+        browser.start()
+        self._stack.callback(browser.close)
+        self.browser = browser
+
     def close(self) -> None:
         self._stack.close()
+        self.browser = None
 
     def _fault_op(self, op: Any) -> None:
         if self.nemesis is not None:

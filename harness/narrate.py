@@ -49,7 +49,11 @@ def _line(event: Event) -> str | None:
     if event.name == "validate":
         after = " after heal" if v.get("after_heal") else ""
         how = v.get("http_status") if v.get("http_status") is not None else v.get("error")
-        return f"the success page{after} asked validate ({how}) and showed: {_shown(v.get('told'))}"
+        where = " in the browser" if v.get("browser") else ""
+        return (
+            f"the success page{after}{where} asked validate ({how}) and showed: "
+            f"{_shown(v.get('told'))}"
+        )
     if event.name == "fault":
         return f"nemesis: {v.get('target')} {v.get('fault')} {v.get('phase')}"
     if event.name in ("process", "failpoint", "api_fault", "webhook_policy", "race"):

@@ -23,3 +23,17 @@ def pytest_addoption(parser: Any) -> None:
         "[tool.paychaos] app in pyproject.toml).",
         default=None,
     )
+    parser.addini(
+        "paychaos_browser",
+        "paychaos_env validates through the app's success page in headless Chromium, as "
+        "`paychaos run --browser` does.",
+        type="bool",
+        default=False,
+    )
+    parser.addoption(
+        "--paychaos-browser",
+        action="store_true",
+        default=False,
+        help="paychaos_env validates through the app's success page in headless Chromium "
+        "(as the paychaos_browser ini option).",
+    )

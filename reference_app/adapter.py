@@ -7,6 +7,7 @@ What is this app's own: its URLs, its success page, its websocket messages. The 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -72,7 +73,7 @@ class ReferenceAppAdapter(DjangoAppAdapter):
             response = self.post_json(f"/api/payments/validate/{session_id}/", timeout=timeout)
         except requests.RequestException as exc:
             return ValidateAnswer(
-                told=told_by_success_page(None), error=f"{type(exc).__name__}: {exc}"[:300]
+                told=self.page_model(None, None), error=f"{type(exc).__name__}: {exc}"[:300]
             )
         try:
             body = response.json()
@@ -80,8 +81,20 @@ class ReferenceAppAdapter(DjangoAppAdapter):
             body = None
         body = body if isinstance(body, dict) else None
         return ValidateAnswer(
-            told=told_by_success_page(body), http_status=response.status_code, body=body
+            told=self.page_model(response.status_code, body),
+            http_status=response.status_code,
+            body=body,
         )
+
+    # The success page (payments/success.html) writes one of these headings once validate
+    # answers; while it is confirming it shows "Confirming your payment…".
+    page_outcome = {"success": "text=Payment successful", "failed": "text=Payment failed"}
+
+    def success_page_url(self, session_id: str) -> str | None:
+        return f"{self.base_url}/payments/success/?session_id={quote(session_id)}"
+
+    def page_model(self, http_status: int | None, body: dict[str, Any] | None) -> str:
+        return told_by_success_page(body)
 
     def subscription_status(self, company_id: str) -> dict[str, Any]:
         response = self.http.get(

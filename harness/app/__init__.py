@@ -8,6 +8,7 @@ the runner needs nothing else from your app. See ``docs/adapter.md``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +129,26 @@ class AppAdapter(ABC):
     @abstractmethod
     def subscription_status(self, company_id: str) -> dict[str, Any]:
         """What the account page shows: at least ``status`` and, if known, ``session``."""
+
+    # --- the success page in a real browser (``--browser``) ----------------------------------
+
+    #: How to read what the success page shows: outcome ("success", "failed", ...) -> a
+    #: Playwright selector visible when the page shows it, e.g. ``"text=Payment failed"``.
+    #: Nothing shown within ``page_timeout`` seconds, or the page asking validate again,
+    #: reads as "pending" (the page is still confirming).
+    page_outcome: Mapping[str, str] = {}
+    page_timeout: float = 5.0
+
+    def success_page_url(self, session_id: str) -> str | None:
+        """The page Checkout sends the customer back to for ``session_id`` (None: unknown,
+        so ``--browser`` cannot be used with this app)."""
+        return None
+
+    def page_model(self, http_status: int | None, body: dict[str, Any] | None) -> str | None:
+        """What this adapter's model of the success page says it shows for validate's answer
+        (what ``validate`` reports as ``told``); under ``--browser`` it is recorded beside what
+        the real page showed. None: no model."""
+        return None
 
     def websocket_url(self, company_id: str) -> str | None:
         """Where a browser of ``company_id`` listens for notifications (None: the app has none)."""

@@ -21,11 +21,12 @@ SEED_VARIANTS = ("correct", "seed_original", "seed_fix")
 
 
 def open_environment(
-    variant: str = "correct", seed: int = 0, app: str | None = None
+    variant: str = "correct", seed: int = 0, app: str | None = None, *, browser: bool = False
 ) -> Environment:
     """An environment (not yet started) around the app under test: ``--app``,
     ``PAYCHAOS_APP``, ``[tool.paychaos]``, else paychaos's own reference app, said on stderr
-    first so nobody mistakes its verdict for their app's."""
+    first so nobody mistakes its verdict for their app's. ``browser``: validate through the
+    app's success page in headless Chromium (``--browser``)."""
     from paychaos.app.config import APP_ENV, find_config, load_adapter
     from paychaos.environment import Environment, EnvironmentOptions
 
@@ -43,7 +44,9 @@ def open_environment(
             flush=True,
         )
     adapter = load_adapter(config)
-    return Environment(EnvironmentOptions(variant=variant, seed=seed), adapter=adapter)
+    return Environment(
+        EnvironmentOptions(variant=variant, seed=seed, browser=browser), adapter=adapter
+    )
 
 
 def named_scenarios() -> dict[str, Scenario]:

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants, scenario_named
-from paychaos.cli.options import AppOption
+from paychaos.cli.options import AppOption, BrowserOption
 from paychaos.verdicts import EXIT_BROKEN, Verdict
 
 
@@ -20,6 +20,7 @@ def demo(
     ] = None,
     variant: Annotated[str, typer.Option(help="App variant.")] = "correct",
     app_spec: AppOption = None,
+    browser: BrowserOption = False,
     seed: Annotated[int, typer.Option(help="Seed.")] = 0,
 ) -> None:
     """Start everything for real, make one purchase, and tell what happened.
@@ -46,7 +47,7 @@ def demo(
     console = Console()
     console.print(f"[bold]{chosen.name}[/] on [bold]{variant_name}[/]: {chosen.summary}")
     with console.status("starting Postgres, Redis, the Stripe emulator, the proxies and the app"):
-        env = open_environment(variant_name, seed, app_spec).__enter__()
+        env = open_environment(variant_name, seed, app_spec, browser=browser).__enter__()
     try:
         result = run_scenario(env, chosen, seed=seed)
     finally:

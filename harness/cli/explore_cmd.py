@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants
-from paychaos.cli.options import AppOption
+from paychaos.cli.options import AppOption, BrowserOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY
@@ -32,6 +32,7 @@ def explore(
         str, typer.Option(help="Time (60s, 2m) or number of examples (200).")
     ] = "60s",
     app_spec: AppOption = None,
+    browser: BrowserOption = False,
     seed: Annotated[int, typer.Option(help="Seed of the generator and the emulator.")] = 0,
     profile: Annotated[
         str, typer.Option(help="ci: bounded and repeatable; chaos: keeps an example database.")
@@ -87,7 +88,7 @@ def explore(
             )
         )
 
-    with open_environment(variant_name, seed, app_spec) as env, Progress(
+    with open_environment(variant_name, seed, app_spec, browser=browser) as env, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(), console=console, transient=False,
     ) as progress:  # fmt: skip
@@ -167,6 +168,7 @@ def explore(
 def replay(
     file: Annotated[Path, typer.Argument(help="A replay file written by `paychaos explore`.")],
     app_spec: AppOption = None,
+    browser: BrowserOption = False,
     junit: JunitOption = None,
     html: HtmlOption = None,
 ) -> None:
@@ -179,7 +181,7 @@ def replay(
     scenario, variant, seed, only = read_replay(file)
     parse_variants(variant)
     console = Console()
-    with open_environment(variant, seed, app_spec) as env:
+    with open_environment(variant, seed, app_spec, browser=browser) as env:
         result = confirm(env, run_scenario(env, scenario, seed=seed, only=only))
     for step in scenario.steps:
         console.print(f"  · {step.describe()}", highlight=False)

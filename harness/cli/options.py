@@ -15,3 +15,14 @@ AppOption = Annotated[
         "\\[tool.paychaos] app in pyproject.toml, then paychaos's reference app).",
     ),
 ]
+
+#: ``--browser``: validate through the app's own success page in headless system Chromium.
+BrowserOption = Annotated[
+    bool,
+    typer.Option(
+        "--browser",
+        help="Every validate loads the app's success page in headless Chromium and records "
+        "what the page shows the customer, not what the adapter models "
+        "(needs Playwright and the system Chromium: apt-get install chromium).",
+    ),
+]

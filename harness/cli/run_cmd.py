@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
-from paychaos.cli.options import AppOption
+from paychaos.cli.options import AppOption, BrowserOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
 
@@ -37,6 +37,7 @@ def run(
         typer.Option(help="App variant: correct, seed_original, seed_fix, mutant:M1..., or all."),
     ] = "correct",
     app_spec: AppOption = None,
+    browser: BrowserOption = False,
     seed: Annotated[int, typer.Option(help="Seed for ids, jitter and generated choices.")] = 0,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
@@ -76,7 +77,7 @@ def run(
     history_dir = out
     history_dir.mkdir(parents=True, exist_ok=True)
     results = []
-    with open_environment(variants[0], seed, app_spec) as env, Progress(
+    with open_environment(variants[0], seed, app_spec, browser=browser) as env, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     ) as progress:  # fmt: skip

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from paychaos.app import ValidateAnswer
 from paychaos.errors import ConfigError
 from paychaos.forgery import forged_event, forged_subscription_id, post_forged_webhook
 from paychaos.nemesis import NemesisRecord
@@ -130,11 +131,15 @@ def validate_session(
     company = ctx.session_company.get(alias, "c1")
     op = ctx.history.invoke(ctx.customer(company), "validate", {"session": session_id})
     mark = app_log_mark(ctx)
-    answer = ctx.env.app.validate(session_id)
+    if ctx.env.browser is not None:
+        answer, shown = _validate_in_browser(ctx, session_id)
+    else:
+        answer, shown = ctx.env.app.validate(session_id), {}
     value: dict[str, Any] = {
         "session": session_id,
         "told": answer.told,
         "http_status": answer.http_status,
+        **shown,
         **({"after_heal": True} if after_heal else {}),
         **({"error": answer.error} if answer.error else {}),
         **({"body": answer.body} if answer.body else {}),
@@ -152,6 +157,30 @@ def validate_session(
     else:
         op.ok(value)
     return answer.told
+
+
+def _validate_in_browser(ctx: RunContext, session_id: str) -> tuple[ValidateAnswer, dict]:
+    """The customer's success page in the browser asks validate; ``told`` is what it showed.
+
+    Beside it, what the adapter's model would have said for the same answer (``model_told``)
+    and the page's text (``page_text``, cut), so a page that renders an answer otherwise than
+    its model shows in the history.
+    """
+    app = ctx.env.app
+    url = app.success_page_url(session_id)
+    if url is None:
+        raise ConfigError(f"--browser: the adapter names no success page for {session_id}")
+    reading = ctx.env.browser.read(url, app.page_outcome, timeout=app.page_timeout)
+    answer = ValidateAnswer(
+        told=reading.told, http_status=reading.http_status, body=reading.body, error=reading.error
+    )
+    shown: dict[str, Any] = {
+        "browser": True,
+        "model_told": app.page_model(reading.http_status, reading.body),
+        "page_text": reading.page_text,
+        **({"asked_again": True} if reading.asked_again else {}),
+    }
+    return answer, shown
 
 
 @action("read_subscription")

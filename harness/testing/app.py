@@ -39,7 +39,11 @@ def paychaos_env(request: pytest.FixtureRequest) -> Iterator[object]:
             f"paychaos_app ini option, or in {APP_ENV}; see docs/adapter.md",
             pytrace=False,
         )
-    with open_environment(app=config.spec) as env:
+    browser = bool(
+        request.config.getoption("--paychaos-browser", default=False)
+        or request.config.getini("paychaos_browser")
+    )
+    with open_environment(app=config.spec, browser=browser) as env:
         yield env
 
 

@@ -211,3 +211,23 @@ def test_the_wheel_installs_one_top_level_package_beside_pypis_fixtures(tmp_path
     files = [line.strip() for line in shown.split("Files:", 1)[1].splitlines() if line.strip()]
     tops = {f.split("/")[0] for f in files if not f.startswith(("..", "paychaos-"))}
     assert tops == {"paychaos"}, tops
+
+
+def test_the_engine_loads_without_playwright_and_browser_mode_says_what_to_install():
+    """Playwright is optional: only ``--browser`` needs it, and says how to get it."""
+    out = _python(
+        """
+        import sys
+        sys.modules["playwright"] = None  # as if not installed
+        import paychaos.environment, paychaos.runner, paychaos.browser, paychaos.cli
+        from paychaos.browser import CustomerBrowser
+        from paychaos.errors import ConfigError
+        try:
+            CustomerBrowser().start()
+        except ConfigError as exc:
+            print(exc, "|", exc.hint)
+        """
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "pip install playwright" in out.stdout, out.stdout
+    assert "apt-get install chromium" in out.stdout, out.stdout
