@@ -49,6 +49,8 @@ def test_thirty_long_runs_open_folded_and_draw_when_opened(tmp_path: Path):
         assert page.locator("svg.timeline-svg").count() == 0  # nothing drawn while folded
         run = page.locator("details.run#run-3")
         run.locator("> summary").click()
+        # <details> fires "toggle" as a task after the click: wait for the drawing it starts.
+        run.locator("svg.timeline-svg").wait_for(state="attached", timeout=60_000)
         assert page.locator("svg.timeline-svg").count() == 1
         svg = run.locator("svg.timeline-svg")
         assert run.locator("svg rect.op").count() == OPS_PER_RUN + 6
