@@ -17,7 +17,7 @@ import contextlib
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from paychaos.app import AppAdapter, AppWiring
 from paychaos.errors import ConfigError
@@ -195,8 +195,10 @@ class Environment:
         proxy = self.proxies.get(target)
         if proxy is None:
             return url
-        host, port = _host_port(url)
-        return url.replace(f"{host}:{port}", f"{proxy.listen_host}:{proxy.listen_port}", 1)
+        parts = urlsplit(url)
+        userinfo, at, _ = parts.netloc.rpartition("@")  # the credentials go along
+        netloc = f"{userinfo}{at}{proxy.listen_host}:{proxy.listen_port}"
+        return urlunsplit(parts._replace(netloc=netloc))
 
     def _wiring_now(self) -> AppWiring:
         return AppWiring(

@@ -75,7 +75,8 @@ def django_db_modify_db_settings(reference_services) -> None:
 
     from paychaos.reference_app.config import parse_database_url
 
-    pg = parse_database_url(reference_services.postgres.url)
+    # The test database is created and dropped by pytest-django: that needs the superuser.
+    pg = parse_database_url(reference_services.postgres.admin_url)
     settings.DATABASES["default"].update(
         {
             "HOST": pg.host,
