@@ -198,7 +198,10 @@ class PostgresService(ServerHandle):
               AND (%(app)s::text IS NULL OR application_name = %(app)s::text)
         """
         with psycopg.connect(
-            self.admin_url, application_name=HARNESS_APPLICATION_NAME, autocommit=True, connect_timeout=5
+            self.admin_url,
+            application_name=HARNESS_APPLICATION_NAME,
+            autocommit=True,
+            connect_timeout=5,
         ) as conn:
             row = conn.execute(query, {"app": application_name}).fetchone()
         return int(row[0]) if row else 0

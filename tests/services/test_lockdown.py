@@ -35,8 +35,12 @@ def test_redis_refuses_a_client_without_the_password(services: Services):
 
 @pytest.mark.parametrize(
     "command",
-    [("CONFIG", "SET", "dir", "/tmp"), ("CONFIG", "GET", "*"), ("DEBUG", "SLEEP", "0"),
-     ("MODULE", "LIST")],  # fmt: skip
+    [
+        ("CONFIG", "SET", "dir", "/tmp"),
+        ("CONFIG", "GET", "*"),
+        ("DEBUG", "SLEEP", "0"),
+        ("MODULE", "LIST"),
+    ],  # fmt: skip
 )
 def test_redis_refuses_config_debug_and_module_to_an_authenticated_client(
     services: Services, command: tuple[str, ...]
@@ -94,4 +98,6 @@ def test_the_app_role_owns_its_database_and_nothing_more(services: Services):
     with pytest.raises(psycopg.OperationalError, match="permission denied"):
         psycopg.connect(other_db, connect_timeout=5)
     with psycopg.connect(pg.admin_url, connect_timeout=5) as admin:
-        assert admin.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone() == (True,)
+        assert admin.execute(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone() == (True,)
