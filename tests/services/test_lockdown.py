@@ -40,7 +40,7 @@ def test_redis_refuses_a_client_without_the_password(services: Services):
         ("CONFIG", "GET", "*"),
         ("DEBUG", "SLEEP", "0"),
         ("MODULE", "LIST"),
-    ],  # fmt: skip
+    ],
 )
 def test_redis_refuses_config_debug_and_module_to_an_authenticated_client(
     services: Services, command: tuple[str, ...]
