@@ -40,6 +40,16 @@ FAST_APP_TIMEOUTS = {
 }
 
 
+def new_api_key() -> str:
+    """A random secret key shaped as Stripe's test keys (``sk_test_`` and 32 letters or digits).
+
+    Each environment has its own, as it has its own webhook secret (the emulator derives
+    those from a random key of its own): neither can be guessed or computed from the seed,
+    and no run depends on their values, so a replay needs neither.
+    """
+    return "sk_test_" + secrets.token_hex(16)
+
+
 @dataclass
 class EnvironmentOptions:
     """How to build the environment."""
@@ -47,7 +57,7 @@ class EnvironmentOptions:
     variant: str = "correct"
     seed: int = 0
     proxied: bool = True  # route the app's connections through fault proxies
-    api_key: str = "sk_test_paychaos000000000000000000"
+    api_key: str = field(default_factory=new_api_key)
     # How long Stripe waits for the app to answer a webhook before counting a failure.
     webhook_timeout: float = 5.0
     app_env: dict[str, str] = field(default_factory=lambda: dict(FAST_APP_TIMEOUTS))
