@@ -129,8 +129,14 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         return []
 
     def settle(self) -> None:
+        token = self._wiring.failpoints_token if self._wiring else None
         try:
-            self.post_json("/api/_internal/notifications/drain/", timeout=10)
+            self.http.post(
+                f"{self.base_url}/api/_internal/notifications/drain/",
+                json={},
+                headers={"Authorization": f"Bearer {token}"} if token else {},
+                timeout=10,
+            )
         except requests.RequestException:
             pass
 

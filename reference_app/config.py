@@ -64,6 +64,8 @@ class AppConfig:
     db_tcp_user_timeout_ms: int = 5000
     notify_retry_interval: float = 1.0
     failpoints_enabled: bool = False
+    # What the harness's endpoints (/api/_internal/) demand; empty, they answer nobody.
+    control_token: str = ""
     public_url: str | None = None
     secret_key: str = "paychaos-reference-app-not-a-secret"
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "testserver", "[::1]")
@@ -175,6 +177,7 @@ def load_config(env: Mapping[str, str]) -> AppConfig:
         db_tcp_user_timeout_ms=int(_number(env, "DB_TCP_USER_TIMEOUT_MS", 5000, int)),
         notify_retry_interval=_number(env, "NOTIFY_RETRY_INTERVAL", 1.0),
         failpoints_enabled=failpoints,
+        control_token=env.get("PAYCHAOS_FAILPOINTS_TOKEN", ""),
         public_url=public_url.rstrip("/") if public_url else None,
         secret_key=env.get("DJANGO_SECRET_KEY") or AppConfig.secret_key,
         allowed_hosts=hosts or AppConfig.allowed_hosts,
