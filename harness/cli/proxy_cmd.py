@@ -31,7 +31,9 @@ def proxy(
     def ready(actual_port: int) -> None:
         typer.echo(f"fault proxy: Toxiproxy API on http://{host}:{actual_port} (seed {seed})")
         if token:
-            typer.echo("every API request must carry Authorization: Bearer $PAYCHAOS_TOXIPROXY_TOKEN")
+            typer.echo(
+                "every API request must carry Authorization: Bearer $PAYCHAOS_TOXIPROXY_TOKEN"
+            )
         typer.echo("Ctrl-C stops it")
 
     serve_forever(host, port, seed, on_ready=ready, token=token or None)

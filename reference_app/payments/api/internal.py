@@ -35,9 +35,9 @@ class HarnessToken(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         expected = settings.PAYMENTS.control_token
         given = request.headers.get("Authorization", "")
-        if expected and given.startswith("Bearer "):
-            if hmac.compare_digest(given[7:].strip().encode(), expected.encode()):
-                return True
+        token = given[7:].strip() if given.startswith("Bearer ") else ""
+        if expected and hmac.compare_digest(token.encode(), expected.encode()):
+            return True
         raise NotAuthenticated("missing or wrong harness token (Authorization: Bearer)")
 
 
