@@ -121,9 +121,11 @@ def test_an_app_whose_sign_up_fails_is_not_exercised_and_says_why(tmp_path):
     """Signing the company up is the app's own endpoint too: a timeout there is the customer
     not reaching Stripe, said as such, not a traceback."""
     (tmp_path / "broken_signup.py").write_text(
-        BROKEN_CHECKOUT.replace("BrokenCheckout", "BrokenSignup").replace(
+        BROKEN_CHECKOUT.replace("BrokenCheckout", "BrokenSignup")
+        .replace(
             "def create_checkout(self, company_id, plan_id):", "def create_company(self, name):"
-        ).replace("/payments/checkout/", "/accounts/signup/ (read timed out)")
+        )
+        .replace("/payments/checkout/", "/accounts/signup/ (read timed out)")
     )
     out = paychaos("run", "webhook-dropped", "--app", "broken_signup:BrokenSignup", cwd=tmp_path)
     text = out.stdout + out.stderr
