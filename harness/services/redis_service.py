@@ -84,7 +84,7 @@ class RedisService(ServerHandle):
             'save ""',
             "appendonly no",
             "protected-mode yes",
-            f"dir {home}",
+            f'dir "{home}"',
             "daemonize no",
             'logfile ""',
             f"requirepass {password}",
