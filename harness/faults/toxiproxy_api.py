@@ -7,7 +7,6 @@ as Toxiproxy writes them. The transport (``http.py``) knows nothing of proxies.
 from __future__ import annotations
 
 import ipaddress
-import json
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,6 +14,7 @@ from paychaos import __version__
 from paychaos.faults.proxy import STREAMS, ApiError, Proxy, ToxicSpec, split_address
 from paychaos.faults.toxics.base import InvalidAttribute
 from paychaos.faults.toxics.registry import TOXICS
+from paychaos.json_limits import JsonBodyError, loads_bounded
 
 # The Toxiproxy API version this server speaks (what clients compare against).
 TOXIPROXY_API_VERSION = "2.12.0"
@@ -39,9 +39,9 @@ def _body(raw: bytes) -> Any:
     if not raw.strip():
         raise ApiError(400, "bad request body: empty")
     try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, f"bad request body: {exc}") from exc
+        return loads_bounded(raw)
+    except JsonBodyError as exc:
+        raise ApiError(400, f"bad request body: {exc}") from None
 
 
 def _object(raw: bytes) -> dict[str, Any]:
