@@ -35,7 +35,7 @@ def loads_bounded(
             raw = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise JsonBodyError("body is not UTF-8 text") from None
-    if _bracket_depth(raw) > max_depth:
+    if bracket_depth(raw) > max_depth:
         raise JsonBodyError(f"JSON nested deeper than {max_depth} levels")
     try:
         return json.loads(raw)
@@ -49,7 +49,7 @@ _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
-def _bracket_depth(text: str) -> int:
+def bracket_depth(text: str) -> int:
     """The deepest nesting of ``[``/``{`` outside strings (for broken JSON, a guess).
 
     Regular expressions drop the strings and everything but brackets at C speed; only the
