@@ -88,7 +88,7 @@ def read_replay(path: Path) -> tuple[Scenario, str, int, tuple[str, ...] | None]
     if not isinstance(variant, str) or not variant:
         raise ConfigError(f'{path}: variant must be a variant name such as "correct"')
     seed = raw.get("seed")
-    if seed_problem(seed):
+    if not isinstance(seed, int) or seed_problem(seed):
         raise ConfigError(f"{path}: seed must be an integer from 0 to {MAX_SEED} (got {seed!r})")
     found = raw.get("found", [])
     if not isinstance(found, list) or not all(isinstance(f, dict) for f in found):
