@@ -159,3 +159,17 @@ def test_fuzzed_signed_events_never_get_a_5xx(catalog, data):
     evt = data.draw(malformed_events(company.id, plan.id))
     response = post_signed(json.dumps(evt).encode())
     assert response.status_code < 500, (evt, response.status_code, response.content[:300])
+
+
+@pytest.mark.parametrize("path", ["/api/checkout/", "/api/companies/", "/api/plans/"])
+def test_the_json_api_answers_400_to_deep_json_and_to_values_no_column_takes(catalog, path):
+    deep = Client().post(
+        path, data=b"[" * 100_000 + b"]" * 100_000, content_type="application/json"
+    )
+    assert deep.status_code == 400, deep.content[:200]
+    huge = Client().post(
+        path, data=json.dumps({"company_id": 10**30, "plan_id": 10**30, "name": "x" * 300,
+                               "amount": 10**30, "stripe_price_id": "p" * 300}),
+        content_type="application/json",
+    )  # fmt: skip
+    assert huge.status_code < 500, huge.content[:300]
