@@ -38,6 +38,7 @@ from paychaos.app import AppAdapter, AppWiring
 from paychaos.errors import ConfigError, ServiceError
 from paychaos.net import LOOPBACK, free_port
 from paychaos.services.process import ManagedProcess, ProcessSpec
+from paychaos.services.registry import ProcessRegistry
 from paychaos.state import AppPayment, AppSubscription
 
 # How much of the server's log one ``log_since`` returns at most.
@@ -97,6 +98,7 @@ class DjangoAppAdapter(AppAdapter):
         self.http = requests.Session()
         self._proc: ManagedProcess | None = None
         self._logdir: Path | None = None
+        self._logdir_entry: Path | None = None
         self._wiring: AppWiring | None = None
         self._migrated = False
         self._tables: list[str] = []
@@ -152,9 +154,11 @@ class DjangoAppAdapter(AppAdapter):
             ) from None
 
     def _folder(self) -> Path:
-        """The server's own folder (its log), removed by ``close``."""
+        """The server's own folder (its log), removed by ``close``; recorded in the registry
+        (with the owner marker), so the next start removes it if this harness is killed."""
         if self._logdir is None:
             self._logdir = Path(tempfile.mkdtemp(prefix="paychaos-app-"))
+            self._logdir_entry = ProcessRegistry.default().add_folder("app", self._logdir)
         return self._logdir
 
     def _cwd(self) -> Path:
@@ -215,7 +219,8 @@ class DjangoAppAdapter(AppAdapter):
         self.http.close()
         if self._logdir is not None:
             shutil.rmtree(self._logdir, ignore_errors=True)
-            self._logdir = None
+            ProcessRegistry.default().remove(self._logdir_entry)
+            self._logdir, self._logdir_entry = None, None
 
     def crash(self) -> None:
         proc, self._proc = self._proc, None
