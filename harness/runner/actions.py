@@ -63,7 +63,100 @@ def _checkout(ctx: RunContext, step: Step) -> None:
         return
     ctx.sessions[alias] = session_id
     ctx.session_company[alias] = company
-    op.ok({"session": session_id, "alias": alias, "company": company})
+    op.ok(
+        {
+            "session": session_id,
+            "alias": alias,
+            "company": company,
+            "company_id": company_id,
+            "plan": step.args["plan"],
+            "price": ctx.env.plan_price_id(step.args["plan"]),
+        }
+    )
+
+
+UNTRUSTED = "the adapter cannot send what an edited browser sends (traits.untrusted_client)"
+
+
+@action("tampered_checkout")
+def _tampered_checkout(ctx: RunContext, step: Step) -> None:
+    alias, company = step.args["session"], step.args["company"]
+    if alias in ctx.sessions:
+        raise ConfigError(f"step {step.describe()}: session {alias!r} was already created")
+    buyer = step.args["as_company"] or company
+    plan = step.args["plan"]
+    value: dict[str, Any] = {
+        "session": alias,
+        "company": buyer,
+        "asked_for": company,
+        "plan": plan,
+        **({"amount": step.args["amount"]} if step.args["amount"] is not None else {}),
+    }
+    op = ctx.history.invoke(ctx.customer(buyer), "tampered_checkout", value)
+    if not ctx.env.app.traits.untrusted_client:
+        op.fail({**value, "error": UNTRUSTED, "unsupported": True})
+        return
+    buyer_id, asked_id = ctx.company_id(buyer), ctx.company_id(company)
+    plan_id = ctx.plan_id(plan)
+    assert plan_id is not None  # the step's plan was checked against PLANS
+    try:
+        session_id = ctx.env.app.checkout_as(
+            asked_id, plan_id, signed_in=buyer_id, amount=step.args["amount"]
+        )
+    except Exception as exc:  # the app refused the edited request: nothing to pay
+        op.fail({**value, "error": _short(exc)})
+        return
+    ctx.sessions[alias] = session_id
+    ctx.session_company[alias] = buyer
+    op.ok(
+        {
+            **value,
+            "session": session_id,
+            "alias": alias,
+            "company_id": buyer_id,
+            "price": ctx.env.plan_price_id(plan),
+        }
+    )
+
+
+@action("tampered_validate")
+def _tampered_validate(ctx: RunContext, step: Step) -> None:
+    alias = step.args["session"]
+    session_id = ctx.sessions.get(alias)
+    if session_id is None:
+        return
+    owner = ctx.session_company.get(alias, "c1")
+    signed_in = step.args["as_company"] or owner
+    plan = step.args["plan"]
+    value: dict[str, Any] = {
+        "session": session_id,
+        "signed_in": signed_in,
+        "owner": owner,
+        **({"plan": plan} if plan else {}),
+    }
+    for _ in range(step.args["times"]):
+        op = ctx.history.invoke(ctx.customer(signed_in), "tampered_validate", value)
+        if not ctx.env.app.traits.untrusted_client:
+            op.fail({**value, "error": UNTRUSTED, "unsupported": True})
+            return
+        signed_in_id = ctx.company_id(signed_in)
+        plan_id = ctx.plan_id(plan) if plan else None
+        answer = ctx.env.app.validate_as(session_id, signed_in=signed_in_id, plan_id=plan_id)
+        done = {
+            **value,
+            "signed_in_id": signed_in_id,
+            "owner_id": ctx.company_id(owner),
+            "told": answer.told,
+            "http_status": answer.http_status,
+            **({"error": answer.error} if answer.error else {}),
+            **({"body": answer.body} if answer.body else {}),
+        }
+        if answer.http_status is None:
+            op.info(done)
+        elif answer.http_status >= 500:
+            op.fail(done)
+        else:
+            op.ok(done)
 
 
 @action("pay")

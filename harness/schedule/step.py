@@ -25,6 +25,20 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "pay": {"session": ((str,), _REQUIRED), "outcome": ((str,), "paid")},
     "async_result": {"session": ((str,), _REQUIRED), "succeeded": ((bool,), True)},
     "validate": {"session": ((str,), _REQUIRED)},
+    # an untrusted browser: what it sends is edited by its user
+    "tampered_validate": {
+        "session": ((str,), _REQUIRED),
+        "as_company": ((str, type(None)), None),
+        "plan": ((str, type(None)), None),
+        "times": ((int,), 1),
+    },
+    "tampered_checkout": {
+        "session": ((str,), _REQUIRED),
+        "company": ((str,), "c1"),
+        "plan": ((str,), "pro"),
+        "as_company": ((str, type(None)), None),
+        "amount": ((int, type(None)), None),
+    },
     "leave": {"session": ((str,), _REQUIRED)},
     "read_subscription": {"company": ((str,), "c1")},
     # Stripe acting on its own
@@ -60,9 +74,13 @@ def _choices(kind: str, name: str) -> tuple[str, ...] | None:
     """
     from paychaos.forgery import FORGERY_KINDS
     from paychaos.nemesis import NETWORK_TARGETS, PROCESS_ACTIONS
+    from paychaos.runner.context import PLANS
 
     return {
         ("pay", "outcome"): PAY_OUTCOMES,
+        ("checkout", "plan"): tuple(PLANS),
+        ("tampered_validate", "plan"): tuple(PLANS),
+        ("tampered_checkout", "plan"): tuple(PLANS),
         ("forge", "kind"): tuple(FORGERY_KINDS),
         ("fault", "target"): NETWORK_TARGETS,
         ("process", "target"): tuple(PROCESS_ACTIONS),
@@ -164,6 +182,41 @@ def async_result(session: str, succeeded: bool = True) -> Step:
 def validate(session: str) -> Step:
     """The success page calls validate, as the browser does after the redirect."""
     return _make("validate", session=session)
+
+
+def tampered_validate(
+    session: str, as_company: str | None = None, plan: str | None = None, times: int = 1
+) -> Step:
+    """The success page's validate as an edited browser sends it, ``times`` in a row.
+
+    ``as_company``: signed in as this company (another company asking about ``session``);
+    ``plan``: a plan named beside the session id (as an edited success URL's query names it).
+    The app must grant nothing it was not paid for and show nothing of another company's
+    purchase (I10, I11); what the page shows for an edited request is no promise (not I4's).
+    """
+    return _make(
+        "tampered_validate", session=session, as_company=as_company, plan=plan, times=times
+    )
+
+
+def tampered_checkout(
+    session: str,
+    company: str = "c1",
+    plan: str = "pro",
+    as_company: str | None = None,
+    amount: int | None = None,
+) -> Step:
+    """The checkout call as an edited browser sends it: signed in as ``as_company`` (default:
+    ``company``), asking for ``company``'s checkout of ``plan`` and naming a price ``amount``
+    of its own. The signed-in company is the one that pays."""
+    return _make(
+        "tampered_checkout",
+        session=session,
+        company=company,
+        plan=plan,
+        as_company=as_company,
+        amount=amount,
+    )
 
 
 def leave(session: str) -> Step:
