@@ -145,6 +145,20 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         body = response.json()
         return {"status": body.get("status"), "session": body.get("checkout_session_id")}
 
+    def subscription_status_as(self, company_id: str, *, signed_in: str) -> dict[str, Any]:
+        response = self.http.get(
+            f"{self.base_url}/api/companies/{company_id}/subscription/",
+            headers={"X-Company-Id": signed_in},
+            timeout=10,
+        )
+        body = response.json() if response.status_code < 500 else {}
+        return {
+            "http_status": response.status_code,
+            "status": body.get("status"),
+            "session": body.get("checkout_session_id"),
+            "subscription_id": body.get("subscription_id"),
+        }
+
     def websocket_url(self, company_id: str) -> str | None:
         return f"ws://{LOOPBACK}:{self.port}/ws/companies/{company_id}/"
 

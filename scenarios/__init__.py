@@ -27,6 +27,11 @@ MODULES = (
     "session_expired_unpaid",
     "db_error_customer_gone",
     "late_update_after_cancel",
+    "tampered_plan_on_success_page",
+    "foreign_session_on_success_page",
+    "tampered_price_at_checkout",
+    "account_page_of_another_company",
+    "twin_events",
 )
 
 

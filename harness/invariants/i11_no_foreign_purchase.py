@@ -1,8 +1,10 @@
 """I11: a client never obtains or sees another company's purchase.
 
-Judged on the edited browser's requests (``tampered_validate``): when a company's signed-in
-browser asks about a session another company checked out, the app's answer must not show it
-as that browser's success nor carry what was bought (the subscription it granted). Obtaining
+Judged on the edited browser's requests: when a company's signed-in browser asks about a
+session another company checked out (``tampered_validate``), the app's answer must not show
+it as that browser's success nor carry what was bought (the subscription it granted); when
+it reads another company's account page (``tampered_read``), the page must show none of that
+company's subscriptions or sessions. Obtaining
 it (a subscription of the asking company for that session) is judged with the final state.
 Which company checked a session out is the harness's own knowledge (its checkout ops).
 """
@@ -34,8 +36,30 @@ def _foreign_asks(history: Sequence[Event]) -> list[tuple[Event, str]]:
     return out
 
 
+def _foreign_reads(history: Sequence[Event]) -> list[Event]:
+    """Each completed read of a company's account page by another company's browser."""
+    return [
+        e
+        for e in completions(history, "tampered_read")
+        if e.type == "ok"
+        and e.value.get("signed_in_id") is not None
+        and str(e.value.get("signed_in_id")) != str(e.value.get("company_id"))
+    ]
+
+
 def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     found = []
+    for event in _foreign_reads(history):
+        shown = [k for k in ("session", "subscription_id") if event.value.get(k) is not None]
+        if shown:
+            found.append(
+                INVARIANT.violation(
+                    f"company {event.value.get('signed_in_id')}'s browser read company "
+                    f"{event.value.get('company_id')}'s account page and was shown its "
+                    f"{', '.join(shown)}",
+                    [event],
+                )
+            )
     for event, buyer in _foreign_asks(history):
         body = event.value.get("body") or {}
         shown = [k for k in REVEALING_KEYS if isinstance(body, dict) and body.get(k) is not None]
@@ -65,7 +89,10 @@ def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
     paid = {s.id for s in state.sessions if s.paid}
     if any(e.value.get("session") in paid for e, _ in _foreign_asks(history)):
         return None
-    return "no browser asked about a paid session another company bought"
+    owners = {buyer for session, buyer in buyers(history).items() if session in paid}
+    if any(str(e.value.get("company_id")) in owners for e in _foreign_reads(history)):
+        return None
+    return "no browser asked about a paid session, or read the account, of another company"
 
 
 def _applies(traits: AppTraits) -> str | None:

@@ -119,6 +119,23 @@ def _tampered_checkout(ctx: RunContext, step: Step) -> None:
     )
 
 
+@action("tampered_read")
+def _tampered_read(ctx: RunContext, step: Step) -> None:
+    company, signed_in = step.args["company"], step.args["as_company"]
+    value: dict[str, Any] = {"company": company, "signed_in": signed_in}
+    op = ctx.history.invoke(ctx.customer(signed_in), "tampered_read", value)
+    if not ctx.env.app.traits.untrusted_client:
+        op.fail({**value, "error": UNTRUSTED, "unsupported": True})
+        return
+    company_id, signed_in_id = ctx.company_id(company), ctx.company_id(signed_in)
+    try:
+        shown = ctx.env.app.subscription_status_as(company_id, signed_in=signed_in_id)
+    except Exception as exc:
+        op.info({**value, "error": _short(exc)})
+        return
+    op.ok({**value, "company_id": company_id, "signed_in_id": signed_in_id, **shown})
+
+
 @action("tampered_validate")
 def _tampered_validate(ctx: RunContext, step: Step) -> None:
     alias = step.args["session"]

@@ -32,6 +32,7 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
         "plan": ((str, type(None)), None),
         "times": ((int,), 1),
     },
+    "tampered_read": {"company": ((str,), "c1"), "as_company": ((str,), "c2")},
     "tampered_checkout": {
         "session": ((str,), _REQUIRED),
         "company": ((str,), "c1"),
@@ -197,6 +198,11 @@ def tampered_validate(
     return _make(
         "tampered_validate", session=session, as_company=as_company, plan=plan, times=times
     )
+
+
+def tampered_read(company: str = "c1", as_company: str = "c2") -> Step:
+    """The browser of ``as_company`` reads ``company``'s account page (an edited URL)."""
+    return _make("tampered_read", company=company, as_company=as_company)
 
 
 def tampered_checkout(

@@ -131,3 +131,24 @@ def test_i11_is_na_for_an_adapter_that_cannot_edit_requests_and_unexercised_with
         v.invariant: v for v in judge(history.events(), state, (), AppTraits(untrusted_client=True))
     }
     assert verdicts["I11"].verdict == "not exercised"
+
+
+def foreign_read(history, shown):
+    history.invoke("customer:c2", "tampered_read", {"company": "c1"}).ok(
+        {"company_id": "1", "signed_in_id": "2", "http_status": 200, **shown}
+    )
+
+
+def test_i11_keeps_an_account_page_refused_to_another_company():
+    history, state = bought()
+    foreign_read(history, {"http_status": 404, "status": None, "session": None})
+    assert check_all(history.events(), state, only=["I11"]) == []
+    verdicts = judge(history.events(), state, (), AppTraits(untrusted_client=True))
+    assert next(v for v in verdicts if v.invariant == "I11").verdict == "kept"
+
+
+def test_i11_fires_when_another_company_reads_the_account_page():
+    history, state = bought()
+    foreign_read(history, {"status": "active", "session": state.sessions[0].id})
+    violations = check_all(history.events(), state, only=["I11"])
+    assert ids(violations) == ["I11"] and "account page" in violations[0].message
