@@ -122,8 +122,10 @@ def mutants(
     raise typer.Exit(0 if all_ok(rows) else 1)
 
 
-RIGHT = ("time", "shrunk length")
-DETECTION_COLUMNS = ("mutant", "caught", "by", "invariants", "time", "shrunk length", "replay")
+RIGHT = ("time", "schedules", "shrunk length")
+DETECTION_COLUMNS = (
+    "mutant", "caught", "by", "invariants", "time", "schedules", "shrunk length", "replay",
+)  # fmt: skip
 
 
 def detection_table(rows: list[Detection], budget_seconds: float) -> Table:
@@ -153,6 +155,9 @@ def _cells(row: Detection) -> list[str]:
         row.by or "-",
         " ".join(row.invariants) or "-",
         f"{row.seconds:.1f}s" if row.seconds is not None else f"({row.elapsed:.0f}s)",
+        str(row.schedules_to_detection)
+        if row.schedules_to_detection is not None
+        else f"({row.scenarios_run + row.examples})",
         str(row.shrunk_length) if row.shrunk_length is not None else "-",
         row.replay or "-",
     ]
