@@ -32,6 +32,9 @@ MODULES = (
     "tampered_price_at_checkout",
     "account_page_of_another_company",
     "twin_events",
+    "success_page_before_webhook",
+    "webhook_before_success_page",
+    "webhook_retry_while_running",
 )
 
 

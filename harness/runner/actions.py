@@ -549,6 +549,53 @@ def _race(ctx: RunContext, step: Step) -> None:
         raise errors[0]
 
 
+@action("overtake")
+def _overtake(ctx: RunContext, step: Step) -> None:
+    """Force an order: the first sub-step is held at the failpoint (its first hit only) while
+    the others run to the end; then it is released."""
+    name = step.args["failpoint"]
+    from paychaos.failpoints import FailpointError
+
+    fp = ctx.env.failpoints
+    if fp is None:
+        raise ConfigError("this environment has no failpoint control, so orders cannot be forced")
+    held, *overtaking = step.args["steps"]
+    action_text = "1*pause(30000)->off"
+    try:
+        fp.set(name, action_text)
+    except FailpointError as exc:  # the app is down: the steps run in order, unforced
+        ctx.history.record("nemesis", "race", {"failpoint": name, "error": _short(exc)}, "fail")
+        for sub in step.args["steps"]:
+            run_step(ctx, sub)
+        return
+    ctx.history.record("nemesis", "failpoint", {"name": name, "action": action_text})
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            run_step(ctx, held)
+        except BaseException as exc:  # surfaced after the join
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    reached = _held(fp, name, 1, thread)
+    if reached and step.args["caller_gives_up"]:
+        thread.join(timeout=30)  # the caller's own timeout ends its wait; the app is still held
+    ctx.history.record(
+        "nemesis", "race", {"failpoint": name, "held": int(reached), "of": 1, "order": "overtake"}
+    )
+    try:
+        for sub in overtaking:
+            run_step(ctx, sub)
+    finally:
+        with contextlib.suppress(FailpointError):
+            fp.clear(name)  # releases the held step
+        thread.join(timeout=30)
+    if errors:
+        raise errors[0]
+
+
 def _held(fp: Any, name: str, count: int, thread: threading.Thread, timeout: float = 5.0) -> bool:
     """Wait until ``name`` was hit ``count`` times, or the step's thread ended without reaching it
     (before a payment there is nothing to fulfil), or ``timeout`` passed."""

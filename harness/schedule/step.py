@@ -62,6 +62,14 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "failpoint": {"name": ((str,), _REQUIRED), "action": ((str,), _REQUIRED)},
     # forced interleavings: run sub-steps concurrently, all held at ``failpoint`` until each reached it
     "race": {"failpoint": ((str,), _REQUIRED), "steps": ((list,), _REQUIRED)},
+    # a forced order: the first sub-step is held at ``failpoint`` while the others run to the
+    # end, then it goes on (no race: the same order every time)
+    # (``caller_gives_up``: the others start only once the held step's caller stopped waiting)
+    "overtake": {
+        "failpoint": ((str,), _REQUIRED),
+        "steps": ((list,), _REQUIRED),
+        "caller_gives_up": ((bool,), False),
+    },
 }
 
 PAY_OUTCOMES = ("paid", "delayed", "declined")
@@ -104,8 +112,10 @@ class Step:
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k, v in self.args.items() if k != "steps"]
-        if self.do == "race":
-            parts.append(" | ".join(s.describe() for s in self.args["steps"]))
+        if self.do in ("race", "overtake"):
+            joiner = " | " if self.do == "race" else " overtaken by "
+            parts.append(joiner.join(s.describe() for s in self.args["steps"][:2]))
+            parts.extend(f"then {s.describe()}" for s in self.args["steps"][2:])
         return f"{self.do}({', '.join(parts)})"
 
 
@@ -148,10 +158,10 @@ def step_from_dict(raw: Any, where: str = "step") -> Step:
         if isinstance(value, int) and not isinstance(value, bool) and value < 0:
             raise ConfigError(f"{where}.{name}: {kind} needs a {name} of 0 or more, not {value}")
         args[name] = value
-    if kind == "race":
+    if kind in ("race", "overtake"):
         subs = args["steps"]
         if len(subs) < 2:
-            raise ConfigError(f"{where}.steps: a race needs at least two steps")
+            raise ConfigError(f"{where}.steps: {kind} needs at least two steps")
         args["steps"] = tuple(step_from_dict(s, f"{where}.steps[{i}]") for i, s in enumerate(subs))
     return Step(kind, args)
 
@@ -159,7 +169,7 @@ def step_from_dict(raw: Any, where: str = "step") -> Step:
 def _make(_kind: str, **args: Any) -> Step:
     kind = _kind
     raw = {"do": kind, **{k: v for k, v in args.items() if v is not None or kind == "heal"}}
-    if kind == "race":
+    if kind in ("race", "overtake"):
         raw["steps"] = [s.to_dict() if isinstance(s, Step) else s for s in raw["steps"]]
     return step_from_dict(raw, kind)
 
@@ -310,3 +320,40 @@ def failpoint(name: str, action: str) -> Step:
 def race(failpoint: str, *steps: Step) -> Step:
     """Run ``steps`` concurrently, holding each at ``failpoint`` until all reached it, then release."""
     return _make("race", failpoint=failpoint, steps=list(steps))
+
+
+def overtake(failpoint: str, held: Step, *overtaking: Step, caller_gives_up: bool = False) -> Step:
+    """Force an order: ``held`` stops at ``failpoint`` while ``overtaking`` run to the end, then
+    ``held`` goes on. The same order every run, unlike a race. ``caller_gives_up``: the
+    others start only once whoever made the held request stopped waiting for it (Stripe's
+    attempt timed out), while the app still works on it."""
+    return _make(
+        "overtake",
+        failpoint=failpoint,
+        steps=[held, *overtaking],
+        caller_gives_up=caller_gives_up or None,
+    )
+
+
+def success_page_before_webhook(session: str) -> Step:
+    """The webhook is on its way (held before it fulfils) when the success page's validate
+    fulfils the session; then the webhook goes on and must find it fulfilled."""
+    return overtake("fulfil.before_insert", deliver(), validate(session))
+
+
+def webhook_before_success_page(session: str) -> Step:
+    """The success page's validate is on its way (held before it fulfils) when the webhook
+    fulfils the session; then validate goes on and must find it fulfilled."""
+    return overtake("fulfil.before_insert", validate(session), deliver())
+
+
+def webhook_retry_while_running() -> tuple[Step, Step]:
+    """Stripe gives up waiting on the first attempt (held before it fulfils, past a 1 s
+    timeout) and retries the same event while that attempt is still running: a delivery
+    policy and the forced order, in that order."""
+    return (
+        webhook_policy(action="timeout", seconds=1, times=1, event_type="$fulfilment"),
+        overtake(
+            "fulfil.before_insert", deliver(), advance_clock(3600), deliver(), caller_gives_up=True
+        ),
+    )

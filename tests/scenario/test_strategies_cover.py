@@ -40,7 +40,14 @@ def _collect(schedule):
 def test_generated_schedules_reach_every_new_kind_of_step():
     _collect()
     assert {"tampered_validate", "tampered_checkout", "tampered_read"} <= SEEN["do"]
-    assert {"webhook_policy", "api_fault"} <= SEEN["do"]
+    assert {"webhook_policy", "api_fault", "overtake"} <= SEEN["do"]
     assert SEEN["plans"] == set(PLANS)
     assert len(SEEN["companies"]) >= 2
     assert "twin" in SEEN["policies"]
+
+
+def test_a_forced_order_comes_before_the_race_so_shrinking_prefers_it():
+    from paychaos.strategies import customer_and_stripe_steps
+
+    text = repr(customer_and_stripe_steps(("s1",)))
+    assert text.index("success_page_before_webhook") < text.index("race")
