@@ -35,6 +35,7 @@ MODULES = (
     "success_page_before_webhook",
     "webhook_before_success_page",
     "webhook_retry_while_running",
+    "genuine_replay_after_tolerance",
 )
 
 

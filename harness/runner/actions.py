@@ -386,6 +386,10 @@ def record_deliveries(ctx: RunContext, attempts: list[dict[str, Any]], log_mark:
     keys = ("event_id", "event_type", "attempt", "status", "error", "policy", "delivered")
     log = None
     for attempt in attempts:
+        if attempt.get("delivered") and not attempt.get("tampering"):
+            stamp = attempt.get("signature_timestamp")
+            if isinstance(stamp, int) and stamp > 0:
+                ctx.delivered[attempt["event_id"]] = (str(attempt.get("event_type")), stamp)
         value = {k: attempt[k] for k in keys if k in attempt}
         if not attempt.get("delivered") and not attempt.get("tampering"):
             if attempt.get("response_body"):
@@ -469,6 +473,56 @@ def _forge(ctx: RunContext, step: Step) -> None:
         op.info({**value, "error": error})
     else:
         op.ok(value)
+
+
+# Longest a replay waits for its captured delivery to outlive the app's tolerance.
+REPLAY_WAIT_MAX = 60
+
+
+@action("replay_genuine")
+def _replay_genuine(ctx: RunContext, step: Step) -> None:
+    """An attacker who captured a genuine delivery of the fulfilment event (body and
+    signature) sends it again once its signature is older than the app's tolerance."""
+    tolerance = step.args["tolerance"]
+    wanted = ctx.env.app.traits.fulfils_on
+    captured = [(e, t) for e, (kind, t) in ctx.delivered.items() if kind in wanted]
+    value: dict[str, Any] = {"tolerance": tolerance}
+    if not captured:
+        ctx.history.record(
+            "attacker",
+            "replay_genuine",
+            {**value, "error": "no genuine delivery of the fulfilment event to replay yet"},
+            "fail",
+        )
+        return
+    event_id, signed_at = captured[-1]
+    wait = signed_at + tolerance + 1 - time.time()
+    if wait > REPLAY_WAIT_MAX:
+        raise ConfigError(
+            f"step {step.describe()}: waiting {wait:.0f}s for the signature to outlive the "
+            "tolerance is too long",
+            hint="give the app a short tolerance in the scenario's app_env "
+            "(STRIPE_WEBHOOK_TOLERANCE for the reference app) and the same tolerance here",
+        )
+    if wait > 0:
+        time.sleep(wait)
+    op = ctx.history.invoke("attacker", "replay_genuine", {**value, "event_id": event_id})
+    mark = app_log_mark(ctx)
+    try:
+        attempts = ctx.env.emulator.control.replay_delivery(event_id)
+    except Exception as exc:
+        op.info({**value, "event_id": event_id, "error": _short(exc)})
+        return
+    record_deliveries(ctx, attempts, mark)
+    status = attempts[0].get("status") if attempts else None
+    op.ok(
+        {
+            **value,
+            "event_id": event_id,
+            "age": round(time.time() - signed_at),
+            "http_status": status,
+        }
+    )
 
 
 # --- nemesis --------------------------------------------------------------------------------

@@ -152,3 +152,16 @@ def test_i11_fires_when_another_company_reads_the_account_page():
     foreign_read(history, {"status": "active", "session": state.sessions[0].id})
     violations = check_all(history.events(), state, only=["I11"])
     assert ids(violations) == ["I11"] and "account page" in violations[0].message
+
+
+def test_i6_fires_when_a_genuine_delivery_replayed_past_the_tolerance_is_accepted():
+    history = History()
+    history.invoke("attacker", "replay_genuine", {"tolerance": 2}).ok(
+        {"tolerance": 2, "event_id": "evt_1", "age": 4, "http_status": 200}
+    )
+    assert ids(check_all(history.events(), FinalState(), only=["I6"])) == ["I6"]
+    refused = History()
+    refused.invoke("attacker", "replay_genuine", {"tolerance": 2}).ok(
+        {"tolerance": 2, "event_id": "evt_1", "age": 4, "http_status": 400}
+    )
+    assert check_all(refused.events(), FinalState(), only=["I6"]) == []
