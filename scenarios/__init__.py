@@ -36,6 +36,9 @@ MODULES = (
     "webhook_before_success_page",
     "webhook_retry_while_running",
     "genuine_replay_after_tolerance",
+    "buy_again_after_cancel",
+    "upgrade_by_second_checkout",
+    "two_companies_at_once",
 )
 
 
