@@ -103,12 +103,12 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         return str(response.json()["session_id"])
 
     def _validate(
-        self, session_id: str, body: dict[str, Any], headers: dict[str, str], timeout: float
+        self, session_id: str, payload: dict[str, Any], headers: dict[str, str], timeout: float
     ) -> ValidateAnswer:
         try:
             response = self.http.post(
                 f"{self.base_url}/api/payments/validate/{session_id}/",
-                json=body,
+                json=payload,
                 headers=headers,
                 timeout=timeout,
             )

@@ -82,7 +82,7 @@ def mutants(
             progress.console.print(f"  {row.target}: {how}", highlight=False)
 
         rows = detection_run(
-            env, targets, list(named_scenarios().values()), schedules(max_steps=10), seed=seed, budget_seconds=seconds, include_correct=include_correct,
+            env, targets, list(named_scenarios().values()), schedules(max_steps=10, untrusted_client=env.app.traits.untrusted_client), seed=seed, budget_seconds=seconds, include_correct=include_correct,
             out_dir=out, on_progress=show, on_done=done,
         )  # fmt: skip
     console.print(detection_table(rows, seconds))

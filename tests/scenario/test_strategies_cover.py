@@ -51,3 +51,15 @@ def test_a_forced_order_comes_before_the_race_so_shrinking_prefers_it():
 
     text = repr(customer_and_stripe_steps(("s1",)))
     assert text.index("success_page_before_webhook") < text.index("race")
+
+
+@settings(
+    max_examples=100, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
+@given(schedules(untrusted_client=False))
+def test_an_app_that_cannot_edit_requests_gets_no_edited_steps(schedule):
+    assert not {s.do for s in schedule.steps} & {
+        "tampered_validate",
+        "tampered_checkout",
+        "tampered_read",
+    }
