@@ -96,10 +96,11 @@ def _tampered_checkout(ctx: RunContext, step: Step) -> None:
     if not ctx.env.app.traits.untrusted_client:
         op.fail({**value, "error": UNTRUSTED, "unsupported": True})
         return
-    buyer_id, asked_id = ctx.company_id(buyer), ctx.company_id(company)
     plan_id = ctx.plan_id(plan)
     assert plan_id is not None  # the step's plan was checked against PLANS
     try:
+        # signing the companies up is the app's too, and can fail
+        buyer_id, asked_id = ctx.company_id(buyer), ctx.company_id(company)
         session_id = ctx.env.app.checkout_as(
             asked_id, plan_id, signed_in=buyer_id, amount=step.args["amount"]
         )
@@ -127,8 +128,8 @@ def _tampered_read(ctx: RunContext, step: Step) -> None:
     if not ctx.env.app.traits.untrusted_client:
         op.fail({**value, "error": UNTRUSTED, "unsupported": True})
         return
-    company_id, signed_in_id = ctx.company_id(company), ctx.company_id(signed_in)
     try:
+        company_id, signed_in_id = ctx.company_id(company), ctx.company_id(signed_in)
         shown = ctx.env.app.subscription_status_as(company_id, signed_in=signed_in_id)
     except Exception as exc:
         op.info({**value, "error": _short(exc)})
@@ -156,7 +157,11 @@ def _tampered_validate(ctx: RunContext, step: Step) -> None:
         if not ctx.env.app.traits.untrusted_client:
             op.fail({**value, "error": UNTRUSTED, "unsupported": True})
             return
-        signed_in_id = ctx.company_id(signed_in)
+        try:  # signing the other company up is the app's too, and can fail
+            signed_in_id = ctx.company_id(signed_in)
+        except Exception as exc:
+            op.fail({**value, "error": _short(exc)})
+            return
         plan_id = ctx.plan_id(plan) if plan else None
         answer = ctx.env.app.validate_as(session_id, signed_in=signed_in_id, plan_id=plan_id)
         done = {
