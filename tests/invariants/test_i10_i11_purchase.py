@@ -165,3 +165,13 @@ def test_i6_fires_when_a_genuine_delivery_replayed_past_the_tolerance_is_accepte
         {"tolerance": 2, "event_id": "evt_1", "age": 4, "http_status": 400}
     )
     assert check_all(refused.events(), FinalState(), only=["I6"]) == []
+
+
+def test_i5_does_not_blame_refusals_before_stripe_dropped_every_later_attempt():
+    from paychaos.fixtures.state import DeliveryAttemptFactory
+
+    refused = DeliveryAttemptFactory(event_id="evt_1", http_status=None, error="connection refused")
+    dropped = DeliveryAttemptFactory(event_id="evt_1", attempt=2, http_status=None, dropped=True)
+    assert check_all([], FinalState(deliveries=(refused, dropped)), only=["I5"]) == []
+    # Refused and never tried again is still broken.
+    assert ids(check_all([], FinalState(deliveries=(refused,)), only=["I5"])) == ["I5"]
