@@ -61,18 +61,24 @@ def _checkout(ctx: RunContext, step: Step) -> None:
     except Exception as exc:  # the app failed to create it: the customer never reaches Stripe
         op.fail({"session": alias, "error": _short(exc)})
         return
+    op.ok(checked_out(ctx, alias, session_id, company, company_id, step.args["plan"]))
+
+
+def checked_out(
+    ctx: RunContext, alias: str, session_id: str, buyer: str, buyer_id: str, plan: str
+) -> dict[str, Any]:
+    """Remember whose session ``alias`` is; the checkout op's value: who checked it out (and
+    pays: I10 and I11 judge by it) and the plan's price."""
     ctx.sessions[alias] = session_id
-    ctx.session_company[alias] = company
-    op.ok(
-        {
-            "session": session_id,
-            "alias": alias,
-            "company": company,
-            "company_id": company_id,
-            "plan": step.args["plan"],
-            "price": ctx.env.plan_price_id(step.args["plan"]),
-        }
-    )
+    ctx.session_company[alias] = buyer
+    return {
+        "session": session_id,
+        "alias": alias,
+        "company": buyer,
+        "company_id": buyer_id,
+        "plan": plan,
+        "price": ctx.env.plan_price_id(plan),
+    }
 
 
 UNTRUSTED = "the adapter cannot send what an edited browser sends (traits.untrusted_client)"
@@ -107,17 +113,7 @@ def _tampered_checkout(ctx: RunContext, step: Step) -> None:
     except Exception as exc:  # the app refused the edited request: nothing to pay
         op.fail({**value, "error": _short(exc)})
         return
-    ctx.sessions[alias] = session_id
-    ctx.session_company[alias] = buyer
-    op.ok(
-        {
-            **value,
-            "session": session_id,
-            "alias": alias,
-            "company_id": buyer_id,
-            "price": ctx.env.plan_price_id(plan),
-        }
-    )
+    op.ok({**value, **checked_out(ctx, alias, session_id, buyer, buyer_id, plan)})
 
 
 @action("tampered_read")
