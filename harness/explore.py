@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from paychaos.environment import Environment
 
 FAULT_STEPS = frozenset(
-    {"fault", "process", "failpoint", "race", "webhook_policy", "api_fault", "forge"}
+    {"fault", "process", "failpoint", "race", "overtake", "webhook_policy", "api_fault", "forge"}
 )
 PROFILES = ("ci", "chaos")
 

@@ -73,7 +73,8 @@ class DjangoAppAdapter(AppAdapter):
     tables: ClassVar[tuple[str, ...]] = ()
     table_prefix: ClassVar[str] = ""
     #: Rows as the checkers read them. Subscriptions: id, company_id, checkout_session_id,
-    #: stripe_subscription_id, status. Payments: id, checkout_session_id, amount, company_id.
+    #: stripe_subscription_id, status, and optionally the Stripe price id of the granted plan
+    #: (I10). Payments: id, checkout_session_id, amount, company_id, and optionally currency.
     #: Empty ``payments_sql``: the app keeps no payment rows (say so in ``traits`` too).
     subscriptions_sql: ClassVar[str] = ""
     payments_sql: ClassVar[str] = ""
@@ -314,7 +315,14 @@ class DjangoAppAdapter(AppAdapter):
         if not self.subscriptions_sql:
             raise ConfigError(f"{type(self).__name__} sets no subscriptions_sql")
         return [
-            AppSubscription(str(r[0]), text_id(r[1]), text_id(r[2]), text_id(r[3]), str(r[4]))
+            AppSubscription(
+                str(r[0]),
+                text_id(r[1]),
+                text_id(r[2]),
+                text_id(r[3]),
+                str(r[4]),
+                plan_price_id=text_id(r[5]) if len(r) > 5 else None,
+            )
             for r in self.rows(self.subscriptions_sql)
         ]
 
@@ -322,7 +330,13 @@ class DjangoAppAdapter(AppAdapter):
         if not self.payments_sql:
             return []
         return [
-            AppPayment(str(r[0]), text_id(r[1]), r[2], text_id(r[3]))
+            AppPayment(
+                str(r[0]),
+                text_id(r[1]),
+                r[2],
+                text_id(r[3]),
+                currency=text_id(r[4]) if len(r) > 4 else None,
+            )
             for r in self.rows(self.payments_sql)
         ]
 

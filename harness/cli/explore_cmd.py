@@ -106,7 +106,7 @@ def explore(
             )  # fmt: skip
 
         outcome = run_explore(
-            env, schedules(max_steps=max_steps), seed=seed, max_examples=examples or 100_000,
+            env, schedules(max_steps=max_steps, untrusted_client=env.app.traits.untrusted_client), seed=seed, max_examples=examples or 100_000,
             budget_seconds=seconds, profile=profile, database_dir=out / "examples",
             on_example=show, only=only, on_result=ran,
         )  # fmt: skip

@@ -83,7 +83,7 @@ def mutants(
             progress.console.print(f"  {row.target}: {how}", highlight=False)
 
         rows = detection_run(
-            env, targets, list(named_scenarios().values()), schedules(max_steps=10), seed=seed, budget_seconds=seconds, include_correct=include_correct,
+            env, targets, list(named_scenarios().values()), schedules(max_steps=10, untrusted_client=env.app.traits.untrusted_client), seed=seed, budget_seconds=seconds, include_correct=include_correct,
             out_dir=out, on_progress=show, on_done=done,
         )  # fmt: skip
     console.print(detection_table(rows, seconds))
@@ -123,8 +123,10 @@ def mutants(
     raise typer.Exit(0 if all_ok(rows) else 1)
 
 
-RIGHT = ("time", "shrunk length")
-DETECTION_COLUMNS = ("mutant", "caught", "by", "invariants", "time", "shrunk length", "replay")
+RIGHT = ("time", "schedules", "shrunk length")
+DETECTION_COLUMNS = (
+    "mutant", "caught", "by", "invariants", "time", "schedules", "shrunk length", "replay",
+)  # fmt: skip
 
 
 def detection_table(rows: list[Detection], budget_seconds: float) -> Table:
@@ -154,6 +156,9 @@ def _cells(row: Detection) -> list[str]:
         row.by or "-",
         " ".join(row.invariants) or "-",
         f"{row.seconds:.1f}s" if row.seconds is not None else f"({row.elapsed:.0f}s)",
+        str(row.schedules_to_detection)
+        if row.schedules_to_detection is not None
+        else f"({row.scenarios_run + row.examples})",
         str(row.shrunk_length) if row.shrunk_length is not None else "-",
         row.replay or "-",
     ]

@@ -99,9 +99,10 @@ def test_a_replay_file_that_is_not_json_says_where(tmp_path):
 @settings(max_examples=50, derandomize=True, database=None)
 @given(schedules())
 def test_generated_schedules_are_valid_data_that_round_trips(schedule):
-    assert schedule.steps[0].do == "checkout"
+    checkouts = ("checkout", "tampered_checkout")
+    assert schedule.steps[0].do in checkouts
     assert sum(1 for s in schedule.steps if s.do == "pay") == sum(
-        1 for s in schedule.steps if s.do == "checkout"
+        1 for s in schedule.steps if s.do in checkouts
     )
     assert scenario_from_dict(schedule.to_dict()).steps == schedule.steps
 

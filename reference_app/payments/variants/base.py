@@ -41,6 +41,23 @@ class DrainResult:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class ClientClaims:
+    """What a browser sent beside the session id; all of it is the client's word, untrusted.
+
+    ``signed_in_company``: the company whose user is signed in (the ``X-Company-Id`` header
+    stands in for the login session); ``plan_id``: a plan the success URL or the body names;
+    ``amount``: a price the checkout request names. None: not sent.
+    """
+
+    signed_in_company: int | None = None
+    plan_id: int | None = None
+    amount: int | None = None
+
+
+NO_CLAIMS = ClientClaims()
+
+
 class InvalidWebhook(Exception):
     """The payload or its signature did not pass verification."""
 
@@ -72,9 +89,25 @@ class Variant:
         """Verify and handle one webhook delivery; the reply goes back to Stripe."""
         raise NotImplementedError
 
-    def validate_session(self, session_id: str) -> Reply:
+    def validate_session(self, session_id: str, claims: ClientClaims = NO_CLAIMS) -> Reply:
         """Tell the success page whether a session is paid and fulfilled."""
         raise NotImplementedError
+
+    def checkout_company(self, requested: int, claims: ClientClaims) -> int | None:
+        """The company a new checkout is for: the one asked for, unless another company's
+        user is signed in (None: refuse)."""
+        signed_in = claims.signed_in_company
+        return requested if signed_in is None or signed_in == requested else None
+
+    def may_read_company(self, company_id: int, claims: ClientClaims) -> bool:
+        """Whether the signed-in browser may read ``company_id``'s account page: only its
+        own (no one signed in: the harness's own reads)."""
+        signed_in = claims.signed_in_company
+        return signed_in is None or signed_in == company_id
+
+    def checkout_line_item(self, price_id: str, claims: ClientClaims) -> dict[str, Any]:
+        """What the session charges: the plan's own price, whatever the client claims."""
+        return {"price": price_id, "quantity": 1}
 
     def drain_notifications(self) -> DrainResult:
         """Send what is owed to browsers; variants without an outbox owe nothing."""

@@ -19,6 +19,9 @@
   commit; a Redis failure never fails or rolls back fulfilment, and the outbox
   is drained again on later requests and by the drain endpoint (I8). A new
   websocket gets the company's recent activations replayed.
+- The client is never trusted: validate fulfils what the session's metadata says (plan,
+  company), whatever plan the success URL names, and answers about a session only to its
+  own company's browser; checkout charges the plan's own price (I10, I11).
 - The webhook answers 2xx only after commit; a database error answers 503 so
   Stripe retries. A correctly signed event it can never apply (malformed, or values no
   column takes) is acknowledged as poison and logged, never answered 5xx: Stripe would
@@ -61,6 +64,8 @@ from paychaos.reference_app.payments.notifications import (
     send_to_company,
 )
 from paychaos.reference_app.payments.variants.base import (
+    NO_CLAIMS,
+    ClientClaims,
     DrainResult,
     InvalidWebhook,
     PoisonEvent,
@@ -88,6 +93,7 @@ class Fulfilment:
     subscription_id: int | None = None
     subscription_status: str | None = None
     reason: str | None = None
+    company_id: int | None = None
 
 
 class _RedisBackoff:
@@ -111,6 +117,14 @@ class _RedisBackoff:
 
 
 _backoff = _RedisBackoff()
+
+
+def _metadata_company(session: dict[str, Any]) -> int | None:
+    """The company the session was created for (its metadata), or None."""
+    try:
+        return int((session.get("metadata") or {})["company_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class CorrectVariant(Variant):
@@ -307,6 +321,7 @@ class CorrectVariant(Variant):
             created=True,
             subscription_id=subscription.id,
             subscription_status=subscription.status,
+            company_id=subscription.company_id,
         )
 
     def record_fulfilment(
@@ -343,6 +358,7 @@ class CorrectVariant(Variant):
             created=False,
             subscription_id=sub.id if sub else None,
             subscription_status=sub.status if sub else None,
+            company_id=sub.company_id if sub else None,
         )
 
     def create_records(
@@ -431,10 +447,10 @@ class CorrectVariant(Variant):
 
     # Validate ---------------------------------------------------------------------
 
-    def validate_session(self, session_id: str) -> Reply:
+    def validate_session(self, session_id: str, claims: ClientClaims = NO_CLAIMS) -> Reply:
         """success once fulfilled; pending while unknown; failed only when Stripe says so."""
         try:
-            reply = self._validate(session_id)
+            reply = self._validate(session_id, claims)
         except DatabaseError as exc:
             log.warning("validate %s: database unavailable: %s", session_id, exc)
             reply = Reply(
@@ -444,9 +460,11 @@ class CorrectVariant(Variant):
         self.drain_if_due()
         return reply
 
-    def _validate(self, session_id: str) -> Reply:
+    def _validate(self, session_id: str, claims: ClientClaims) -> Reply:
         done = self.fulfilment_of(session_id)
-        if done is not None:
+        if done is not None and done.company_id is not None:
+            if not self.may_see(done.company_id, claims):
+                return self.not_yours(session_id)
             return self.success(session_id, done)
         try:
             session = stripe_api.retrieve_session(session_id)
@@ -460,6 +478,11 @@ class CorrectVariant(Variant):
             log.warning("validate %s: Stripe unavailable: %s", session_id, exc)
             return self.pending(session_id, "stripe_unavailable")
         failpoint("checkout.after_session_read")
+        if not self.may_see(_metadata_company(session), claims):
+            return self.not_yours(session_id)
+        if done is not None:
+            return self.success(session_id, done)
+        session = self.as_claimed(session, claims)
         if self.is_paid(session):
             return self.success(session_id, self.fulfil(session, source="validate"))
         if session.get("status") == "expired":
@@ -479,6 +502,24 @@ class CorrectVariant(Variant):
         if not CheckoutFulfilment.objects.filter(checkout_session_id=key).exists():
             return None
         return self.existing_fulfilment(key)
+
+    def may_see(self, company_id: int | None, claims: ClientClaims) -> bool:
+        """Whether the signed-in browser may learn about (and fulfil) a session of
+        ``company_id``: only its own company's (no one signed in: the success page's own
+        call, which carries nothing but the session id)."""
+        signed_in = claims.signed_in_company
+        return signed_in is None or signed_in == company_id
+
+    def as_claimed(self, session: dict[str, Any], claims: ClientClaims) -> dict[str, Any]:
+        """The session fulfilment works from: Stripe's, whatever the client claims."""
+        return session
+
+    @staticmethod
+    def not_yours(session_id: str) -> Reply:
+        """Another company's session: answered as if it did not exist, revealing nothing."""
+        return Reply(
+            404, {"status": "failed", "session_id": session_id, "reason": "unknown_session"}
+        )
 
     @staticmethod
     def success(session_id: str, result: Fulfilment) -> Reply:
