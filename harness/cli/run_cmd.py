@@ -84,7 +84,8 @@ def run(
     # The scenario x variant matrix, variant by variant; a shard keeps every n-th cell.
     cells = [(v, scenario) for v in variants for scenario in chosen]
     everything = len(cells)
-    cells = [cell for i, cell in enumerate(cells) if i % n == k - 1]
+    mine = [i for i in range(everything) if i % n == k - 1]
+    cells = [cells[i] for i in mine]
     if not cells:
         raise ConfigError(
             f"--shard {shard}: no scenario x variant cell falls to this shard "
@@ -125,7 +126,13 @@ def run(
     print_report(results, console, named=catalog, coverage=coverage)
     print_shadow_summary(shadow, console)
     if json_path:
-        write_json(results, json_path, named=catalog, coverage=coverage)
+        from paychaos import __version__
+
+        meta = {
+            "version": __version__, "command": "run", "seed": seed, "shard": f"{k}/{n}",
+            "catalog": not names, "cells": mine, "of": everything,
+        }  # fmt: skip
+        write_json(results, json_path, named=catalog, coverage=coverage, meta=meta)
     write_outputs(
         "run", results, replay_for=lambda r: replay_command(r, catalog), results_dir=out.parent,
         junit=junit, html=html, console=console, summary=f"seed {seed}", coverage=coverage,

@@ -25,6 +25,7 @@ def _env_pids(env) -> list[int]:
     return [os.getpid(), *(p.pid for p in psutil.Process().children(recursive=True))]
 
 
+@pytest.mark.timeout(900)  # a safety net on a loaded machine; the test counts schedules
 def test_the_same_seed_gives_the_same_finding_with_one_worker_and_two(paychaos_env):
     """Counted by schedules, not time: 80 examples, the seed's bug, shrunk once."""
     one_seen: list[tuple[int, bool]] = []
@@ -72,26 +73,49 @@ def _cli(*args: str, cwd) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _runs(path) -> list[tuple[str, str, str, list[str]]]:
+    payload = json.loads(path.read_text())
+    return [(r["variant"], r["scenario"], r["outcome"], r["broken"]) for r in payload["runs"]]
+
+
+@pytest.mark.timeout(900)
 def test_run_spreads_the_matrix_and_reports_what_one_worker_reports(tmp_path):
+    """Two workers, and two shards joined by `paychaos merge`, give one worker's matrix."""
     names = ["redis-down-during-webhook", "webhook-delivered-three-times"]
+    matrix = ["run", *names, "--variant", "seed_original,correct"]
     codes, runs = [], []
     for workers in ("1", "2"):
         out = tmp_path / f"w{workers}"
         done = _cli(
-            "run", *names, "--variant", "seed_original,correct", "--workers", workers,
-            "--json", str(out / "r.json"), "--out", str(out / "histories"), cwd=tmp_path,
+            *matrix, "--workers", workers, "--json", str(out / "r.json"),
+            "--out", str(out / "histories"), cwd=tmp_path,
         )  # fmt: skip
         assert done.returncode in (0, 1, 4, 5), done.stderr
         codes.append(done.returncode)
-        payload = json.loads((out / "r.json").read_text())
-        runs.append(
-            [(r["variant"], r["scenario"], r["outcome"], r["broken"]) for r in payload["runs"]]
-        )
+        runs.append(_runs(out / "r.json"))
     assert codes[0] == codes[1] == 1  # seed_original breaks a promise
     assert runs[0] == runs[1]
     assert [(v, s) for v, s, _o, _b in runs[0]] == [
         (v, s) for v in ("seed_original", "correct") for s in names
     ]
+    shards = []
+    for k in ("1", "2"):
+        out = tmp_path / f"shard{k}"
+        done = _cli(
+            *matrix, "--workers", "1", "--shard", f"{k}/2", "--json", str(out / "r.json"),
+            "--out", str(out / "histories"), cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode in (0, 1, 4, 5), done.stderr
+        shards.append(_runs(out / "r.json"))
+    assert len(shards[0]) == len(shards[1]) == 2  # disjoint halves of the matrix
+    assert not {(v, s) for v, s, *_ in shards[0]} & {(v, s) for v, s, *_ in shards[1]}
+    done = _cli(
+        "merge", str(tmp_path / "shard1" / "r.json"), str(tmp_path / "shard2" / "r.json"),
+        "--json", str(tmp_path / "m.json"), "--junit", str(tmp_path / "m.xml"), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == codes[0], done.stdout + done.stderr
+    assert _runs(tmp_path / "m.json") == runs[0]
+    assert (tmp_path / "m.xml").read_text().count("<testcase") == len(runs[0])
 
 
 @pytest.mark.parametrize(
