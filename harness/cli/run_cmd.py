@@ -76,8 +76,8 @@ def run(
     from paychaos.report import print_report, print_shadow_summary, replay_command, write_json
     from paychaos.runner import command_verdict
 
-    catalog = named_scenarios()
-    chosen = [scenario_named(n) for n in names] if names else list(catalog.values())
+    catalog = named_scenarios(app_spec)
+    chosen = [scenario_named(n, app_spec) for n in names] if names else list(catalog.values())
     variants = parse_variants(variant)
     k, n = parse_shard(shard)
     size = worker_count(workers)
