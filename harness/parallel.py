@@ -98,6 +98,7 @@ class _Worker:
     process: Any
     conn: Connection
     busy: bool = False
+    ready: bool = False  # its environment started
     tag: Any = None  # what the driver asked this worker to do (e.g. a schedule's index)
     state: dict[str, Any] = field(default_factory=dict)  # the driver's notes (e.g. its variant)
 
@@ -142,6 +143,7 @@ class EnvironmentPool:
         kind, value = self._recv(worker)
         if kind != "ready":
             raise _rebuilt(value, f"worker {worker.index + 1} could not start its environment")
+        worker.ready = True
 
     def _recv(self, worker: _Worker) -> tuple[str, Any]:
         try:
@@ -207,7 +209,7 @@ class EnvironmentPool:
         """Ask every worker to stop its environment and end; kill any that does not in time."""
         for worker in self.workers:
             with contextlib.suppress(Exception):
-                if worker.busy:  # in the middle of something: interrupt it (SIGTERM -> exit)
+                if worker.busy or not worker.ready:  # interrupt what it does (SIGTERM -> exit)
                     worker.process.terminate()
                 else:
                     worker.conn.send(None)

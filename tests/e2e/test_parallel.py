@@ -4,8 +4,10 @@ environment, give what one worker gives for the same seed; nothing outlives the 
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from functools import partial
 
 import psutil
@@ -132,3 +134,39 @@ def test_bad_workers_or_shard_exit_2_with_a_message(tmp_path, args, said):
         done = _cli(*command, *args, cwd=tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr
         assert said in done.stderr and "Traceback" not in done.stderr
+
+
+def _workers_up(parent: psutil.Process) -> list[psutil.Process] | None:
+    """Every process under ``parent`` once two workers each run their environment's servers."""
+    try:
+        workers = [p for p in parent.children() if "spawn_main" in " ".join(p.cmdline())]
+        if len(workers) == 2 and all(len(w.children(recursive=True)) >= 3 for w in workers):
+            return parent.children(recursive=True)
+    except psutil.Error:
+        pass
+    return None
+
+
+@pytest.mark.timeout(900)  # a safety net; the test waits for processes, not for a duration
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_the_command_stops_every_worker_and_its_environment(tmp_path, sig):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paychaos", "run", "--variant", "all", "--workers", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        parent = psutil.Process(proc.pid)
+        tree = None
+        while tree is None and proc.poll() is None:
+            tree = _workers_up(parent)
+            time.sleep(0.1)
+        assert tree, "the workers never started"
+        proc.send_signal(sig)
+        proc.wait(timeout=300)
+        _gone, alive = psutil.wait_procs(tree, timeout=120)
+        assert not alive, [(p.pid, p.name()) for p in alive]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
