@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from paychaos.cli import app
+from paychaos.cli.options import AcceptNotExercisedOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
@@ -30,13 +31,7 @@ def merge(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the joined results as JSON here.")
     ] = None,
-    accept_not_exercised: Annotated[
-        bool,
-        typer.Option(
-            "--accept-not-exercised",
-            help="Exit 0 rather than 5 when nothing broke but something was not put to the test.",
-        ),
-    ] = False,
+    accept_not_exercised: AcceptNotExercisedOption = False,
     out: Annotated[Path, typer.Option(help="Folder for the joined HTML report.")] = Path(
         "paychaos-results"
     ),

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
-from paychaos.cli.options import AppOption, BrowserOption
+from paychaos.cli.options import AcceptNotExercisedOption, AppOption, BrowserOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.cli.workers import ShardOption, WorkersOption
 from paychaos.errors import ConfigError
@@ -44,14 +44,7 @@ def run(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
     ] = None,
-    accept_not_exercised: Annotated[
-        bool,
-        typer.Option(
-            "--accept-not-exercised",
-            help="Exit 0 rather than 5 when nothing broke but some run or promise was not put "
-            "to the test (still reported): e.g. Redis scenarios on an app without Redis.",
-        ),
-    ] = False,
+    accept_not_exercised: AcceptNotExercisedOption = False,
     out: Annotated[Path, typer.Option(help="Folder for the runs' histories (JSON lines).")] = Path(
         "paychaos-results/histories"
     ),

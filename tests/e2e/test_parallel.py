@@ -85,30 +85,27 @@ def test_run_spreads_the_matrix_and_reports_what_one_worker_reports(tmp_path):
     """Two workers, and two shards joined by `paychaos merge`, give one worker's matrix."""
     names = ["redis-down-during-webhook", "webhook-delivered-three-times"]
     matrix = ["run", *names, "--variant", "seed_original,correct"]
-    codes, runs = [], []
-    for workers in ("1", "2"):
-        out = tmp_path / f"w{workers}"
+
+    def matrix_run(folder: str, *options: str) -> tuple[int, list]:
+        out = tmp_path / folder
         done = _cli(
-            *matrix, "--workers", workers, "--json", str(out / "r.json"),
-            "--out", str(out / "histories"), cwd=tmp_path,
+            *matrix, *options, "--json", str(out / "r.json"), "--out", str(out / "histories"),
+            cwd=tmp_path,
         )  # fmt: skip
         assert done.returncode in (0, 1, 4, 5), done.stderr
-        codes.append(done.returncode)
-        runs.append(_runs(out / "r.json"))
+        return done.returncode, _runs(out / "r.json")
+
+    codes, runs = [], []
+    for workers in ("1", "2"):
+        code, got = matrix_run(f"w{workers}", "--workers", workers)
+        codes.append(code)
+        runs.append(got)
     assert codes[0] == codes[1] == 1  # seed_original breaks a promise
     assert runs[0] == runs[1]
     assert [(v, s) for v, s, _o, _b in runs[0]] == [
         (v, s) for v in ("seed_original", "correct") for s in names
     ]
-    shards = []
-    for k in ("1", "2"):
-        out = tmp_path / f"shard{k}"
-        done = _cli(
-            *matrix, "--workers", "1", "--shard", f"{k}/2", "--json", str(out / "r.json"),
-            "--out", str(out / "histories"), cwd=tmp_path,
-        )  # fmt: skip
-        assert done.returncode in (0, 1, 4, 5), done.stderr
-        shards.append(_runs(out / "r.json"))
+    shards = [matrix_run(f"shard{k}", "--workers", "1", "--shard", f"{k}/2")[1] for k in "12"]
     assert len(shards[0]) == len(shards[1]) == 2  # disjoint halves of the matrix
     assert not {(v, s) for v, s, *_ in shards[0]} & {(v, s) for v, s, *_ in shards[1]}
     done = _cli(
