@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants
 from paychaos.cli.options import AppOption, BrowserOption
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.cli.workers import ShardOption, WorkersOption
 from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY
@@ -86,7 +86,10 @@ def explore(
     if variant_name is None:
         raise ConfigError("explore takes one variant at a time", hint="e.g. --variant seed_fix")
     examples, seconds = parse_budget(budget)
+    if max_steps < 1:
+        raise ConfigError(f"--max-steps {max_steps} would generate nothing", hint="e.g. 10")
     only = _invariant_ids(invariants)
+    check_writable({"--html": html, "--junit": junit}, {"--out": out})
     console = Console()
     # JUnit: a passing case per schedule that kept every promise; the failing ones are the
     # same bug being shrunk, so the shrunk counterexample stands for them (counted apart).
@@ -133,15 +136,22 @@ def explore(
         )  # fmt: skip
         if size == 1 and n == 1:
             with open_environment(variant_name, seed, app_spec, browser=browser) as env:
-                outcome = run_explore(env, schedules(max_steps=max_steps), **settings)
+                strategy = schedules(
+                    max_steps=max_steps, untrusted_client=env.app.traits.untrusted_client
+                )
+                outcome = run_explore(env, strategy, **settings)
                 shadow = env.emulator.control.shadow()
         else:
-            open_environment(variant_name, seed, app_spec, browser=browser)  # checks, says once
+            # Checks the options and says which app once; the workers open their own.
+            unstarted = open_environment(variant_name, seed, app_spec, browser=browser)
+            untrusted = unstarted.app.traits.untrusted_client
             progress.update(task, detail=f"starting {size} workers")
             with open_pool(variant_name, seed, app_spec, browser=browser, workers=size) as pool:
                 outcome = explore_parallel(
                     pool,
-                    partial(strategy_named, SCHEDULES, max_steps=max_steps),
+                    partial(
+                        strategy_named, SCHEDULES, max_steps=max_steps, untrusted_client=untrusted
+                    ),
                     shard=(k, n),
                     **settings,
                 )
@@ -218,6 +228,7 @@ def replay(
 
     scenario, variant, seed, only = read_replay(file)
     parse_variants(variant)
+    check_writable({"--html": html, "--junit": junit}, {"the results folder": RESULTS})
     console = Console()
     with open_environment(variant, seed, app_spec, browser=browser) as env:
         result = confirm(env, run_scenario(env, scenario, seed=seed, only=only))

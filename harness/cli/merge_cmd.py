@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 
 from paychaos.cli import app
-from paychaos.cli.options import AcceptNotExercisedOption
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.options import AcceptNotExercisedOption, AppOption
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
 
@@ -37,6 +37,7 @@ def merge(
     ),
     junit: JunitOption = None,
     html: HtmlOption = None,
+    app_spec: AppOption = None,
 ) -> None:
     """Join the JSON results of `paychaos run --shard K/N` into one report and one exit code.
 
@@ -49,8 +50,9 @@ def merge(
     from paychaos.runner import command_verdict
 
     shards = [_read(path) for path in files]
+    check_writable({"--json": json_path, "--html": html, "--junit": junit}, {"--out": out})
     meta = _check_together(files, shards)
-    catalog = named_scenarios()
+    catalog = named_scenarios(app_spec)
     cells: dict[int, RunResult] = {}
     for path, payload in zip(files, shards, strict=True):
         for index, run in zip(payload["paychaos"]["cells"], payload["runs"], strict=True):

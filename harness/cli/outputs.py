@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -26,6 +28,45 @@ HtmlOption = Annotated[
         help="Also write the HTML report here (one is always written in the results folder).",
     ),
 ]
+
+
+def check_writable(files: dict[str, Path | None], folders: dict[str, Path] | None = None) -> None:
+    """Before any work starts: every file a command will write (by option name) can be
+    written, and every folder it writes into can be made; a ConfigError naming the option
+    otherwise. Nothing existing is changed: a file is opened to append, a new one is created
+    and removed again; missing parent folders are made, as writing would make them."""
+    from paychaos.errors import ConfigError
+
+    for option, folder in (folders or {}).items():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".paychaos-probe-")  # noqa: SIM115
+            probe.close()
+        except OSError as exc:
+            raise ConfigError(
+                f"{option} {folder}: cannot write there ({exc.strerror or exc})",
+                hint=f"give {option} a folder you can write to",
+            ) from None
+    for option, path in files.items():
+        if path is None:
+            continue
+        try:
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "it is a folder")
+            blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+            if blocker is not None:
+                raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            existed = path.exists()
+            with open(path, "a"):
+                pass
+            if not existed:
+                path.unlink()
+        except OSError as exc:
+            raise ConfigError(
+                f"{option} {path}: cannot write this file ({exc.strerror or exc})",
+                hint=f"give {option} a file path in a folder you can write to",
+            ) from None
 
 
 def write_outputs(

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from paychaos.cli import app
 from paychaos.cli.options import AcceptNotExercisedOption, AppOption, BrowserOption
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.cli.workers import ShardOption, WorkersOption
 from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
@@ -85,6 +85,7 @@ def run(
             f"({everything} cells in all)",
             hint=f"use at most {everything} shards",
         )
+    check_writable({"--json": json_path, "--html": html, "--junit": junit}, {"--out": out})
     console = Console()
     history_dir = out
     history_dir.mkdir(parents=True, exist_ok=True)
