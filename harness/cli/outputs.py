@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,22 +36,15 @@ def check_writable(files: dict[str, Path | None], folders: dict[str, Path] | Non
     written, and every folder it writes into can be made; a ConfigError naming the option
     otherwise. Nothing existing is changed: a file is opened to append, a new one is created
     and removed again; missing parent folders are made, as writing would make them."""
-    from paychaos.errors import ConfigError
-
     for option, folder in (folders or {}).items():
-        try:
+        with _refused(option, folder, "cannot write there", "a folder you can write to"):
             folder.mkdir(parents=True, exist_ok=True)
-            probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".paychaos-probe-")  # noqa: SIM115
-            probe.close()
-        except OSError as exc:
-            raise ConfigError(
-                f"{option} {folder}: cannot write there ({exc.strerror or exc})",
-                hint=f"give {option} a folder you can write to",
-            ) from None
+            tempfile.NamedTemporaryFile(dir=folder, prefix=".paychaos-probe-").close()
     for option, path in files.items():
         if path is None:
             continue
-        try:
+        hint = "a file path in a folder you can write to"
+        with _refused(option, path, "cannot write this file", hint):
             if path.is_dir():
                 raise IsADirectoryError(errno.EISDIR, "it is a folder")
             blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
@@ -62,11 +56,19 @@ def check_writable(files: dict[str, Path | None], folders: dict[str, Path] | Non
                 pass
             if not existed:
                 path.unlink()
-        except OSError as exc:
-            raise ConfigError(
-                f"{option} {path}: cannot write this file ({exc.strerror or exc})",
-                hint=f"give {option} a file path in a folder you can write to",
-            ) from None
+
+
+@contextlib.contextmanager
+def _refused(option: str, path: Path, what: str, wanted: str) -> Iterator[None]:
+    """An OSError inside becomes the ConfigError that names the option and the path."""
+    from paychaos.errors import ConfigError
+
+    try:
+        yield
+    except OSError as exc:
+        raise ConfigError(
+            f"{option} {path}: {what} ({exc.strerror or exc})", hint=f"give {option} {wanted}"
+        ) from None
 
 
 def write_outputs(

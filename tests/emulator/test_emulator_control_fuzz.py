@@ -11,19 +11,14 @@ import json
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from paychaos.stripe_emulator import StripeEmulator
 from paychaos.stripe_emulator.clock import LATEST_TIME, MAX_ADVANCE_SECONDS
+from tests.fuzzing import any_json, fuzz_settings
 
-FUZZ = settings(
-    max_examples=250,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings(250)
 P = "/_paychaos"
 POSTS = [
     "/reset",
@@ -50,35 +45,20 @@ KEYS = st.sampled_from(
      "probability", "id", "event_type", "attempt", "method", "path", "status", "seconds_late",
      "kind", "copies", "ms", "x"]
 )  # fmt: skip
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False),
-    st.text(max_size=20),
-    st.sampled_from(["paid", "delayed", "declined", "drop", "duplicate", "delay", "hold",
-                     "error", "latency", "hang", "reset", "*", "GET", "manual", "auto",
-                     "delivery", "api", "checkout.session.completed"]),
+JSON = any_json(
+    ["paid", "delayed", "declined", "drop", "duplicate", "delay", "hold", "error", "latency",
+     "hang", "reset", "*", "GET", "manual", "auto", "delivery", "api",
+     "checkout.session.completed"],
+    KEYS,
 )  # fmt: skip
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4),
-        st.dictionaries(st.one_of(KEYS, st.text(max_size=8)), inner, max_size=5),
-    ),
-    max_leaves=12,
-)
 BODIES = st.one_of(st.dictionaries(KEYS, JSON, max_size=6), JSON)
 
 
 @pytest.fixture(scope="module")
 def emulator():
-    emu = StripeEmulator(seed=0, delivery="manual")
-    emu.start()
-    try:
+    """This module's own: the tests reset it and move its clock to the year 9999."""
+    with StripeEmulator(seed=0, delivery="manual") as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 @pytest.fixture(scope="module")

@@ -10,18 +10,13 @@ import json
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paychaos.faults import FaultProxyServer
+from tests.fuzzing import any_json, fuzz_settings
 
-FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings(150)
 # Every body labelled JSON, as Toxiproxy clients send it: a token-less server refuses other
 # bodies before they reach the API (tests/faults/test_fault_api_guard.py), and this fuzzes
 # the API itself.
@@ -35,25 +30,14 @@ METHODS = st.sampled_from(["POST", "POST", "POST", "PATCH", "GET", "DELETE", "PU
 FIELDS = ["name", "upstream", "listen", "enabled", "type", "stream", "toxicity", "attributes",
           "proxies", "latency", "jitter", "rate", "timeout", "bytes", "x"]  # fmt: skip
 KEYS = st.sampled_from(FIELDS)
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False),
-    st.text(max_size=12),
-    st.sampled_from(["latency", "timeout", "bandwidth", "slicer", "reset_peer", "limit_data",
-                     "slow_close", "upstream", "downstream", "127.0.0.1:0", "localhost:0",
-                     "0.0.0.0:0", "[::1]:0", "127.0.0.1:99999", "127.0.0.1:1", "x:y:z", BASE,
-                     "lat"]),
+JSON = any_json(
+    ["latency", "timeout", "bandwidth", "slicer", "reset_peer", "limit_data", "slow_close",
+     "upstream", "downstream", "127.0.0.1:0", "localhost:0", "0.0.0.0:0", "[::1]:0",
+     "127.0.0.1:99999", "127.0.0.1:1", "x:y:z", BASE, "lat"],
+    KEYS,
 )  # fmt: skip
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4),
-        st.dictionaries(st.one_of(KEYS, st.text(max_size=6)), inner, max_size=5),
-    ),
-    max_leaves=12,
-)
+
+
 # Mostly objects with the API's own field names, each present or not, of any JSON type.
 OBJECTS = st.fixed_dictionaries({}, optional={k: JSON for k in FIELDS})
 BODIES = st.one_of(OBJECTS, OBJECTS, st.lists(OBJECTS, max_size=3), JSON)

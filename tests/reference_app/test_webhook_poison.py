@@ -11,7 +11,7 @@ import logging
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from paychaos.reference_app.payments.models import (
@@ -20,6 +20,7 @@ from paychaos.reference_app.payments.models import (
     ProcessedWebhookEvent,
     Subscription,
 )
+from tests.fuzzing import fuzz_settings
 from tests.reference_app.conftest import WEBHOOK_SECRET
 from tests.reference_app.stripe_events import checkout_session, event, sign
 
@@ -146,13 +147,7 @@ def malformed_events(draw, company_id: int, plan_id: int) -> dict:
     return evt
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(150)
 @given(data=st.data())
 def test_fuzzed_signed_events_never_get_a_5xx(catalog, data):
     company, plan = catalog
