@@ -13,12 +13,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants
-from paychaos.cli.options import AppOption, BrowserOption
+from paychaos.cli.options import AppOption, BrowserOption, StrictFlakyOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.errors import ConfigError
-from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY
+from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY, EXIT_KEPT, strict_flaky_exit
 
 if TYPE_CHECKING:
+    from paychaos.explore import Finding
     from paychaos.runner import RunResult
     from paychaos.schedule import Scenario
 
@@ -44,15 +45,19 @@ def explore(
     ] = None,
     junit: JunitOption = None,
     html: HtmlOption = None,
+    strict_flaky: StrictFlakyOption = False,
 ) -> None:
     """Generate fault schedules until a promise breaks; shrink it and write a replay file.
 
+    A failure counts only if a rerun of the same schedule repeats it; one that does not is a
+    flaky finding: shown with its schedule and replay file, not shrunk, and exploring goes on.
+
     Exit 0: nothing found within the budget; 1: a broken promise (replay file written);
-    2: bad input; 3: the harness's own environment failed; 4: a failure that did not reproduce.
+    2: bad input; 3: the harness's own environment failed; 4: only flaky findings (1 with
+    --strict-flaky).
     """
     from paychaos.explore import PROFILES, parse_budget
     from paychaos.explore import explore as run_explore
-    from paychaos.replay import write_replay
     from paychaos.report import print_report, print_shadow_summary
     from paychaos.report_junit import Case, Suite, run_case
     from paychaos.strategies import schedules
@@ -112,56 +117,102 @@ def explore(
     stats = outcome.stats
     console.print(
         f"\n{stats.examples} schedules run in {stats.elapsed:.1f}s against {variant_name} "
-        f"({stats.faults} faults injected, {len(stats.distinct)} distinct violations)."
+        f"({stats.faults} faults injected, {len(stats.distinct)} distinct violations, "
+        f"{stats.flaky} flaky)."
     )
     print_shadow_summary(shadow, console)
     summary = (
         f"{stats.examples} generated schedules against {variant_name} (seed {seed}, budget "
-        f"{budget}), {stats.faults} faults injected, {len(stats.distinct)} distinct violations"
+        f"{budget}), {stats.faults} faults injected, {len(stats.distinct)} distinct violations, "
+        f"{stats.flaky} flaky"
     )
     properties = {
         "variant": variant_name, "seed": seed, "budget": budget, "examples": stats.examples,
-        "faults": stats.faults, "failing schedules (shrinking)": failing[0], "flaky": outcome.flaky,
+        "faults": stats.faults, "failing schedules (shrinking)": failing[0], "flaky": stats.flaky,
     }  # fmt: skip
-    if outcome.finding is None:
-        console.print("[green]No promise broken.[/]")
-        write_outputs(
-            "explore", [], replay_for=lambda _r: None, results_dir=out, junit=junit, html=html,
-            console=console, summary=summary,
-            suite=Suite("paychaos explore", passed, {k: str(v) for k, v in properties.items()}),
-        )  # fmt: skip
-        raise typer.Exit(0)
-    finding = outcome.finding
-    if outcome.flaky:
+    shown: list[RunResult] = []
+    cases: list[Case] = []
+    commands: dict[int, str] = {}
+    flaky_shown = outcome.flaky_findings[:FLAKY_SHOWN]
+    for number, flaky_finding in enumerate(flaky_shown, 1):
+        path = out / f"replay-{variant_name.replace(':', '-')}-seed{seed}-flaky{number}.json"
+        command = _write_finding(path, flaky_finding, variant_name, seed, only)
         console.print(
-            "[yellow]The failure did not reproduce on a rerun of the same schedule: the app's "
-            "behaviour depends on timing or on state kept between runs. Shown unshrunk.[/]"
+            f"\n[bold yellow]Flaky finding {number}[/] ({len(flaky_finding.scenario.steps)} steps, "
+            "not shrunk): it broke a promise once, and a rerun of the same schedule kept it, so "
+            "it is not counted as broken (the app or the harness depends on timing or on state "
+            "kept between runs):"
         )
-    path = out / f"replay-{variant_name.replace(':', '-')}-seed{seed}.json"
-    write_replay(
-        path, finding.scenario, variant=variant_name, seed=seed, only=only,
-        found=[{"invariant": v.invariant, "message": v.message} for v in finding.result.violations],
-    )  # fmt: skip
-    console.print(f"\n[bold red]Shrunk counterexample[/] ({len(finding.scenario.steps)} steps):")
-    for step in finding.scenario.steps:
-        console.print(f"  · {step.describe()}", highlight=False)
-    shown = finding.result.as_flaky() if outcome.flaky else finding.result
-    print_report([shown], console, coverage=False)
-    command = shlex.join(["paychaos", "replay", str(path)])
-    console.print(f"\nreplay: [cyan]{command}[/]", highlight=False)
-    shrunk = run_case(
-        shown, command,
-        name=f"shrunk counterexample ({len(finding.scenario.steps)} steps)"
-        + (" (flaky: did not reproduce, unshrunk)" if outcome.flaky else ""),
-    )  # fmt: skip
+        for step in flaky_finding.scenario.steps:
+            console.print(f"  · {step.describe()}", highlight=False)
+        print_report([flaky_finding.result], console, coverage=False)
+        console.print(f"\nreplay: [cyan]{command}[/]", highlight=False)
+        shown.append(flaky_finding.result)
+        commands[id(flaky_finding.result)] = command
+        cases.append(
+            run_case(
+                flaky_finding.result, command,
+                name=f"flaky finding {number} ({len(flaky_finding.scenario.steps)} steps, unshrunk)",
+            )
+        )  # fmt: skip
+    if stats.flaky > len(flaky_shown):
+        console.print(f"({stats.flaky - len(flaky_shown)} more flaky findings not shown)")
+    finding = outcome.finding
+    if finding is not None:
+        path = out / f"replay-{variant_name.replace(':', '-')}-seed{seed}.json"
+        command = _write_finding(path, finding, variant_name, seed, only)
+        console.print(
+            f"\n[bold red]Shrunk counterexample[/] ({len(finding.scenario.steps)} steps), "
+            "broken again on a rerun:"
+        )
+        for step in finding.scenario.steps:
+            console.print(f"  · {step.describe()}", highlight=False)
+        print_report([finding.result], console, coverage=False)
+        console.print(f"\nreplay: [cyan]{command}[/]", highlight=False)
+        shown.append(finding.result)
+        commands[id(finding.result)] = command
+        cases.append(
+            run_case(
+                finding.result, command,
+                name=f"shrunk counterexample ({len(finding.scenario.steps)} steps)",
+            )
+        )  # fmt: skip
+        code = EXIT_BROKEN
+    elif outcome.flaky:
+        console.print(
+            f"[yellow]No promise broken reproducibly; {stats.flaky} flaky finding(s).[/]"
+            + (" --strict-flaky: exit 1." if strict_flaky else "")
+        )
+        code = EXIT_BROKEN if strict_flaky else EXIT_FLAKY
+    else:
+        console.print("[green]No promise broken.[/]")
+        code = EXIT_KEPT
     write_outputs(
-        "explore", [shown], replay_for=lambda _r: command, results_dir=out, junit=junit,
-        html=html, console=console, summary=summary, coverage=False,
+        "explore", shown, replay_for=lambda r: commands.get(id(r)), results_dir=out,
+        junit=junit, html=html, console=console, summary=summary, coverage=False,
         suite=Suite(
-            "paychaos explore", [*passed, shrunk], {k: str(v) for k, v in properties.items()}
+            "paychaos explore", [*passed, *cases], {k: str(v) for k, v in properties.items()}
         ),
     )  # fmt: skip
-    raise typer.Exit(EXIT_FLAKY if outcome.flaky else EXIT_BROKEN)
+    raise typer.Exit(code)
+
+
+# How many flaky findings explore prints (and writes replay files for); the rest are counted.
+FLAKY_SHOWN = 3
+
+
+def _write_finding(
+    path: Path, finding: Finding, variant: str, seed: int, only: tuple[str, ...] | None
+) -> str:
+    """Write the finding's replay file; its replay command."""
+    from paychaos.replay import write_replay
+
+    violations = finding.result.violations or finding.result.flaky_violations
+    write_replay(
+        path, finding.scenario, variant=variant, seed=seed, only=only,
+        found=[{"invariant": v.invariant, "message": v.message} for v in violations],
+    )  # fmt: skip
+    return shlex.join(["paychaos", "replay", str(path)])
 
 
 @app.command()
@@ -171,9 +222,11 @@ def replay(
     browser: BrowserOption = False,
     junit: JunitOption = None,
     html: HtmlOption = None,
+    strict_flaky: StrictFlakyOption = False,
 ) -> None:
     """Run a replay file again. Exit 0: every promise kept; 1: broken again; 2: bad file;
-    3: the harness's own environment failed; 4: flaky; 5: not exercised."""
+    3: the harness's own environment failed; 4: flaky (1 with --strict-flaky); 5: not
+    exercised."""
     from paychaos.replay import read_replay
     from paychaos.report import print_report
     from paychaos.runner import command_verdict, confirm, run_scenario
@@ -191,7 +244,8 @@ def replay(
         "replay", [result], replay_for=lambda _r: command, results_dir=RESULTS, junit=junit,
         html=html, console=console, summary=f"replay file {file}", coverage=False,
     )  # fmt: skip
-    raise typer.Exit(command_verdict([result], coverage=False).exit_code)
+    code = command_verdict([result], coverage=False).exit_code
+    raise typer.Exit(strict_flaky_exit(code, strict_flaky))
 
 
 def _invariant_ids(spec: str | None) -> tuple[str, ...] | None:

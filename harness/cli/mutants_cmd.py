@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from paychaos.cli import app
+from paychaos.cli.options import StrictFlakyOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
 from paychaos.errors import ConfigError
 
@@ -39,11 +40,13 @@ def mutants(
     out: Annotated[Path, typer.Option(help="Where replay files go.")] = Path("paychaos-results"),
     junit: JunitOption = None,
     html: HtmlOption = None,
+    strict_flaky: StrictFlakyOption = False,
 ) -> None:
     """Run the named scenarios, then exploration, against every mutant; print what caught each.
 
-    Exit 0: every mutant caught and correct clean; 1: a mutant missed or a false alarm;
-    2: bad input.
+    Exit 0: every mutant caught and correct clean; 1: a mutant missed or a false alarm (with
+    --strict-flaky, also a flaky finding on correct); 2: bad input; 3: the harness's own
+    environment failed.
     """
     from paychaos.cli.compose import mutant_ids, named_scenarios, open_environment
     from paychaos.explore import parse_budget
@@ -119,7 +122,8 @@ def mutants(
             "rows": [r.to_dict() for r in rows],
         }
         json_path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    raise typer.Exit(0 if all_ok(rows) else 1)
+    flaky_on_correct = any(row.flaky for row in rows if row.is_correct)
+    raise typer.Exit(0 if all_ok(rows) and not (strict_flaky and flaky_on_correct) else 1)
 
 
 RIGHT = ("time", "shrunk length")

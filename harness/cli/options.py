@@ -26,3 +26,13 @@ BrowserOption = Annotated[
         "(needs Playwright and the system Chromium: apt-get install chromium).",
     ),
 ]
+
+#: ``--strict-flaky``: a flaky finding (broke once, kept on a rerun) fails the command (exit 1).
+StrictFlakyOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict-flaky",
+        help="Exit 1 (as for a broken promise) rather than 4 when the only failures are flaky "
+        "(broken once, kept on a rerun of the same schedule).",
+    ),
+]

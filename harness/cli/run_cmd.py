@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
-from paychaos.cli.options import AppOption, BrowserOption
+from paychaos.cli.options import AppOption, BrowserOption, StrictFlakyOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
-from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
+from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED, strict_flaky_exit
 
 
 @app.command()
@@ -55,11 +55,13 @@ def run(
     ),
     junit: JunitOption = None,
     html: HtmlOption = None,
+    strict_flaky: StrictFlakyOption = False,
 ) -> None:
     """Run named scenarios against app variants and check every invariant.
 
     Exit 0: every promise kept (or n/a); 1: a broken promise; 2: bad input; 3: the harness's
-    own environment failed; 4: flaky findings only; 5: something not exercised.
+    own environment failed; 4: flaky findings only (1 with --strict-flaky); 5: something not
+    exercised.
     """
     from paychaos.cli.compose import (
         named_scenarios,
@@ -108,4 +110,4 @@ def run(
     code = command_verdict(results, coverage=coverage).exit_code
     if code == EXIT_NOT_EXERCISED and accept_not_exercised:
         code = EXIT_KEPT
-    raise typer.Exit(code)
+    raise typer.Exit(strict_flaky_exit(code, strict_flaky))
