@@ -24,6 +24,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import Flaky
 
+from paychaos.errors import ServiceError
 from paychaos.runner import RunResult, confirm, run_scenario
 from paychaos.schedule import Scenario
 
@@ -43,6 +44,15 @@ FLAKY_KEPT = 10
 class _BudgetSpent(BaseException):
     """Raised inside the property when the time budget is spent. Not an ``Exception``, so
     Hypothesis lets it through at once instead of taking it for a failure to shrink."""
+
+
+class _EnvironmentGone(BaseException):
+    """Carries the harness's own environment failure out of Hypothesis at once (as an
+    ``Exception`` it would be taken for a failure and shrunk against dead services)."""
+
+    def __init__(self, failure: ServiceError) -> None:
+        super().__init__(failure.what)
+        self.failure = failure
 
 
 class _ShrinkSpent(BaseException):
@@ -90,6 +100,9 @@ class ExploreOutcome:
     stats: ExploreStats
     finding: Finding | None
     flaky_findings: tuple[Finding, ...] = ()
+    # The harness's own environment failed mid-exploration: what was found before it stands,
+    # nothing after it was judged (the command exits 3).
+    failure: ServiceError | None = None
 
     @property
     def flaky(self) -> bool:
@@ -122,6 +135,12 @@ def explore(
     hard_stop = None if budget_seconds is None else budget_seconds * 2
 
     def run_one(schedule: Scenario) -> None:
+        try:
+            judge_one(schedule)
+        except ServiceError as failure:  # EnvironmentFailed, or a server that cannot start
+            raise _EnvironmentGone(failure) from failure
+
+    def judge_one(schedule: Scenario) -> None:
         if not last_failure and budget_seconds is not None and stats.elapsed > budget_seconds:
             raise _BudgetSpent  # nothing found in time: stop generating at once
         if last_failure and hard_stop is not None and stats.elapsed > hard_stop:
@@ -163,10 +182,14 @@ def explore(
     )
     test = hypothesis_seed(seed)(configured(given(schedules)(run_one)))
     finding = None
+    failure = None
     try:
         test()
     except _BudgetSpent:
         pass
+    except _EnvironmentGone as gone:
+        failure = gone.failure
+        finding = last_failure[-1] if last_failure else None  # confirmed, if less minimal
     except (AssertionError, _ShrinkSpent):
         finding = last_failure[-1] if last_failure else None
     except Flaky:  # the shrunk failure did not happen again when Hypothesis replayed it
@@ -181,6 +204,7 @@ def explore(
         stats=stats,
         finding=finding,
         flaky_findings=tuple(flaky_findings),
+        failure=failure,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from paychaos.errors import PaychaosError
 from paychaos.invariants import Violation, invariants
 from paychaos.runner import RunResult, command_verdict
 from paychaos.verdicts import PromiseVerdict, Verdict
@@ -195,12 +196,23 @@ def write_json(
     *,
     named: Collection[str] = (),
     coverage: bool = True,
+    failure: PaychaosError | None = None,
 ) -> None:
-    """The results as JSON, each run with its replay command when it has one."""
-    payload = {
+    """The results as JSON, each run with its replay command when it has one. ``failure``:
+    the harness's own environment failed, so these are the runs done before it (partial)."""
+    payload: dict[str, Any] = {
         "runs": [{**r.to_dict(), "replay": replay_command(r, named)} for r in results],
-        "kept": all(r.kept for r in results),
-        "exit_code": command_verdict(results, coverage=coverage).exit_code,
+        "kept": all(r.kept for r in results) and failure is None,
+        "exit_code": failure.exit_code
+        if failure is not None
+        else command_verdict(results, coverage=coverage).exit_code,
         "unexercised": command_verdict(results, coverage=coverage).unexercised_promises,
     }
+    if failure is not None:
+        payload["partial"] = True
+        payload["environment_failure"] = {
+            "message": failure.what,
+            "hint": failure.hint,
+            **getattr(failure, "to_dict", dict)(),
+        }
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")

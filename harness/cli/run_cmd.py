@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from paychaos.cli import app
 from paychaos.cli.options import AppOption, BrowserOption, StrictFlakyOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.errors import ServiceError
 from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED, strict_flaky_exit
 
 
@@ -79,34 +80,45 @@ def run(
     history_dir = out
     history_dir.mkdir(parents=True, exist_ok=True)
     results = []
-    with open_environment(variants[0], seed, app_spec, browser=browser) as env, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("running", total=len(chosen) * len(variants))
-        for v in variants:
-            env.switch_variant(v)
-            for scenario in chosen:
-                progress.update(task, description=f"{v}: {scenario.name}")
-                path = history_dir / f"{v.replace(':', '-')}__{scenario.name}.jsonl"
-                result = run_scenario(env, scenario, seed=seed, history_path=path)
-                # A broken promise counts only if a rerun of the same schedule breaks it
-                # again; one that does not reproduce is reported as flaky.
-                rerun = path.with_name(path.stem + ".rerun.jsonl")
-                results.append(confirm(env, result, history_path=rerun))
-                progress.advance(task)
-        shadow = env.emulator.control.shadow()
+    shadow: dict = {}
+    failure: ServiceError | None = None
+    try:
+        with open_environment(variants[0], seed, app_spec, browser=browser) as env, Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("running", total=len(chosen) * len(variants))
+            for v in variants:
+                env.switch_variant(v)
+                for scenario in chosen:
+                    progress.update(task, description=f"{v}: {scenario.name}")
+                    path = history_dir / f"{v.replace(':', '-')}__{scenario.name}.jsonl"
+                    result = run_scenario(env, scenario, seed=seed, history_path=path)
+                    # A broken promise counts only if a rerun of the same schedule breaks it
+                    # again; one that does not reproduce is reported as flaky.
+                    rerun = path.with_name(path.stem + ".rerun.jsonl")
+                    results.append(confirm(env, result, history_path=rerun))
+                    progress.advance(task)
+            shadow = env.emulator.control.shadow()
+    except ServiceError as exc:  # the harness's own environment failed: report what was done
+        failure = exc
     # The whole catalog is the CI gate: every promise must be put to the test by some run.
     # Named scenarios are judged on their own runs.
     coverage = not names
     print_report(results, console, named=catalog, coverage=coverage)
-    print_shadow_summary(shadow, console)
+    if shadow:
+        print_shadow_summary(shadow, console)
     if json_path:
-        write_json(results, json_path, named=catalog, coverage=coverage)
+        write_json(results, json_path, named=catalog, coverage=coverage, failure=failure)
+    summary = f"seed {seed}"
+    if failure is not None:
+        summary += f"; partial: {len(results)} runs before {failure.what}"
     write_outputs(
         "run", results, replay_for=lambda r: replay_command(r, catalog), results_dir=out.parent,
-        junit=junit, html=html, console=console, summary=f"seed {seed}", coverage=coverage,
+        junit=junit, html=html, console=console, summary=summary, coverage=coverage,
     )  # fmt: skip
+    if failure is not None:
+        raise failure
     code = command_verdict(results, coverage=coverage).exit_code
     if code == EXIT_NOT_EXERCISED and accept_not_exercised:
         code = EXIT_KEPT
