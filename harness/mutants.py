@@ -202,6 +202,8 @@ def detect(
             )
     except _BudgetSpent:
         return _not_caught(target, variant, started, run, examples[0], flaky)
+    if outcome.failure is not None:  # the harness's own environment failed: no verdict
+        raise outcome.failure
     # Failures a rerun of their schedule did not repeat: seen, said, never a catch.
     for seen_once in outcome.flaky_findings:
         broke = sorted({v.invariant for v in seen_once.result.flaky_violations})

@@ -14,7 +14,7 @@ from rich.table import Table
 from paychaos.errors import PaychaosError
 from paychaos.invariants import Violation, invariants
 from paychaos.runner import RunResult, command_verdict
-from paychaos.verdicts import PromiseVerdict, Verdict
+from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY, EXIT_KEPT, PromiseVerdict, Verdict
 
 # How many of the app's log lines a violation shows in the terminal (the JSON keeps more).
 APP_LOG_LINES = 8
@@ -210,9 +210,53 @@ def write_json(
     }
     if failure is not None:
         payload["partial"] = True
-        payload["environment_failure"] = {
-            "message": failure.what,
-            "hint": failure.hint,
-            **getattr(failure, "to_dict", dict)(),
-        }
+        payload["environment_failure"] = failure_dict(failure)
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def write_explore_json(
+    path: Path,
+    outcome: Any,
+    *,
+    budget: str,
+    commands: dict[int, str],
+    failure: PaychaosError | None = None,
+) -> None:
+    """What ``paychaos explore`` found, as JSON: its counts, the shrunk finding and the flaky
+    findings (each with its replay command), and the environment failure that stopped it."""
+    stats = outcome.stats
+
+    def found(finding: Any) -> dict[str, Any]:
+        return {
+            "steps": [step.describe() for step in finding.scenario.steps],
+            "replay": commands.get(id(finding.result)),
+            **finding.result.to_dict(),
+        }
+
+    if failure is not None:
+        code = failure.exit_code
+    elif outcome.finding is not None:
+        code = EXIT_BROKEN
+    else:
+        code = EXIT_FLAKY if outcome.flaky else EXIT_KEPT
+    payload: dict[str, Any] = {
+        "variant": outcome.variant,
+        "seed": outcome.seed,
+        "budget": budget,
+        "schedules": stats.examples,
+        "faults": stats.faults,
+        "flaky": stats.flaky,
+        "seconds": round(stats.elapsed, 1),
+        "exit_code": code,
+        "finding": found(outcome.finding) if outcome.finding is not None else None,
+        "flaky_findings": [found(f) for f in outcome.flaky_findings],
+    }
+    if failure is not None:
+        payload["partial"] = True
+        payload["environment_failure"] = failure_dict(failure)
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def failure_dict(failure: PaychaosError) -> dict[str, Any]:
+    """A command's stopping error as JSON (the service and its log tail, when it has them)."""
+    return {"message": failure.what, "hint": failure.hint, **getattr(failure, "to_dict", dict)()}

@@ -15,7 +15,7 @@ from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants
 from paychaos.cli.options import AppOption, BrowserOption, StrictFlakyOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
-from paychaos.errors import ConfigError
+from paychaos.errors import ConfigError, ServiceError
 from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY, EXIT_KEPT, strict_flaky_exit
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ def explore(
     junit: JunitOption = None,
     html: HtmlOption = None,
     strict_flaky: StrictFlakyOption = False,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write what was found as JSON here.")
+    ] = None,
 ) -> None:
     """Generate fault schedules until a promise breaks; shrink it and write a replay file.
 
@@ -56,9 +59,9 @@ def explore(
     2: bad input; 3: the harness's own environment failed; 4: only flaky findings (1 with
     --strict-flaky).
     """
-    from paychaos.explore import PROFILES, parse_budget
+    from paychaos.explore import PROFILES, ExploreOutcome, ExploreStats, parse_budget
     from paychaos.explore import explore as run_explore
-    from paychaos.report import print_report, print_shadow_summary
+    from paychaos.report import print_report, print_shadow_summary, write_explore_json
     from paychaos.report_junit import Case, Suite, run_case
     from paychaos.strategies import schedules
 
@@ -93,34 +96,49 @@ def explore(
             )
         )
 
-    with open_environment(variant_name, seed, app_spec, browser=browser) as env, Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(), console=console, transient=False,
-    ) as progress:  # fmt: skip
-        total = examples if examples is not None else seconds
-        task = progress.add_task(f"exploring {variant_name}", total=total, detail="")
+    outcome: ExploreOutcome | None = None
+    shadow: dict = {}
+    failure: ServiceError | None = None
+    try:
+        with open_environment(variant_name, seed, app_spec, browser=browser) as env, Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(),
+            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console,
+            transient=False,
+        ) as progress:  # fmt: skip
+            total = examples if examples is not None else seconds
+            task = progress.add_task(f"exploring {variant_name}", total=total, detail="")
 
-        def show(stats) -> None:
-            done = stats.examples if examples is not None else min(stats.elapsed, seconds or 0)
-            progress.update(
-                task, completed=done,
-                detail=f"{stats.examples} examples · {stats.faults} faults · {len(stats.distinct)} distinct violations",
+            def show(stats) -> None:
+                done = stats.examples if examples is not None else min(stats.elapsed, seconds or 0)
+                progress.update(
+                    task, completed=done,
+                    detail=f"{stats.examples} examples · {stats.faults} faults · "
+                    f"{len(stats.distinct)} distinct violations · {stats.flaky} flaky",
+                )  # fmt: skip
+
+            outcome = run_explore(
+                env, schedules(max_steps=max_steps), seed=seed, max_examples=examples or 100_000,
+                budget_seconds=seconds, profile=profile, database_dir=out / "examples",
+                on_example=show, only=only, on_result=ran,
             )  # fmt: skip
-
-        outcome = run_explore(
-            env, schedules(max_steps=max_steps), seed=seed, max_examples=examples or 100_000,
-            budget_seconds=seconds, profile=profile, database_dir=out / "examples",
-            on_example=show, only=only, on_result=ran,
-        )  # fmt: skip
-        progress.update(task, completed=total)
-        shadow = env.emulator.control.shadow()
+            failure = outcome.failure
+            if failure is None:
+                progress.update(task, completed=total)
+                shadow = env.emulator.control.shadow()
+    except ServiceError as exc:  # the harness's own environment failed: report what was done
+        failure = exc
+    if outcome is None:  # it failed before exploring began
+        outcome = ExploreOutcome(
+            variant=variant_name, seed=seed, stats=ExploreStats(), finding=None
+        )
     stats = outcome.stats
     console.print(
         f"\n{stats.examples} schedules run in {stats.elapsed:.1f}s against {variant_name} "
         f"({stats.faults} faults injected, {len(stats.distinct)} distinct violations, "
         f"{stats.flaky} flaky)."
     )
-    print_shadow_summary(shadow, console)
+    if shadow:
+        print_shadow_summary(shadow, console)
     summary = (
         f"{stats.examples} generated schedules against {variant_name} (seed {seed}, budget "
         f"{budget}), {stats.faults} faults injected, {len(stats.distinct)} distinct violations, "
@@ -184,9 +202,18 @@ def explore(
             + (" --strict-flaky: exit 1." if strict_flaky else "")
         )
         code = EXIT_BROKEN if strict_flaky else EXIT_FLAKY
+    elif failure is not None:
+        console.print(
+            f"[bold red]Exploring stopped after {stats.examples} schedules:[/] the harness's "
+            "own environment failed (below); nothing broke before it."
+        )
+        code = EXIT_KEPT
     else:
         console.print("[green]No promise broken.[/]")
         code = EXIT_KEPT
+    if failure is not None:
+        summary += f"; partial: stopped when {failure.what}"
+        properties["environment failure"] = failure.what
     write_outputs(
         "explore", shown, replay_for=lambda r: commands.get(id(r)), results_dir=out,
         junit=junit, html=html, console=console, summary=summary, coverage=False,
@@ -194,6 +221,11 @@ def explore(
             "paychaos explore", [*passed, *cases], {k: str(v) for k, v in properties.items()}
         ),
     )  # fmt: skip
+    if json_path is not None:
+        write_explore_json(json_path, outcome, budget=budget, commands=commands, failure=failure)
+        console.print(f"json: {json_path}", highlight=False)
+    if failure is not None:
+        raise failure
     raise typer.Exit(code)
 
 
@@ -234,16 +266,28 @@ def replay(
     scenario, variant, seed, only = read_replay(file)
     parse_variants(variant)
     console = Console()
-    with open_environment(variant, seed, app_spec, browser=browser) as env:
-        result = confirm(env, run_scenario(env, scenario, seed=seed, only=only))
+    results: list[RunResult] = []
+    failure: ServiceError | None = None
+    try:
+        with open_environment(variant, seed, app_spec, browser=browser) as env:
+            results.append(confirm(env, run_scenario(env, scenario, seed=seed, only=only)))
+    except ServiceError as exc:  # the harness's own environment failed: no verdict
+        failure = exc
     for step in scenario.steps:
         console.print(f"  · {step.describe()}", highlight=False)
-    print_report([result], console, coverage=False)
+    if results:
+        print_report(results, console, coverage=False)
     command = shlex.join(["paychaos", "replay", str(file)])
+    summary = f"replay file {file}"
+    if failure is not None:
+        summary += f"; not run to the end: {failure.what}"
     write_outputs(
-        "replay", [result], replay_for=lambda _r: command, results_dir=RESULTS, junit=junit,
-        html=html, console=console, summary=f"replay file {file}", coverage=False,
+        "replay", results, replay_for=lambda _r: command, results_dir=RESULTS, junit=junit,
+        html=html, console=console, summary=summary, coverage=False,
     )  # fmt: skip
+    if failure is not None:
+        raise failure
+    (result,) = results
     code = command_verdict([result], coverage=False).exit_code
     raise typer.Exit(strict_flaky_exit(code, strict_flaky))
 
