@@ -91,8 +91,9 @@ class ExploreOutcome:
     ``finding``: a broken promise that a rerun of its schedule broke again, shrunk.
     ``flaky_findings``: failures that did not reproduce on a rerun of the same schedule, so
     the app's behaviour (or the harness's judgement) depended on more than the schedule:
-    each is its unshrunk schedule and its first run, re-judged flaky. A shrunk finding whose
-    final replay did not fail (Hypothesis's own flaky check) is one of them too.
+    each is its unshrunk schedule and its first run, re-judged flaky. When a shrunk failure
+    does not repeat (Hypothesis's final replay of it passes), the finding is the first
+    failure, unshrunk: that one did repeat.
     """
 
     variant: str
@@ -146,8 +147,10 @@ def explore(
         if last_failure and hard_stop is not None and stats.elapsed > hard_stop:
             raise _ShrinkSpent  # shrinking past its allowance: keep the smallest failure
         result = run_scenario(env, schedule, seed=seed, only=wanted)
-        if not result.kept:
-            # Counted only if it happens again on the same schedule: what does not is flaky.
+        if not result.kept and not last_failure:
+            # The first failure counts only if it happens again on the same schedule: what
+            # does not is flaky, and is not shrunk. While shrinking, each smaller failure is
+            # taken as it comes; the last one is replayed at the end (see below).
             result = confirm(env, result)
             if result.kept:
                 stats.flaky += 1
@@ -190,14 +193,13 @@ def explore(
     except _EnvironmentGone as gone:
         failure = gone.failure
         finding = last_failure[-1] if last_failure else None  # confirmed, if less minimal
-    except (AssertionError, _ShrinkSpent):
+    except AssertionError:  # Hypothesis replayed the shrunk failure, and it failed again
         finding = last_failure[-1] if last_failure else None
-    except Flaky:  # the shrunk failure did not happen again when Hypothesis replayed it
-        if last_failure:
-            stats.flaky += 1
-            flaky_findings.append(
-                Finding(last_failure[-1].scenario, last_failure[-1].result.as_flaky())
-            )
+    except _ShrinkSpent:  # the smallest failure so far ran once: it too must repeat
+        finding = _repeated(env, last_failure)
+    except Flaky:  # the shrunk failure did not happen again when Hypothesis replayed it:
+        # the first failure stands, unshrunk (a rerun of its schedule did repeat it)
+        finding = last_failure[0] if last_failure else None
     return ExploreOutcome(
         variant=env.variant,
         seed=seed,
@@ -206,6 +208,15 @@ def explore(
         flaky_findings=tuple(flaky_findings),
         failure=failure,
     )
+
+
+def _repeated(env: Environment, failures: list[Finding]) -> Finding | None:
+    """The smallest failure if a rerun repeats it, else the first one (already confirmed)."""
+    if not failures:
+        return None
+    last = failures[-1]
+    again = confirm(env, last.result)
+    return Finding(last.scenario, again) if not again.kept else failures[0]
 
 
 def parse_budget(text: str) -> tuple[int | None, float | None]:

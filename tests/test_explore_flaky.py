@@ -78,3 +78,26 @@ def test_a_failure_that_repeats_is_shrunk_and_counted_broken(monkeypatch):
     assert not outcome.flaky and outcome.stats.flaky == 0
     assert outcome.finding is not None and outcome.finding.result.broken == ["I8"]
     assert len(outcome.finding.scenario.steps) == 3
+
+
+def test_a_shrunk_failure_that_does_not_repeat_leaves_the_first_failure_standing_unshrunk(
+    monkeypatch,
+):
+    # Four steps always break. Once they have, three steps break exactly once: the shrink
+    # to three is taken, and Hypothesis's final replay of it passes.
+    state = {"four_broke": False, "three_broke": False}
+
+    def breaks(n: int, nth: int) -> bool:
+        if n == 4:
+            state["four_broke"] = True
+            return True
+        if n == 3 and state["four_broke"] and not state["three_broke"]:
+            state["three_broke"] = True
+            return True
+        return False
+
+    _runner(monkeypatch, breaks)
+    outcome = explore(_Env(), _schedules(), seed=1, max_examples=30)
+    assert state["three_broke"], "the shrink never tried three steps"
+    assert outcome.finding is not None and len(outcome.finding.scenario.steps) == 4
+    assert outcome.finding.result.broken == ["I8"] and not outcome.flaky
