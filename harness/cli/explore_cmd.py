@@ -151,49 +151,38 @@ def explore(
     shown: list[RunResult] = []
     cases: list[Case] = []
     commands: dict[int, str] = {}
-    flaky_shown = outcome.flaky_findings[:FLAKY_SHOWN]
-    for number, flaky_finding in enumerate(flaky_shown, 1):
-        path = out / f"replay-{variant_name.replace(':', '-')}-seed{seed}-flaky{number}.json"
-        command = _write_finding(path, flaky_finding, variant_name, seed, only)
-        console.print(
-            f"\n[bold yellow]Flaky finding {number}[/] ({len(flaky_finding.scenario.steps)} steps, "
-            "not shrunk): it broke a promise once, and a rerun of the same schedule kept it, so "
-            "it is not counted as broken (the app or the harness depends on timing or on state "
-            "kept between runs):"
-        )
-        for step in flaky_finding.scenario.steps:
-            console.print(f"  · {step.describe()}", highlight=False)
-        print_report([flaky_finding.result], console, coverage=False)
-        console.print(f"\nreplay: [cyan]{command}[/]", highlight=False)
-        shown.append(flaky_finding.result)
-        commands[id(flaky_finding.result)] = command
-        cases.append(
-            run_case(
-                flaky_finding.result, command,
-                name=f"flaky finding {number} ({len(flaky_finding.scenario.steps)} steps, unshrunk)",
-            )
-        )  # fmt: skip
-    if stats.flaky > len(flaky_shown):
-        console.print(f"({stats.flaky - len(flaky_shown)} more flaky findings not shown)")
-    finding = outcome.finding
-    if finding is not None:
-        path = out / f"replay-{variant_name.replace(':', '-')}-seed{seed}.json"
+
+    def show_finding(finding: Finding, path: Path, heading: str, case_name: str) -> None:
         command = _write_finding(path, finding, variant_name, seed, only)
-        console.print(
-            f"\n[bold red]Shrunk counterexample[/] ({len(finding.scenario.steps)} steps), "
-            "broken again on a rerun:"
-        )
+        console.print(f"\n{heading}")
         for step in finding.scenario.steps:
             console.print(f"  · {step.describe()}", highlight=False)
         print_report([finding.result], console, coverage=False)
         console.print(f"\nreplay: [cyan]{command}[/]", highlight=False)
         shown.append(finding.result)
         commands[id(finding.result)] = command
-        cases.append(
-            run_case(
-                finding.result, command,
-                name=f"shrunk counterexample ({len(finding.scenario.steps)} steps)",
-            )
+        cases.append(run_case(finding.result, command, name=case_name))
+
+    stem = f"replay-{variant_name.replace(':', '-')}-seed{seed}"
+    flaky_shown = outcome.flaky_findings[:FLAKY_SHOWN]
+    for number, flaky_finding in enumerate(flaky_shown, 1):
+        steps = len(flaky_finding.scenario.steps)
+        show_finding(
+            flaky_finding, out / f"{stem}-flaky{number}.json",
+            f"[bold yellow]Flaky finding {number}[/] ({steps} steps, not shrunk): it broke a "
+            "promise once, and a rerun of the same schedule kept it, so it is not counted as "
+            "broken (the app or the harness depends on timing or on state kept between runs):",
+            f"flaky finding {number} ({steps} steps, unshrunk)",
+        )  # fmt: skip
+    if stats.flaky > len(flaky_shown):
+        console.print(f"({stats.flaky - len(flaky_shown)} more flaky findings not shown)")
+    finding = outcome.finding
+    if finding is not None:
+        steps = len(finding.scenario.steps)
+        show_finding(
+            finding, out / f"{stem}.json",
+            f"[bold red]Shrunk counterexample[/] ({steps} steps), broken again on a rerun:",
+            f"shrunk counterexample ({steps} steps)",
         )  # fmt: skip
         code = EXIT_BROKEN
     elif outcome.flaky:

@@ -41,20 +41,15 @@ def _wait_for(what: str, proc: subprocess.Popen[str], found, polls: int = 3000):
     raise AssertionError(f"never saw {what}")
 
 
-@pytest.mark.parametrize("service", ["Redis", "Postgres"])
-def test_run_stops_with_exit_3_naming_the_dead_service_and_writes_the_partial_json(
-    tmp_path: Path, service: str
-):
-    histories = tmp_path / "histories"
+def _kill_mid_run(args: list[str], cwd: Path, begun, service: str) -> tuple[int, str, str]:
+    """Run ``paychaos ARGS``; once ``begun()`` says runs are under way, kill -9 the harness's
+    own ``service``; the exit status, stdout and stderr."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "paychaos", "run", "--json", str(tmp_path / "r.json"),
-         "--out", str(histories)],
-        cwd=tmp_path, env=PLAIN_ENV, text=True,
+        [sys.executable, "-m", "paychaos", *args], cwd=cwd, env=PLAIN_ENV, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        # Two runs done (their histories written) and a third begun: kill -9 the server.
-        _wait_for("three runs", proc, lambda: len(list(histories.glob("*.jsonl"))) >= 3)
+        _wait_for("runs under way", proc, lambda: begun(proc))
         server = _wait_for(service, proc, lambda: _own_server(proc, SERVERS[service]))
         server.send_signal(signal.SIGKILL)
         out, err = proc.communicate(timeout=300)
@@ -66,8 +61,20 @@ def test_run_stops_with_exit_3_naming_the_dead_service_and_writes_the_partial_js
     assert "Traceback" not in out + err, err
     flat = " ".join(err.split())  # the terminal wraps long lines
     assert f"the harness's own {service} failed" in flat, err
-    assert "killed by SIGKILL" in flat, err
-    assert "its log ends:" in err
+    return proc.returncode, out, flat
+
+
+@pytest.mark.parametrize("service", ["Redis", "Postgres"])
+def test_run_stops_with_exit_3_naming_the_dead_service_and_writes_the_partial_json(
+    tmp_path: Path, service: str
+):
+    histories = tmp_path / "histories"
+    args = ["run", "--json", str(tmp_path / "r.json"), "--out", str(histories)]
+    # Two runs done (their histories written) and a third begun: then the kill.
+    _, _, err = _kill_mid_run(
+        args, tmp_path, lambda _p: len(list(histories.glob("*.jsonl"))) >= 3, service
+    )
+    assert "killed by SIGKILL" in err and "its log ends:" in err, err
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["partial"] is True and report["exit_code"] == 3
     assert report["environment_failure"]["service"] == service
@@ -77,26 +84,12 @@ def test_run_stops_with_exit_3_naming_the_dead_service_and_writes_the_partial_js
 
 
 def test_explore_stops_with_exit_3_and_writes_its_json_when_its_redis_dies(tmp_path: Path):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "paychaos", "explore", "--budget", "500", "--seed", "1",
-         "--json", str(tmp_path / "e.json"), "--out", str(tmp_path / "results")],
-        cwd=tmp_path, env=PLAIN_ENV, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        # Once the app server is up the exploring begins; kill -9 Redis then.
-        _wait_for("the app server", proc, lambda: _own_server(proc, "python"))
-        server = _wait_for("Redis", proc, lambda: _own_server(proc, "redis-server"))
-        server.send_signal(signal.SIGKILL)
-        out, err = proc.communicate(timeout=300)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 3, out + err
-    assert "Traceback" not in out + err, err
-    assert "the harness's own Redis failed" in " ".join(err.split()), err
+    args = ["explore", "--budget", "500", "--seed", "1", "--json", str(tmp_path / "e.json"),
+            "--out", str(tmp_path / "results")]  # fmt: skip
+    # Once the app server is up, exploring begins.
+    _kill_mid_run(args, tmp_path, lambda proc: _own_server(proc, "python"), "Redis")
     found = json.loads((tmp_path / "e.json").read_text())
     assert found["partial"] is True and found["exit_code"] == 3
     assert found["environment_failure"]["service"] == "Redis"
     assert found["finding"] is None and found["schedules"] < 500
+    assert (tmp_path / "results" / "report-explore.html").exists()
