@@ -117,6 +117,23 @@ def test_an_app_whose_checkout_always_fails_is_never_kept(tmp_path):
     assert "not exercised" in accepted.stdout  # still said, only not failed
 
 
+def test_an_app_whose_sign_up_fails_is_not_exercised_and_says_why(tmp_path):
+    """Signing the company up is the app's own endpoint too: a timeout there is the customer
+    not reaching Stripe, said as such, not a traceback."""
+    (tmp_path / "broken_signup.py").write_text(
+        BROKEN_CHECKOUT.replace("BrokenCheckout", "BrokenSignup")
+        .replace(
+            "def create_checkout(self, company_id, plan_id):", "def create_company(self, name):"
+        )
+        .replace("/payments/checkout/", "/accounts/signup/ (read timed out)")
+    )
+    out = paychaos("run", "webhook-dropped", "--app", "broken_signup:BrokenSignup", cwd=tmp_path)
+    text = out.stdout + out.stderr
+    assert out.returncode == 5, text
+    assert "could not check out" in text and "/accounts/signup/ (read timed out)" in text
+    assert "Traceback" not in text
+
+
 def test_with_no_app_configured_the_cli_says_it_tests_the_reference_app(tmp_path):
     out = paychaos("run", "forged-webhook", cwd=tmp_path)
     assert out.stderr.splitlines()[0].startswith("paychaos: no app configured"), out.stderr
@@ -163,3 +180,60 @@ def test_two_projects_with_an_adapter_module_of_the_same_name_each_get_their_own
     first = load_adapter(find_config(start=tmp_path / "one"))
     second = load_adapter(find_config(start=tmp_path / "two"))
     assert (type(first).__name__, type(second).__name__) == ("One", "Two")
+
+
+PROJECT_SCENARIOS = """
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
+
+SCENARIOS = (
+    Scenario(
+        name="buys-twice",
+        story="A company pays twice for the same plan.",
+        steps=(s.checkout("s1"), s.pay("s1"), s.deliver(), s.validate("s1")),
+    ),
+)
+"""
+
+
+def test_the_projects_own_scenarios_join_the_catalog(tmp_path, monkeypatch):
+    from paychaos.cli.compose import named_scenarios, scenario_named
+
+    monkeypatch.delenv("PAYCHAOS_APP", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "mine.py").write_text(PROJECT_SCENARIOS)
+    _pyproject(
+        tmp_path, f'[tool.paychaos]\napp = "{REFERENCE_APP}"\nscenarios = ["checks/mine.py"]\n'
+    )
+    catalog = named_scenarios()
+    assert list(catalog)[-1] == "buys-twice"
+    assert "redis-down-during-webhook" in catalog  # the catalog's own stay, first
+    assert scenario_named("buys-twice").steps[0].do == "checkout"
+    listed = paychaos("scenarios", cwd=tmp_path, env={**PLAIN_ENV, "PYTHONPATH": ""})
+    assert listed.returncode == 0 and "buys-twice" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "body", "message"),
+    [
+        ('["nope.py"]', None, "nope.py does not exist"),
+        ('"mine.py"', None, "must be a list of file paths"),
+        ('["mine.py"]', "SCENARIOS = 3\n", "must define SCENARIOS"),
+        ('["mine.py"]', "import no_such_module_here\n", "failed to load: ModuleNotFoundError"),
+        (
+            '["mine.py"]',
+            PROJECT_SCENARIOS.replace("buys-twice", "redis-down-during-webhook"),
+            "is named like another",
+        ),
+    ],
+)
+def test_bad_project_scenarios_exit_2_before_anything_starts(tmp_path, files, body, message):
+    if body is not None:
+        (tmp_path / "mine.py").write_text(body)
+    _pyproject(tmp_path, f'[tool.paychaos]\napp = "{REFERENCE_APP}"\nscenarios = {files}\n')
+    done = paychaos("run", cwd=tmp_path, env={**PLAIN_ENV, "PYTHONPATH": ""})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in " ".join((done.stdout + done.stderr).split())
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "paychaos-results").exists()  # refused before any work
