@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -146,11 +147,11 @@ def test_websocket_still_in_its_group_stays_open(catalog, redis_url, transaction
 
     company, plan = catalog
     session = checkout_session(company.id, plan.id)
-    with running_app(redis_url, WS_GROUP_CHECK_INTERVAL="0.05") as server:
-        with ws_connect(f"{server.ws_url}/ws/companies/{company.id}/", open_timeout=5) as ws:
-            import time
-
-            time.sleep(0.5)  # ten checks or so: each finds the socket in its group
-            get_variant("correct").fulfil(session, source="webhook")
-            message = json.loads(ws.recv(timeout=5))
+    with (
+        running_app(redis_url, WS_GROUP_CHECK_INTERVAL="0.05") as server,
+        ws_connect(f"{server.ws_url}/ws/companies/{company.id}/", open_timeout=5) as ws,
+    ):
+        time.sleep(0.5)  # ten checks or so: each finds the socket in its group
+        get_variant("correct").fulfil(session, source="webhook")
+        message = json.loads(ws.recv(timeout=5))
     assert message["session_id"] == session["id"]
