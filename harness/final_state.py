@@ -30,6 +30,9 @@ def collect_final_state(
             company_id=(s.get("metadata") or {}).get("company_id"),
             subscription_id=id_of(s.get("subscription")),
             mode=s.get("mode", "subscription"),
+            price_ids=charged_prices(stripe, s["id"]),
+            amount_total=s.get("amount_total"),
+            currency=s.get("currency"),
         )
         for s in stripe.list_all("/v1/checkout/sessions")
     )
@@ -47,6 +50,12 @@ def collect_final_state(
         observed_companies=observer.companies,
         redis_healthy=redis_healthy,
     )
+
+
+def charged_prices(stripe: StripeRest, session_id: str) -> tuple[str, ...]:
+    """The prices a session's line items charge, as Stripe holds them."""
+    items = stripe.list_all(f"/v1/checkout/sessions/{session_id}/line_items")
+    return tuple(p for p in (id_of((i or {}).get("price")) for i in items) if p)
 
 
 def delivery_attempt(raw: dict[str, Any]) -> DeliveryAttempt:

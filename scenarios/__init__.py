@@ -27,6 +27,18 @@ MODULES = (
     "session_expired_unpaid",
     "db_error_customer_gone",
     "late_update_after_cancel",
+    "tampered_plan_on_success_page",
+    "foreign_session_on_success_page",
+    "tampered_price_at_checkout",
+    "account_page_of_another_company",
+    "twin_events",
+    "success_page_before_webhook",
+    "webhook_before_success_page",
+    "webhook_retry_while_running",
+    "genuine_replay_after_tolerance",
+    "buy_again_after_cancel",
+    "upgrade_by_second_checkout",
+    "two_companies_at_once",
 )
 
 

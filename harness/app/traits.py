@@ -21,3 +21,6 @@ class AppTraits:
     notifies_browsers: bool = True
     #: Whether the app talks to Redis at all (Redis faults can touch it).
     uses_redis: bool = True
+    #: Whether the adapter can send what an edited browser sends (``validate_as``,
+    #: ``checkout_as``): another company's session, another plan, another price (I11 applies).
+    untrusted_client: bool = False

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from paychaos.cli import app
 from paychaos.cli.options import StrictFlakyOption
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.errors import ConfigError, ServiceError
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ def mutants(
             f"--budget-per-mutant {budget_per_mutant!r} must be a positive time",
             hint="e.g. 60s or 2m",
         )
+    check_writable({"--json": json_path, "--html": html, "--junit": junit}, {"--out": out})
     console = Console()
     if not console.is_terminal:  # piped into a file or a doc: keep each row on one line
         console = Console(width=max(console.width, 180))
@@ -90,8 +91,9 @@ def mutants(
                     how += f"; flaky, not counted: {', '.join(row.flaky)}"
                 progress.console.print(f"  {row.target}: {how}", highlight=False)
 
+            strategy = schedules(max_steps=10, untrusted_client=env.app.traits.untrusted_client)
             detection_run(
-                env, targets, list(named_scenarios().values()), schedules(max_steps=10),
+                env, targets, list(named_scenarios().values()), strategy,
                 seed=seed, budget_seconds=seconds, include_correct=include_correct,
                 out_dir=out, on_progress=show, on_done=done,
             )  # fmt: skip
@@ -140,8 +142,10 @@ def mutants(
     raise typer.Exit(0 if all_ok(rows) and not (strict_flaky and flaky_on_correct) else 1)
 
 
-RIGHT = ("time", "shrunk length")
-DETECTION_COLUMNS = ("mutant", "caught", "by", "invariants", "time", "shrunk length", "replay")
+RIGHT = ("time", "schedules", "shrunk length")
+DETECTION_COLUMNS = (
+    "mutant", "caught", "by", "invariants", "time", "schedules", "shrunk length", "replay",
+)  # fmt: skip
 
 
 def detection_table(rows: list[Detection], budget_seconds: float) -> Table:
@@ -171,6 +175,9 @@ def _cells(row: Detection) -> list[str]:
         row.by or "-",
         " ".join(row.invariants) or "-",
         f"{row.seconds:.1f}s" if row.seconds is not None else f"({row.elapsed:.0f}s)",
+        str(row.schedules_to_detection)
+        if row.schedules_to_detection is not None
+        else f"({row.scenarios_run + row.examples})",
         str(row.shrunk_length) if row.shrunk_length is not None else "-",
         row.replay or "-",
     ]
