@@ -11,6 +11,7 @@ import pytest
 
 import paychaos.cli.compose as compose
 import paychaos.explore as explore_module
+from paychaos.app.traits import AppTraits
 from paychaos.cli import main
 from paychaos.explore import ExploreOutcome, ExploreStats, Finding
 from paychaos.invariants import Violation
@@ -44,7 +45,10 @@ def _flaky_outcome(*_args, **_kwargs) -> ExploreOutcome:
 def no_environment(monkeypatch):
     """The environment and the exploring are stood in for: what is tested is the report."""
     monkeypatch.setenv("COLUMNS", "400")  # no wrapping inside the replay path
-    env = SimpleNamespace(emulator=SimpleNamespace(control=SimpleNamespace(shadow=dict)))
+    env = SimpleNamespace(
+        emulator=SimpleNamespace(control=SimpleNamespace(shadow=dict)),
+        app=SimpleNamespace(traits=AppTraits()),
+    )
     monkeypatch.setattr(compose, "open_environment", lambda *a, **k: contextlib.nullcontext(env))
     monkeypatch.setattr(explore_module, "explore", _flaky_outcome)
 
