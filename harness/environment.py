@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from paychaos.app import AppAdapter, AppWiring
-from paychaos.errors import ConfigError
+from paychaos.errors import ConfigError, EnvironmentFailed, PaychaosError
 from paychaos.nemesis import Nemesis
 from paychaos.state import FinalState
 from paychaos.stripe_rest import StripeRest
@@ -285,6 +285,37 @@ class Environment:
 
     def watch_company(self, company_id: str) -> None:
         self.observer.watch(company_id)
+
+    # --- the harness's own health ------------------------------------------------------------
+
+    def failure(self) -> EnvironmentFailed | None:
+        """The part of the harness's own environment that died or stopped answering (its
+        Postgres, its Redis, the emulator, the app server), named with its log tail; None
+        when all is well. A service a fault stopped on purpose and no heal restarted yet is
+        not a failure."""
+        on_purpose = self.nemesis.stopped_on_purpose() if self.nemesis is not None else set()
+        for name in ("postgres", "redis"):
+            try:
+                server = getattr(self.services, name) if self.services is not None else None
+            except PaychaosError:  # not started in this environment
+                server = None
+            if server is None or name in on_purpose:
+                continue
+            why = server.problem()
+            if why:
+                return EnvironmentFailed(server.what, why, log_tail=server.log_tail())
+        if self.emulator is not None and not self.emulator.running:
+            return EnvironmentFailed(
+                "Stripe emulator", "its server thread ended", hint="run the command again"
+            )
+        if self.nemesis is not None and not self.app.running:
+            tail = getattr(self.app, "log_tail", lambda *a: "")(1500)
+            return EnvironmentFailed(
+                f"app server ({type(self.app).__name__})",
+                "it is not running and heal could not bring it back",
+                log_tail=tail,
+            )
+        return None
 
     # --- the end of a run -------------------------------------------------------------------
 

@@ -40,3 +40,26 @@ class PortTakenError(ServiceError):
     failure of the harness's environment."""
 
     exit_code = 2
+
+
+class EnvironmentFailed(ServiceError):
+    """One of the harness's own parts (its Postgres, its Redis, the Stripe emulator, the app
+    server it runs) died or stopped answering while paychaos used it: the verdicts of the run
+    it happened in mean nothing, so the command stops with exit status 3.
+
+    ``service`` names the part; ``log_tail`` is the end of its log, when it has one.
+    """
+
+    def __init__(self, service: str, what: str, *, log_tail: str = "", hint: str | None = None):
+        super().__init__(
+            f"the harness's own {service} failed: {what}",
+            hint=hint
+            or "nothing in the schedule did this (paychaos heals its own faults): was it killed "
+            "from outside, or did the machine run out of memory or disk? Runs done before it "
+            "are reported; run the command again",
+        )
+        self.service = service
+        self.log_tail = log_tail
+
+    def to_dict(self) -> dict[str, str]:
+        return {"service": self.service, "message": self.what, "log_tail": self.log_tail}

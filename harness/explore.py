@@ -4,6 +4,11 @@ The property is the product's promise: for every schedule, the app keeps
 I1-I8. Hypothesis generates schedules from the strategy the caller hands in
 (``paychaos.strategies.schedules`` builds the usual one), and when one breaks a promise it shrinks the schedule itself, step by step,
 to a minimal reproduction that is written as a replay file.
+
+A failure counts only when a rerun of the same schedule breaks a promise again
+(``paychaos.runner.confirm``): one that does not is a flaky finding, kept with its
+schedule to show, never handed to Hypothesis as a failure (so never shrunk as a
+violation), and exploration goes on.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import Flaky
 
-from paychaos.runner import RunResult, run_scenario
+from paychaos.errors import ServiceError
+from paychaos.runner import RunResult, confirm, run_scenario
 from paychaos.schedule import Scenario
 
 if TYPE_CHECKING:
@@ -33,11 +39,28 @@ FAULT_STEPS = frozenset(
     {"fault", "process", "failpoint", "race", "overtake", "webhook_policy", "api_fault", "forge"}
 )
 PROFILES = ("ci", "chaos")
+# How many flaky findings an outcome keeps whole (each holds its run's history); all are counted.
+FLAKY_KEPT = 10
 
 
 class _BudgetSpent(BaseException):
     """Raised inside the property when the time budget is spent. Not an ``Exception``, so
     Hypothesis lets it through at once instead of taking it for a failure to shrink."""
+
+
+class _EnvironmentGone(BaseException):
+    """Carries the harness's own environment failure out of Hypothesis at once (as an
+    ``Exception`` it would be taken for a failure and shrunk against dead services)."""
+
+    def __init__(self, failure: ServiceError) -> None:
+        super().__init__(failure.what)
+        self.failure = failure
+
+
+class _ShrinkSpent(BaseException):
+    """Raised when shrinking has had its allowance: the smallest failure so far stands (a
+    property that merely returned would pass Hypothesis's final replay, which it then
+    reports as flaky)."""
 
 
 @dataclass
@@ -46,6 +69,7 @@ class ExploreStats:
 
     examples: int = 0
     faults: int = 0
+    flaky: int = 0  # failures a rerun of the same schedule did not repeat
     distinct: set[tuple[str, ...]] = field(default_factory=set)
     started: float = field(default_factory=time.monotonic)
 
@@ -64,15 +88,29 @@ class Finding:
 
 @dataclass(frozen=True)
 class ExploreOutcome:
-    """What exploration found. ``flaky``: the failure did not reproduce on a rerun of the same
-    schedule, so the app's behaviour depends on more than the schedule (timing, state kept
-    across runs); the finding is then the last failing run, not a shrunk one."""
+    """What exploration found.
+
+    ``finding``: a broken promise that a rerun of its schedule broke again, shrunk.
+    ``flaky_findings``: failures that did not reproduce on a rerun of the same schedule, so
+    the app's behaviour (or the harness's judgement) depended on more than the schedule:
+    each is its unshrunk schedule and its first run, re-judged flaky. When a shrunk failure
+    does not repeat (Hypothesis's final replay of it passes), the finding is the first
+    failure, unshrunk: that one did repeat.
+    """
 
     variant: str
     seed: int
     stats: ExploreStats
     finding: Finding | None
-    flaky: bool = False
+    flaky_findings: tuple[Finding, ...] = ()
+    # The harness's own environment failed mid-exploration: what was found before it stands,
+    # nothing after it was judged (the command exits 3).
+    failure: ServiceError | None = None
+
+    @property
+    def flaky(self) -> bool:
+        """Only flaky findings: nothing broke reproducibly."""
+        return self.finding is None and bool(self.flaky_findings)
 
 
 def explore(
@@ -92,35 +130,51 @@ def explore(
 ) -> ExploreOutcome:
     """Explore the environment's current variant with schedules drawn from ``schedules``; stop
     at the first broken promise (shrunk). ``on_result`` sees every schedule run, shrinking's
-    included.
+    included (a failing schedule's rerun is not a schedule of its own).
 
     ``run`` replaces running a schedule in ``env`` (``paychaos.parallel`` hands the schedules
     to worker processes this way); when it returns None the schedule was not run here and
     counts as kept. ``database``: the example database to use instead of the profile's."""
-    wanted = tuple(only) if only is not None else None
     if run is None and env is None:
         raise TypeError("explore needs an environment or a run function")
+    wanted = tuple(only) if only is not None else None
 
     def run_here(schedule: Scenario) -> RunResult | None:
         assert env is not None
         return run_scenario(env, schedule, seed=seed, only=wanted)
 
     execute = run if run is not None else run_here
-
     stats = ExploreStats()
     last_failure: list[Finding] = []
+    flaky_findings: list[Finding] = []
     # Past the budget, generation stops; past twice the budget, shrinking stops too (the
     # best reproduction so far is kept, it is simply less minimal).
     hard_stop = None if budget_seconds is None else budget_seconds * 2
 
     def run_one(schedule: Scenario) -> None:
+        try:
+            judge_one(schedule)
+        except ServiceError as failure:  # EnvironmentFailed, or a server that cannot start
+            raise _EnvironmentGone(failure) from failure
+
+    def judge_one(schedule: Scenario) -> None:
         if not last_failure and budget_seconds is not None and stats.elapsed > budget_seconds:
             raise _BudgetSpent  # nothing found in time: stop generating at once
-        if hard_stop is not None and stats.elapsed > hard_stop:
-            return  # shrinking past its allowance: keep the smallest failure found so far
+        if last_failure and hard_stop is not None and stats.elapsed > hard_stop:
+            raise _ShrinkSpent  # shrinking past its allowance: keep the smallest failure
         result = execute(schedule)
         if result is None:
             return
+        if not result.kept and not last_failure:
+            assert env is not None  # a failure was run here, in an environment
+            # The first failure counts only if it happens again on the same schedule: what
+            # does not is flaky, and is not shrunk. While shrinking, each smaller failure is
+            # taken as it comes; the last one is replayed at the end (see below).
+            result = confirm(env, result)
+            if result.kept:
+                stats.flaky += 1
+                if len(flaky_findings) < FLAKY_KEPT:
+                    flaky_findings.append(Finding(schedule, result))
         stats.examples += 1
         stats.faults += sum(1 for s in schedule.steps if s.do in FAULT_STEPS)
         if not result.kept:
@@ -150,18 +204,40 @@ def explore(
         print_blob=False,
     )
     test = hypothesis_seed(seed)(configured(given(schedules)(run_one)))
-    flaky = False
+    finding = None
+    failure = None
     try:
         test()
     except _BudgetSpent:
         pass
-    except AssertionError:
-        pass
-    except Flaky:  # the failure did not happen again on the same schedule
-        flaky = True
-    finding = last_failure[-1] if last_failure else None
-    variant = env.variant if env is not None else ""
-    return ExploreOutcome(variant=variant, seed=seed, stats=stats, finding=finding, flaky=flaky)
+    except _EnvironmentGone as gone:
+        failure = gone.failure
+        finding = last_failure[-1] if last_failure else None  # confirmed, if less minimal
+    except AssertionError:  # Hypothesis replayed the shrunk failure, and it failed again
+        finding = last_failure[-1] if last_failure else None
+    except _ShrinkSpent:  # the smallest failure so far ran once: it too must repeat
+        assert env is not None
+        finding = _repeated(env, last_failure)
+    except Flaky:  # the shrunk failure did not happen again when Hypothesis replayed it:
+        # the first failure stands, unshrunk (a rerun of its schedule did repeat it)
+        finding = last_failure[0] if last_failure else None
+    return ExploreOutcome(
+        variant=env.variant if env is not None else "",
+        seed=seed,
+        stats=stats,
+        finding=finding,
+        flaky_findings=tuple(flaky_findings),
+        failure=failure,
+    )
+
+
+def _repeated(env: Environment, failures: list[Finding]) -> Finding | None:
+    """The smallest failure if a rerun repeats it, else the first one (already confirmed)."""
+    if not failures:
+        return None
+    last = failures[-1]
+    again = confirm(env, last.result)
+    return Finding(last.scenario, again) if not again.kept else failures[0]
 
 
 def parse_budget(text: str) -> tuple[int | None, float | None]:

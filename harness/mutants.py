@@ -210,10 +210,13 @@ def detect(
             )
     except _BudgetSpent:
         return _not_caught(target, variant, started, run, examples[0], flaky)
+    if outcome.failure is not None:  # the harness's own environment failed: no verdict
+        raise outcome.failure
+    # Failures a rerun of their schedule did not repeat: seen, said, never a catch.
+    for seen_once in outcome.flaky_findings:
+        broke = sorted({v.invariant for v in seen_once.result.flaky_violations})
+        flaky.append(f"{GENERATED} ({' '.join(broke)})")
     if outcome.finding is None:
-        return _not_caught(target, variant, started, run, outcome.stats.examples, flaky)
-    if outcome.flaky:  # the shrunk failure did not happen again on its own schedule
-        flaky.append(f"{GENERATED} ({' '.join(outcome.finding.result.broken)})")
         return _not_caught(target, variant, started, run, outcome.stats.examples, flaky)
     finding = outcome.finding
     path = out_dir / f"replay-{variant.replace(':', '-')}-seed{seed}.json"

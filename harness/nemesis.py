@@ -81,6 +81,10 @@ class Nemesis:
         """Whether Redis runs unpaused (I8 expects notifications only then)."""
         return not self._paused and "redis" not in self._down
 
+    def stopped_on_purpose(self) -> frozenset[str]:
+        """The services a fault paused or stopped and no heal has brought back yet."""
+        return frozenset(self._paused | self._down)
+
     def take_app_dirty(self) -> bool:
         """Whether the app was started while faults were on since the last call (then reset)."""
         dirty, self._app_dirty = self._app_dirty, False

@@ -425,12 +425,19 @@ def explore_parallel(
     total.examples += shrunk.stats.examples
     total.faults += shrunk.stats.faults
     total.distinct |= shrunk.stats.distinct or {tuple(failing_result.broken) or ("error",)}
-    if shrunk.finding is None:  # the failure did not happen again: flaky, shown unshrunk
-        finding = Finding(failing_schedule, failing_result)
-        return ExploreOutcome(variant=variant, seed=seed, stats=total, finding=finding, flaky=True)
+    total.flaky += shrunk.stats.flaky
+    if shrunk.finding is None and not shrunk.flaky_findings:
+        # The failure did not happen again on its rerun: a flaky finding, shown unshrunk (the
+        # pool stops there, where one worker would go on exploring).
+        total.flaky += 1
+        flaky = (Finding(failing_schedule, failing_result.as_flaky()),)
+        return ExploreOutcome(
+            variant=variant, seed=seed, stats=total, finding=None, flaky_findings=flaky
+        )
     return ExploreOutcome(
-        variant=shrunk.variant, seed=seed, stats=total, finding=shrunk.finding, flaky=shrunk.flaky
-    )
+        variant=shrunk.variant, seed=seed, stats=total, finding=shrunk.finding,
+        flaky_findings=shrunk.flaky_findings, failure=shrunk.failure,
+    )  # fmt: skip
 
 
 def _database(

@@ -11,9 +11,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from paychaos.errors import PaychaosError
 from paychaos.invariants import Violation, invariants
 from paychaos.runner import RunResult, command_verdict
-from paychaos.verdicts import PromiseVerdict, Verdict
+from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY, EXIT_KEPT, PromiseVerdict, Verdict
 
 # How many of the app's log lines a violation shows in the terminal (the JSON keeps more).
 APP_LOG_LINES = 8
@@ -196,14 +197,70 @@ def write_json(
     named: Collection[str] = (),
     coverage: bool = True,
     meta: Mapping[str, Any] | None = None,
+    failure: PaychaosError | None = None,
 ) -> None:
     """The results as JSON, each run with its replay command when it has one. ``meta``: what
-    the command was (version, seed, shard...), kept under ``"paychaos"`` for ``paychaos merge``."""
+    the command was (version, seed, shard...), kept under ``"paychaos"`` for ``paychaos merge``.
+    ``failure``: the harness's own environment failed, so these are the runs done before it
+    (partial)."""
     payload: dict[str, Any] = {
         **({"paychaos": dict(meta)} if meta else {}),
         "runs": [{**r.to_dict(), "replay": replay_command(r, named)} for r in results],
-        "kept": all(r.kept for r in results),
-        "exit_code": command_verdict(results, coverage=coverage).exit_code,
+        "kept": all(r.kept for r in results) and failure is None,
+        "exit_code": failure.exit_code
+        if failure is not None
+        else command_verdict(results, coverage=coverage).exit_code,
         "unexercised": command_verdict(results, coverage=coverage).unexercised_promises,
     }
+    if failure is not None:
+        payload["partial"] = True
+        payload["environment_failure"] = failure_dict(failure)
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def write_explore_json(
+    path: Path,
+    outcome: Any,
+    *,
+    budget: str,
+    commands: dict[int, str],
+    failure: PaychaosError | None = None,
+) -> None:
+    """What ``paychaos explore`` found, as JSON: its counts, the shrunk finding and the flaky
+    findings (each with its replay command), and the environment failure that stopped it."""
+    stats = outcome.stats
+
+    def found(finding: Any) -> dict[str, Any]:
+        return {
+            "steps": [step.describe() for step in finding.scenario.steps],
+            "replay": commands.get(id(finding.result)),
+            **finding.result.to_dict(),
+        }
+
+    if failure is not None:
+        code = failure.exit_code
+    elif outcome.finding is not None:
+        code = EXIT_BROKEN
+    else:
+        code = EXIT_FLAKY if outcome.flaky else EXIT_KEPT
+    payload: dict[str, Any] = {
+        "variant": outcome.variant,
+        "seed": outcome.seed,
+        "budget": budget,
+        "schedules": stats.examples,
+        "faults": stats.faults,
+        "flaky": stats.flaky,
+        "seconds": round(stats.elapsed, 1),
+        "exit_code": code,
+        "finding": found(outcome.finding) if outcome.finding is not None else None,
+        "flaky_findings": [found(f) for f in outcome.flaky_findings],
+    }
+    if failure is not None:
+        payload["partial"] = True
+        payload["environment_failure"] = failure_dict(failure)
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def failure_dict(failure: PaychaosError) -> dict[str, Any]:
+    """A command's stopping error as JSON (the service and its log tail, when it has them)."""
+    return {"message": failure.what, "hint": failure.hint, **getattr(failure, "to_dict", dict)()}

@@ -61,3 +61,12 @@ def exit_code(verdicts: Iterable[Verdict]) -> int:
     if Verdict.NOT_EXERCISED in seen:
         return EXIT_NOT_EXERCISED
     return EXIT_KEPT
+
+
+def strict_flaky_exit(code: int, strict_flaky: bool) -> int:
+    """``--strict-flaky``: a command whose only failures are flaky exits 1, not 4.
+
+    >>> strict_flaky_exit(EXIT_FLAKY, True), strict_flaky_exit(EXIT_FLAKY, False)
+    (1, 4)
+    """
+    return EXIT_BROKEN if strict_flaky and code == EXIT_FLAKY else code

@@ -63,6 +63,7 @@ class AppConfig:
     db_statement_timeout_ms: int = 5000
     db_tcp_user_timeout_ms: int = 5000
     notify_retry_interval: float = 1.0
+    ws_group_check_interval: float = 0.5
     failpoints_enabled: bool = False
     # What the harness's endpoints (/api/_internal/) demand; empty, they answer nobody.
     control_token: str = ""
@@ -176,6 +177,7 @@ def load_config(env: Mapping[str, str]) -> AppConfig:
         db_statement_timeout_ms=int(_number(env, "DB_STATEMENT_TIMEOUT_MS", 5000, int)),
         db_tcp_user_timeout_ms=int(_number(env, "DB_TCP_USER_TIMEOUT_MS", 5000, int)),
         notify_retry_interval=_number(env, "NOTIFY_RETRY_INTERVAL", 1.0),
+        ws_group_check_interval=_number(env, "WS_GROUP_CHECK_INTERVAL", 0.5),
         failpoints_enabled=failpoints,
         control_token=env.get("PAYCHAOS_FAILPOINTS_TOKEN", ""),
         public_url=public_url.rstrip("/") if public_url else None,

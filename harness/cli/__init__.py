@@ -12,6 +12,9 @@ import typer
 
 from paychaos.errors import PaychaosError
 
+# How many lines of a failed service's log an error shows.
+LOG_LINES_SHOWN = 15
+
 app = typer.Typer(
     name="paychaos",
     help="Prove that every paid checkout ends in exactly one active subscription, whatever "
@@ -54,9 +57,10 @@ def version() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code.
 
-    Commands end with ``raise typer.Exit(code)``; a ``PaychaosError`` anywhere
-    becomes a two-line message and exit status 2, never a traceback. Ctrl-C, SIGTERM and
-    SIGHUP stop the command cleanly and exit 128 + the signal's number.
+    Commands end with ``raise typer.Exit(code)``; a ``PaychaosError`` anywhere becomes a
+    two-line message and its exit status (2 bad input, 3 the harness's own environment
+    failed, with the end of the failed service's log), never a traceback. Ctrl-C, SIGTERM
+    and SIGHUP stop the command cleanly and exit 128 + the signal's number.
     """
     from paychaos.cli import signals
 
@@ -73,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[bold red]error:[/] {exc.what}", highlight=False)
         if exc.hint:
             err.print(f"  [yellow]hint:[/] {exc.hint}", highlight=False)
+        tail = getattr(exc, "log_tail", "")
+        if tail:
+            err.print("  its log ends:", highlight=False)
+            for line in tail.strip().splitlines()[-LOG_LINES_SHOWN:]:
+                err.print(f"    {line}", highlight=False, markup=False)
         return exc.exit_code
     except SystemExit as exc:
         if exc.code == _TYPER_INTERRUPTED and isinstance(exc.__context__, typer.Exit):

@@ -12,8 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from paychaos.cli import app
+from paychaos.cli.options import StrictFlakyOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
-from paychaos.errors import ConfigError
+from paychaos.errors import ConfigError, ServiceError
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
@@ -39,15 +40,18 @@ def mutants(
     out: Annotated[Path, typer.Option(help="Where replay files go.")] = Path("paychaos-results"),
     junit: JunitOption = None,
     html: HtmlOption = None,
+    strict_flaky: StrictFlakyOption = False,
 ) -> None:
     """Run the named scenarios, then exploration, against every mutant; print what caught each.
 
-    Exit 0: every mutant caught and correct clean; 1: a mutant missed or a false alarm;
-    2: bad input.
+    Exit 0: every mutant caught and correct clean; 1: a mutant missed or a false alarm (with
+    --strict-flaky, also a flaky finding on correct); 2: bad input; 3: the harness's own
+    environment failed.
     """
     from paychaos.cli.compose import mutant_ids, named_scenarios, open_environment
     from paychaos.explore import parse_budget
     from paychaos.mutants import all_ok, detection_run, parse_targets
+    from paychaos.report import failure_dict
     from paychaos.strategies import schedules
 
     targets = parse_targets(only, mutant_ids())
@@ -62,30 +66,39 @@ def mutants(
     if not console.is_terminal:  # piped into a file or a doc: keep each row on one line
         console = Console(width=max(console.width, 180))
     total = len(targets) + (1 if include_correct else 0)
-    with open_environment("correct", seed) as env, Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("mutants", total=total, detail="")
+    rows: list[Detection] = []
+    failure: ServiceError | None = None
+    try:
+        with open_environment("correct", seed) as env, Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console,
+            transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("mutants", total=total, detail="")
 
-        def show(target: str, what: str) -> None:
-            progress.update(task, description=target, detail=what)
+            def show(target: str, what: str) -> None:
+                progress.update(task, description=target, detail=what)
 
-        def done(row: Detection) -> None:
-            progress.advance(task)
-            if row.caught:
-                how = f"{'false alarm' if row.is_correct else 'caught'} by {row.by}"
-                how += f" ({' '.join(row.invariants)}) in {row.seconds}s"
-            else:
-                how = "clean" if row.is_correct else "NOT caught"
-            if row.flaky:
-                how += f"; flaky, not counted: {', '.join(row.flaky)}"
-            progress.console.print(f"  {row.target}: {how}", highlight=False)
+            def done(row: Detection) -> None:
+                rows.append(row)  # kept as they come: a failure later leaves these
+                progress.advance(task)
+                if row.caught:
+                    how = f"{'false alarm' if row.is_correct else 'caught'} by {row.by}"
+                    how += f" ({' '.join(row.invariants)}) in {row.seconds}s"
+                else:
+                    how = "clean" if row.is_correct else "NOT caught"
+                if row.flaky:
+                    how += f"; flaky, not counted: {', '.join(row.flaky)}"
+                progress.console.print(f"  {row.target}: {how}", highlight=False)
 
-        rows = detection_run(
-            env, targets, list(named_scenarios().values()), schedules(max_steps=10, untrusted_client=env.app.traits.untrusted_client), seed=seed, budget_seconds=seconds, include_correct=include_correct,
-            out_dir=out, on_progress=show, on_done=done,
-        )  # fmt: skip
+            strategy = schedules(max_steps=10, untrusted_client=env.app.traits.untrusted_client)
+            detection_run(
+                env, targets, list(named_scenarios().values()), strategy,
+                seed=seed, budget_seconds=seconds, include_correct=include_correct,
+                out_dir=out, on_progress=show, on_done=done,
+            )  # fmt: skip
+    except ServiceError as exc:  # the harness's own environment failed: report what was done
+        failure = exc
     console.print(detection_table(rows, seconds))
     mutant_rows = [r for r in rows if not r.is_correct]
     caught = sum(r.caught for r in mutant_rows)
@@ -113,14 +126,20 @@ def mutants(
         ),
     )  # fmt: skip
     if json_path:
-        payload = {
+        payload: dict = {
             "seed": seed,
             "budget_seconds": seconds,
-            "ok": all_ok(rows),
+            "ok": all_ok(rows) and failure is None,
             "rows": [r.to_dict() for r in rows],
         }
+        if failure is not None:
+            payload["partial"] = True
+            payload["environment_failure"] = failure_dict(failure)
         json_path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    raise typer.Exit(0 if all_ok(rows) else 1)
+    if failure is not None:
+        raise failure
+    flaky_on_correct = any(row.flaky for row in rows if row.is_correct)
+    raise typer.Exit(0 if all_ok(rows) and not (strict_flaky and flaky_on_correct) else 1)
 
 
 RIGHT = ("time", "schedules", "shrunk length")

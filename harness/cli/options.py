@@ -36,3 +36,13 @@ AcceptNotExercisedOption = Annotated[
         "to the test (still reported): e.g. Redis scenarios on an app without Redis.",
     ),
 ]
+
+#: ``--strict-flaky``: a flaky finding (broke once, kept on a rerun) fails the command (exit 1).
+StrictFlakyOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict-flaky",
+        help="Exit 1 (as for a broken promise) rather than 4 when the only failures are flaky "
+        "(broken once, kept on a rerun of the same schedule).",
+    ),
+]

@@ -10,11 +10,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
-from paychaos.cli.options import AcceptNotExercisedOption, AppOption, BrowserOption
+from paychaos.cli.options import (
+    AcceptNotExercisedOption,
+    AppOption,
+    BrowserOption,
+    StrictFlakyOption,
+)
 from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.cli.workers import ShardOption, WorkersOption
-from paychaos.errors import ConfigError
-from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
+from paychaos.errors import ConfigError, ServiceError
+from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED, strict_flaky_exit
 
 
 @app.command()
@@ -52,11 +57,13 @@ def run(
     html: HtmlOption = None,
     workers: WorkersOption = None,
     shard: ShardOption = None,
+    strict_flaky: StrictFlakyOption = False,
 ) -> None:
     """Run named scenarios against app variants and check every invariant.
 
     Exit 0: every promise kept (or n/a); 1: a broken promise; 2: bad input; 3: the harness's
-    own environment failed; 4: flaky findings only; 5: something not exercised.
+    own environment failed; 4: flaky findings only (1 with --strict-flaky); 5: something not
+    exercised.
     """
     from paychaos.cli.compose import (
         named_scenarios,
@@ -90,35 +97,41 @@ def run(
     history_dir = out
     history_dir.mkdir(parents=True, exist_ok=True)
     size = max(1, min(size, len(cells)))
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("running", total=len(cells))
-        if size == 1:
-            results = []
-            with open_environment(variants[0], seed, app_spec, browser=browser) as env:
-                for v, scenario in cells:
-                    progress.update(task, description=f"{v}: {scenario.name}")
-                    results.append(run_cell(env, v, scenario, seed, history_dir))
-                    progress.advance(task)
-                shadow = shadow_of(env)
-        else:
-            open_environment(variants[0], seed, app_spec, browser=browser)  # checks, says once
-            progress.update(task, description=f"starting {size} workers")
-            with open_pool(variants[0], seed, app_spec, browser=browser, workers=size) as pool:
-                progress.update(task, description=f"{size} workers")
-                results = run_matrix(
-                    pool, [(v, sc, seed, history_dir) for v, sc in cells], run_cell,
-                    first_variant=variants[0], on_done=lambda _i: progress.advance(task),
-                )  # fmt: skip
-                shadow = merged_shadow(pool.call_all(shadow_of))
+    results: list = []
+    shadow: dict = {}
+    failure: ServiceError | None = None
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("running", total=len(cells))
+            if size == 1:
+                with open_environment(variants[0], seed, app_spec, browser=browser) as env:
+                    for v, scenario in cells:
+                        progress.update(task, description=f"{v}: {scenario.name}")
+                        results.append(run_cell(env, v, scenario, seed, history_dir))
+                        progress.advance(task)
+                    shadow = shadow_of(env)
+            else:
+                open_environment(variants[0], seed, app_spec, browser=browser)  # checks, says
+                progress.update(task, description=f"starting {size} workers")
+                with open_pool(variants[0], seed, app_spec, browser=browser, workers=size) as pool:
+                    progress.update(task, description=f"{size} workers")
+                    results = run_matrix(
+                        pool, [(v, sc, seed, history_dir) for v, sc in cells], run_cell,
+                        first_variant=variants[0], on_done=lambda _i: progress.advance(task),
+                    )  # fmt: skip
+                    shadow = merged_shadow(pool.call_all(shadow_of))
+    except ServiceError as exc:  # the harness's own environment failed: report what was done
+        failure = exc
     # The whole catalog is the CI gate: every promise must be put to the test by some run.
     # Named scenarios are judged on their own runs.
     # A shard judges its own runs; `paychaos merge` judges the whole catalog's coverage.
     coverage = not names and n == 1
     print_report(results, console, named=catalog, coverage=coverage)
-    print_shadow_summary(shadow, console)
+    if shadow:
+        print_shadow_summary(shadow, console)
     if json_path:
         from paychaos import __version__
 
@@ -126,12 +139,17 @@ def run(
             "version": __version__, "command": "run", "seed": seed, "shard": f"{k}/{n}",
             "catalog": not names, "cells": mine, "of": everything,
         }  # fmt: skip
-        write_json(results, json_path, named=catalog, coverage=coverage, meta=meta)
+        write_json(results, json_path, named=catalog, coverage=coverage, meta=meta, failure=failure)
+    summary = f"seed {seed}"
+    if failure is not None:
+        summary += f"; partial: {len(results)} runs before {failure.what}"
     write_outputs(
         "run", results, replay_for=lambda r: replay_command(r, catalog), results_dir=out.parent,
-        junit=junit, html=html, console=console, summary=f"seed {seed}", coverage=coverage,
+        junit=junit, html=html, console=console, summary=summary, coverage=coverage,
     )  # fmt: skip
+    if failure is not None:
+        raise failure
     code = command_verdict(results, coverage=coverage).exit_code
     if code == EXIT_NOT_EXERCISED and accept_not_exercised:
         code = EXIT_KEPT
-    raise typer.Exit(code)
+    raise typer.Exit(strict_flaky_exit(code, strict_flaky))

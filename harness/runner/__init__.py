@@ -114,7 +114,33 @@ def run_scenario(
     """Run ``scenario`` once against the environment's current app variant.
 
     ``only`` limits the verdict to some invariants (e.g. ``["I1", "I4"]``).
+
+    When the harness's own environment fails during the run (its Postgres or Redis killed
+    from outside, the app server gone for good), whatever the run raised or concluded is
+    replaced by ``EnvironmentFailed`` naming the part: a verdict reached without the
+    harness's own services is no verdict.
     """
+    try:
+        result = _run_once(env, scenario, seed=seed, history_path=history_path, only=only)
+    except Exception as exc:
+        failure = env.failure()
+        if failure is not None:
+            raise failure from exc
+        raise
+    failure = env.failure()
+    if failure is not None:
+        raise failure
+    return result
+
+
+def _run_once(
+    env: Environment,
+    scenario: Scenario,
+    *,
+    seed: int,
+    history_path: Path | None,
+    only: Iterable[str] | None,
+) -> RunResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     env.reset(seed=seed, app_env=scenario.app_env)

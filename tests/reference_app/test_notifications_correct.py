@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -110,3 +111,50 @@ def test_failure_right_after_commit_keeps_the_activation_owed_until_the_drain(
     assert NotificationOutbox.objects.get().sent_at is None  # committed, not yet sent
     drained = Client().post("/api/_internal/notifications/drain/", **HARNESS_AUTH).json()
     assert drained == {"sent": 1, "pending": 0, "error": None}
+
+
+def test_websocket_that_redis_forgot_closes_to_retry_and_its_reconnect_gets_the_activation(
+    catalog, redis_url, transactional_db
+):
+    """A Redis restarted empty forgets the group; a socket whose receive loop never saw the
+    restart must not stay open and deaf: it closes with 1011, and the reconnect replays."""
+    import redis
+    from websockets.exceptions import ConnectionClosed
+
+    from tests.reference_app.conftest import running_app
+
+    company, plan = catalog
+    session = checkout_session(company.id, plan.id)
+    with running_app(redis_url, WS_GROUP_CHECK_INTERVAL="0.1") as server:
+        url = f"{server.ws_url}/ws/companies/{company.id}/"
+        with ws_connect(url, open_timeout=5) as ws:
+            with redis.Redis.from_url(redis_url, socket_timeout=5) as client:
+                groups = client.keys(f"*{group_name(company.id)}")
+                assert groups, "the consumer joined no group"
+                client.delete(*groups)  # what a restart without persistence leaves
+            # Sent while the socket is deaf: group_send reaches nobody.
+            get_variant("correct").fulfil(session, source="webhook")
+            try:
+                while True:
+                    ws.recv(timeout=10)
+            except ConnectionClosed as closed:
+                code = closed.rcvd.code if closed.rcvd else None
+        assert code == 1011
+        with ws_connect(url, open_timeout=5) as ws:
+            message = json.loads(ws.recv(timeout=5))
+    assert message["session_id"] == session["id"] and message["replayed"] is True
+
+
+def test_websocket_still_in_its_group_stays_open(catalog, redis_url, transactional_db):
+    from tests.reference_app.conftest import running_app
+
+    company, plan = catalog
+    session = checkout_session(company.id, plan.id)
+    with (
+        running_app(redis_url, WS_GROUP_CHECK_INTERVAL="0.05") as server,
+        ws_connect(f"{server.ws_url}/ws/companies/{company.id}/", open_timeout=5) as ws,
+    ):
+        time.sleep(0.5)  # ten checks or so: each finds the socket in its group
+        get_variant("correct").fulfil(session, source="webhook")
+        message = json.loads(ws.recv(timeout=5))
+    assert message["session_id"] == session["id"]

@@ -1,0 +1,95 @@
+"""The harness's own Redis or Postgres killed mid-run: exit 3, naming the service and the end
+of its log, no traceback, and the report and --json of the runs done before it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.paychaos_cli import PLAIN_ENV
+
+# The process names of the harness's own servers, children of the paychaos process.
+SERVERS = {"Redis": "redis-server", "Postgres": "postgres"}
+
+
+def _own_server(proc: subprocess.Popen[str], name: str) -> psutil.Process | None:
+    """The server the paychaos process started itself (Postgres's postmaster, not a backend)."""
+    try:
+        children = psutil.Process(proc.pid).children()
+    except psutil.NoSuchProcess:
+        return None
+    return next((c for c in children if c.name().startswith(name)), None)
+
+
+def _wait_for(what: str, proc: subprocess.Popen[str], found, polls: int = 3000):
+    """Poll (every 0.1 s, ``polls`` times at most) until ``found()`` is truthy."""
+    for _ in range(polls):
+        value = found()
+        if value:
+            return value
+        if proc.poll() is not None:
+            raise AssertionError(f"paychaos ended before {what}: {proc.communicate()}")
+        time.sleep(0.1)
+    proc.kill()
+    raise AssertionError(f"never saw {what}")
+
+
+def _kill_mid_run(args: list[str], cwd: Path, begun, service: str) -> tuple[int, str, str]:
+    """Run ``paychaos ARGS``; once ``begun()`` says runs are under way, kill -9 the harness's
+    own ``service``; the exit status, stdout and stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paychaos", *args], cwd=cwd, env=PLAIN_ENV, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        _wait_for("runs under way", proc, lambda: begun(proc))
+        server = _wait_for(service, proc, lambda: _own_server(proc, SERVERS[service]))
+        server.send_signal(signal.SIGKILL)
+        out, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 3, out + err
+    assert "Traceback" not in out + err, err
+    flat = " ".join(err.split())  # the terminal wraps long lines
+    assert f"the harness's own {service} failed" in flat, err
+    return proc.returncode, out, flat
+
+
+@pytest.mark.parametrize("service", ["Redis", "Postgres"])
+def test_run_stops_with_exit_3_naming_the_dead_service_and_writes_the_partial_json(
+    tmp_path: Path, service: str
+):
+    histories = tmp_path / "histories"
+    args = ["run", "--json", str(tmp_path / "r.json"), "--out", str(histories)]
+    # Two runs done (their histories written) and a third begun: then the kill.
+    _, _, err = _kill_mid_run(
+        args, tmp_path, lambda _p: len(list(histories.glob("*.jsonl"))) >= 3, service
+    )
+    assert "killed by SIGKILL" in err and "its log ends:" in err, err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["partial"] is True and report["exit_code"] == 3
+    assert report["environment_failure"]["service"] == service
+    assert report["environment_failure"]["log_tail"], "no log tail in the JSON"
+    assert len(report["runs"]) >= 2, "the runs done before the kill are missing"
+    assert (tmp_path / "report-run.html").exists()
+
+
+def test_explore_stops_with_exit_3_and_writes_its_json_when_its_redis_dies(tmp_path: Path):
+    args = ["explore", "--budget", "500", "--seed", "1", "--json", str(tmp_path / "e.json"),
+            "--out", str(tmp_path / "results")]  # fmt: skip
+    # Once the app server is up, exploring begins.
+    _kill_mid_run(args, tmp_path, lambda proc: _own_server(proc, "python"), "Redis")
+    found = json.loads((tmp_path / "e.json").read_text())
+    assert found["partial"] is True and found["exit_code"] == 3
+    assert found["environment_failure"]["service"] == "Redis"
+    assert found["finding"] is None and found["schedules"] < 500
+    assert (tmp_path / "results" / "report-explore.html").exists()
