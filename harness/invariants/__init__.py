@@ -1,4 +1,4 @@
-"""The product's promises, I1-I8, as pure checkers.
+"""The product's promises, I1-I9, as pure checkers.
 
 Each invariant lives in its own module and is registered below by one line.
 A checker is a pure function ``(history, final_state) -> list[Violation]``;
@@ -91,6 +91,7 @@ MODULES = (
     "i6_forgeries_change_nothing",
     "i7_no_resurrection",
     "i8_activation_notified",
+    "i9_tasks_exactly_once",
 )
 
 

@@ -25,6 +25,10 @@ VARIANTS: dict[str, str] = {
     "mutant:M10": f"{_BASE}.mutants.m10_no_state_guard:NoStateGuard",
     "mutant:M11": f"{_BASE}.mutants.m11_skippable_signature:SkippableSignature",
     "mutant:M12": f"{_BASE}.mutants.m12_notify_before_commit:NotifyBeforeCommit",
+    # The task side (Celery); M13-M19 are left to the payment-grant mutants.
+    "mutant:M20": f"{_BASE}.mutants.m20_dispatch_before_commit:DispatchBeforeCommit",
+    "mutant:M21": f"{_BASE}.mutants.m21_unguarded_delay:UnguardedDelay",
+    "mutant:M22": f"{_BASE}.mutants.m22_non_idempotent_task:NonIdempotentTask",
 }
 
 VARIANT_NAMES: tuple[str, ...] = tuple(VARIANTS)
