@@ -27,6 +27,14 @@ MODULES = (
     "session_expired_unpaid",
     "db_error_customer_gone",
     "late_update_after_cancel",
+    # The task side (Celery): the broker and the worker.
+    "broker_down_at_dispatch",
+    "broker_reset_at_dispatch",
+    "broker_blackholed",
+    "worker_killed_mid_task",
+    "worker_killed_after_effect",
+    "task_outlives_visibility_timeout",
+    "worker_started_late",
 )
 
 

@@ -594,21 +594,29 @@ class CorrectVariant(Variant):
     def run_task(self, task: Any, kind: str, payload: dict[str, Any]) -> None:
         """Do the work once per (task, activation): the key, the effect and the outbox's
         ``done_at`` commit together, so a second run (a redelivery, a republish) does nothing."""
-        from paychaos.reference_app.tasks.models import TaskDone, TaskOutbox
+        from paychaos.reference_app.tasks.models import TaskOutbox
 
         session_id = str(payload.get("session_id") or "")
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    TaskDone.objects.create(kind=kind, activation=session_id)
-            except IntegrityError:
-                log.info("task %s for %s already done", kind, session_id)
-            else:
+            if self.claim_task(kind, session_id):
                 self.task_effect(task, kind, payload)
+            else:
+                log.info("task %s for %s already done", kind, session_id)
             if payload.get("outbox_id"):
                 TaskOutbox.objects.filter(pk=payload["outbox_id"], done_at__isnull=True).update(
                     done_at=timezone.now()
                 )
+
+    def claim_task(self, kind: str, session_id: str) -> bool:
+        """Insert the task's key for this activation; False when a run already did the work."""
+        from paychaos.reference_app.tasks.models import TaskDone
+
+        try:
+            with transaction.atomic():
+                TaskDone.objects.create(kind=kind, activation=session_id)
+        except IntegrityError:
+            return False
+        return True
 
     def task_effect(self, task: Any, kind: str, payload: dict[str, Any]) -> None:
         from paychaos.reference_app.tasks.models import TaskEffect
