@@ -18,7 +18,6 @@ import pytest
 
 from paychaos.runner import run_scenario
 from paychaos.scenarios import get_scenario
-
 from tests.services.helpers import child_env, wait_until_gone
 
 
