@@ -163,3 +163,60 @@ def test_two_projects_with_an_adapter_module_of_the_same_name_each_get_their_own
     first = load_adapter(find_config(start=tmp_path / "one"))
     second = load_adapter(find_config(start=tmp_path / "two"))
     assert (type(first).__name__, type(second).__name__) == ("One", "Two")
+
+
+PROJECT_SCENARIOS = """
+from paychaos.schedule import Scenario
+from paychaos.schedule import step as s
+
+SCENARIOS = (
+    Scenario(
+        name="buys-twice",
+        story="A company pays twice for the same plan.",
+        steps=(s.checkout("s1"), s.pay("s1"), s.deliver(), s.validate("s1")),
+    ),
+)
+"""
+
+
+def test_the_projects_own_scenarios_join_the_catalog(tmp_path, monkeypatch):
+    from paychaos.cli.compose import named_scenarios, scenario_named
+
+    monkeypatch.delenv("PAYCHAOS_APP", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "mine.py").write_text(PROJECT_SCENARIOS)
+    _pyproject(
+        tmp_path, f'[tool.paychaos]\napp = "{REFERENCE_APP}"\nscenarios = ["checks/mine.py"]\n'
+    )
+    catalog = named_scenarios()
+    assert list(catalog)[-1] == "buys-twice"
+    assert "redis-down-during-webhook" in catalog  # the catalog's own stay, first
+    assert scenario_named("buys-twice").steps[0].do == "checkout"
+    listed = paychaos("scenarios", cwd=tmp_path, env={**PLAIN_ENV, "PYTHONPATH": ""})
+    assert listed.returncode == 0 and "buys-twice" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "body", "message"),
+    [
+        ('["nope.py"]', None, "nope.py does not exist"),
+        ('"mine.py"', None, "must be a list of file paths"),
+        ('["mine.py"]', "SCENARIOS = 3\n", "must define SCENARIOS"),
+        ('["mine.py"]', "import no_such_module_here\n", "failed to load: ModuleNotFoundError"),
+        (
+            '["mine.py"]',
+            PROJECT_SCENARIOS.replace("buys-twice", "redis-down-during-webhook"),
+            "is named like another",
+        ),
+    ],
+)
+def test_bad_project_scenarios_exit_2_before_anything_starts(tmp_path, files, body, message):
+    if body is not None:
+        (tmp_path / "mine.py").write_text(body)
+    _pyproject(tmp_path, f'[tool.paychaos]\napp = "{REFERENCE_APP}"\nscenarios = {files}\n')
+    done = paychaos("run", cwd=tmp_path, env={**PLAIN_ENV, "PYTHONPATH": ""})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in " ".join((done.stdout + done.stderr).split())
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "paychaos-results").exists()  # refused before any work

@@ -1,7 +1,8 @@
 """Two situations the named scenarios do not stage, aimed at how drf-stripe-subscription works.
 
-Run them with ``python library_scenarios.py`` from this folder (paychaos's venv), or through
-``tests/examples/test_drf_stripe_subscription.py``.
+``[tool.paychaos] scenarios`` in this folder's pyproject.toml adds them to ``paychaos run``
+(and ``examples/dj_stripe`` puts dj-stripe to the same two): ``paychaos run
+created-after-updated returning-customer`` runs just these.
 """
 
 from __future__ import annotations
@@ -49,24 +50,3 @@ RETURNING_CUSTOMER = Scenario(
 )
 
 SCENARIOS = (CREATED_AFTER_UPDATED, RETURNING_CUSTOMER)
-
-
-if __name__ == "__main__":
-    import json
-    import sys
-
-    from paychaos.app.config import find_config, load_adapter
-    from paychaos.environment import Environment, EnvironmentOptions
-    from paychaos.runner import run_scenario
-
-    with Environment(EnvironmentOptions(), adapter=load_adapter(find_config())) as env:
-        for scenario in SCENARIOS:
-            result = run_scenario(env, scenario)
-            verdicts = {v.invariant: str(v.verdict) for v in result.verdicts}
-            print(scenario.name, json.dumps(verdicts))
-            for violation in result.violations:
-                print("  ", violation.invariant, violation.message)
-            for event in result.history:
-                if event.name == "checkout" and event.type == "fail":
-                    print("   checkout failed:", event.value.get("error"))
-    sys.exit(0)

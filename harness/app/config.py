@@ -6,6 +6,11 @@ The first that says something wins, in that order. ``[tool.paychaos]`` lives in 
     [tool.paychaos]
     app = "shop_paychaos.adapter:ShopAdapter"   # an AppAdapter subclass
     python = ".venv-shop/bin/python"            # the app's own interpreter (optional)
+    scenarios = ["paychaos_scenarios.py"]       # the project's own scenarios (optional)
+
+A scenarios file is plain Python that defines ``SCENARIOS``, a sequence of
+``paychaos.schedule.Scenario``; ``paychaos run`` runs them after the named catalog's, by name
+like any other (``paychaos run my-scenario``).
 
 ``python`` is handed to the adapter, which starts the app's server under it, so the app keeps
 its own Django and stripe-python. paychaos imports the adapter, never the app.
@@ -36,6 +41,7 @@ class AppConfig:
     python: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     root: Path | None = None  # the folder relative paths in the config are relative to
+    scenario_files: tuple[Path, ...] = ()  # the project's own scenarios (``scenarios = [...]``)
 
     @property
     def is_reference(self) -> bool:
@@ -71,11 +77,17 @@ def find_config(cli_app: str | None = None, start: Path | None = None) -> AppCon
                 hint='e.g. app = "shop_paychaos.adapter:ShopAdapter"',
             )
         python = section.get("python")
-        unknown = sorted(set(section) - {"app", "python", "settings"})
+        unknown = sorted(set(section) - {"app", "python", "settings", "scenarios"})
         if unknown:
             raise ConfigError(
                 f"[tool.paychaos] in {pyproject}: unknown key {unknown[0]!r}",
-                hint="the keys are app, python and settings",
+                hint="the keys are app, python, settings and scenarios",
+            )
+        files = section.get("scenarios", [])
+        if not (isinstance(files, list) and all(isinstance(f, str) for f in files)):
+            raise ConfigError(
+                f"[tool.paychaos] scenarios in {pyproject} must be a list of file paths",
+                hint='e.g. scenarios = ["paychaos_scenarios.py"]',
             )
         return AppConfig(
             spec,
@@ -84,6 +96,7 @@ def find_config(cli_app: str | None = None, start: Path | None = None) -> AppCon
             python=os.path.abspath(folder / python) if isinstance(python, str) else None,
             settings=dict(section.get("settings") or {}),
             root=folder,
+            scenario_files=tuple(folder / f for f in files),
         )
     return AppConfig(None, "nothing")
 
@@ -150,3 +163,43 @@ def _forget_if_from_elsewhere(module_name: str, root: Path | None) -> None:
             sys.path.remove(str(root))
         sys.path.insert(0, str(root))  # first, so the import finds this project's module
         del sys.modules[module_name]
+
+
+def load_project_scenarios(config: AppConfig) -> list[Any]:
+    """The scenarios of the project's own ``scenarios = [...]`` files, in file order. Each file
+    defines ``SCENARIOS``, a sequence of Scenario; anything else is a ConfigError."""
+    import importlib.util
+
+    from paychaos.schedule import Scenario
+
+    found: list[Scenario] = []
+    for path in config.scenario_files:
+        where = f"[tool.paychaos] scenarios (from {config.source}): {path}"
+        if not path.is_file():
+            raise ConfigError(
+                f"{where} does not exist", hint="paths are relative to pyproject.toml"
+            )
+        name = f"paychaos_project_scenarios_{len(found)}_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ConfigError(f"{where} is not a Python file", hint="name it something.py")
+        module = importlib.util.module_from_spec(spec)
+        if config.root is not None and str(config.root) not in sys.path:
+            sys.path.insert(0, str(config.root))
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # the user's file: say where it failed, not a traceback
+            raise ConfigError(
+                f"{where} failed to load: {type(exc).__name__}: {exc}",
+                hint="run `python <file>` to see the whole error",
+            ) from None
+        scenarios = getattr(module, "SCENARIOS", None)
+        if not isinstance(scenarios, list | tuple) or not all(
+            isinstance(s, Scenario) for s in scenarios
+        ):
+            raise ConfigError(
+                f"{where} must define SCENARIOS, a list or tuple of paychaos.schedule.Scenario",
+                hint="see docs/adapter.md, 'Your own scenarios'",
+            )
+        found.extend(scenarios)
+    return found

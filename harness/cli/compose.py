@@ -49,18 +49,34 @@ def open_environment(
     )
 
 
-def named_scenarios() -> dict[str, Scenario]:
-    """Every named scenario, by name, in catalog order."""
+def named_scenarios(app: str | None = None) -> dict[str, Scenario]:
+    """Every named scenario, by name: paychaos's catalog, then the project's own
+    (``[tool.paychaos] scenarios``). A project scenario named like another is a ConfigError."""
+    from paychaos.app.config import find_config, load_project_scenarios
     from paychaos.scenarios import all_scenarios
 
-    return all_scenarios()
+    found = all_scenarios()
+    config = find_config(app)
+    for scenario in load_project_scenarios(config):
+        if scenario.name in found:
+            raise ConfigError(
+                f"scenario {scenario.name!r} from [tool.paychaos] scenarios ({config.source}) "
+                "is named like another",
+                hint="give each of your scenarios a name of its own (`paychaos scenarios`)",
+            )
+        found[scenario.name] = scenario
+    return found
 
 
-def scenario_named(name: str) -> Scenario:
+def scenario_named(name: str, app: str | None = None) -> Scenario:
     """One named scenario; a ConfigError listing the names when there is none by that name."""
-    from paychaos.scenarios import get_scenario
-
-    return get_scenario(name)
+    known = named_scenarios(app)
+    if name not in known:
+        raise ConfigError(
+            f"unknown scenario {name!r}",
+            hint="`paychaos scenarios` lists them: " + ", ".join(known),
+        )
+    return known[name]
 
 
 def variant_names() -> tuple[str, ...]:

@@ -36,7 +36,7 @@ def demo(
 
     (variant_name,) = parse_variants(variant)[:1]
     chosen = (
-        scenario_named(scenario)
+        scenario_named(scenario, app_spec)
         if scenario
         else Scenario(
             name="purchase",

@@ -70,8 +70,8 @@ def run(
     from paychaos.report import print_report, print_shadow_summary, replay_command, write_json
     from paychaos.runner import command_verdict, confirm, run_scenario
 
-    catalog = named_scenarios()
-    chosen = [scenario_named(n) for n in names] if names else list(catalog.values())
+    catalog = named_scenarios(app_spec)
+    chosen = [scenario_named(n, app_spec) for n in names] if names else list(catalog.values())
     variants = parse_variants(variant)
     console = Console()
     history_dir = out

@@ -1,0 +1,86 @@
+"""What the example tests share: the example's own venv, one ``paychaos run`` in its folder
+(its ``[tool.paychaos]`` applies, its own scenarios included), and the verdict table."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.paychaos_cli import paychaos
+
+REPO = Path(__file__).resolve().parents[2]
+K, B, NA, NX = "kept", "broken", "n/a", "not exercised"
+PROMISES = ("I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8")
+NOT_USING_REDIS = "the schedule breaks Redis, which this app does not use"
+# scenario -> (the run's outcome, I1..I8, why the run exercised nothing when it did not).
+Table = dict[str, tuple[str, tuple[str, ...], str | None]]
+
+
+def build_venv(name: str) -> Path:
+    """The example's own venv (built by its setup.sh; reused while its requirements hold)."""
+    venv = REPO / ".venv-examples" / name
+    subprocess.run(
+        ["bash", str(REPO / "examples" / name / "setup.sh"), str(venv)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHON": os.environ.get("PYTHON", "python3")},
+    )
+    return venv
+
+
+@dataclass
+class ExampleRun:
+    returncode: int
+    output: str
+    runs: dict[str, dict[str, Any]]  # scenario name -> its run in the JSON report
+
+
+def run_example(name: str, tmp_path: Path) -> ExampleRun:
+    """``paychaos run --json`` from the example's folder, as its README says to."""
+    results = tmp_path / "results.json"
+    env = {"COLUMNS": "200", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+    done = paychaos(
+        "run", "--json", str(results), "--out", str(tmp_path / "histories"),
+        cwd=REPO / "examples" / name, env=env, timeout=840,
+    )  # fmt: skip
+    output = done.stdout[-3000:] + done.stderr[-3000:]
+    assert results.exists(), output
+    report = json.loads(results.read_text())
+    return ExampleRun(done.returncode, output, {run["scenario"]: run for run in report["runs"]})
+
+
+def assert_table(runs: dict[str, dict[str, Any]], expected: Table) -> None:
+    """Every run's outcome and verdicts are the documented ones, and nothing is flaky."""
+    assert set(runs) == set(expected), "a scenario was added: document its verdict"
+    seen = {
+        name: (
+            run["outcome"],
+            tuple(v["verdict"] for v in sorted(run["verdicts"], key=lambda v: v["invariant"])),
+        )
+        for name, run in runs.items()
+    }
+    assert seen == {name: (outcome, verdicts) for name, (outcome, verdicts, _) in expected.items()}
+    for name, (_outcome, _verdicts, why) in expected.items():
+        if why is not None:
+            assert why in (runs[name]["unexercised"] or ""), (name, runs[name]["unexercised"])
+    assert not any(run["flaky_violations"] for run in runs.values())
+    assert all(tuple(v["invariant"] for v in r["verdicts"]) == PROMISES for r in runs.values())
+
+
+def webhook_endpoint(name: str, monkeypatch: Any) -> dict[str, Any]:
+    """The one webhook endpoint the example's adapter registers in the emulator at start."""
+    from paychaos.app.config import find_config, load_adapter
+    from paychaos.environment import Environment, EnvironmentOptions
+
+    monkeypatch.delenv("PAYCHAOS_APP", raising=False)
+    adapter = load_adapter(find_config(start=REPO / "examples" / name))
+    with Environment(EnvironmentOptions(), adapter=adapter) as env:
+        (endpoint,) = env.stripe.list_all("/v1/webhook_endpoints")
+    return dict(endpoint)
