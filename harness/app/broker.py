@@ -59,5 +59,7 @@ def integer_replies(url: str, commands: list[tuple[str, ...]], timeout: float = 
 
 def broker_backlog(url: str, queues: tuple[str, ...]) -> int:
     """Messages waiting on ``queues`` plus those handed out and not yet acknowledged."""
-    commands = [("LLEN", q) for q in queues] + [("ZCARD", "unacked_index")]
-    return sum(integer_replies(url, commands))
+    commands: list[tuple[str, ...]] = [("LLEN", q) for q in queues]
+    commands.append(("ZCARD", "unacked_index"))
+    counts: list[int] = integer_replies(url, commands)
+    return sum(counts)
