@@ -108,15 +108,13 @@ def send_receipt(self: Task, payload: dict[str, Any]) -> None:
 TASKS = {PROVISION: provision_account, RECEIPT: send_receipt}
 
 
-def activation_payload(
-    *, session_id: str, subscription_id: int, company_id: int, amount: int | None
-) -> dict[str, Any]:
+def activation_payload(subscription: Any, session_id: str, amount: int | None) -> dict[str, Any]:
     """What both tasks are given: everything they need, so neither reads a row that may not
     be committed yet."""
     return {
         "session_id": session_id,
-        "subscription_id": subscription_id,
-        "company_id": company_id,
+        "subscription_id": subscription.id,
+        "company_id": subscription.company_id,
         "amount": amount,
     }
 

@@ -89,17 +89,16 @@ class Variant:
 
         if not broker_configured():
             return
-        payload = activation_payload(
-            session_id=session_id,
-            subscription_id=subscription.id,
-            company_id=subscription.company_id,
-            amount=amount,
-        )
+        payload = activation_payload(subscription, session_id, amount)
         for task in TASKS.values():
             task.delay(payload)
 
     def run_task(self, task: Any, kind: str, payload: dict[str, Any]) -> None:
         """A task's body, in the worker: do the work, every time it runs."""
+        self.task_effect(task, kind, payload)
+
+    def task_effect(self, task: Any, kind: str, payload: dict[str, Any]) -> None:
+        """The work itself: one effect row (the account provisioned, the mail sent)."""
         from paychaos.reference_app.tasks.models import TaskEffect
 
         TaskEffect.objects.create(

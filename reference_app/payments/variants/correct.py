@@ -532,12 +532,7 @@ class CorrectVariant(Variant):
 
         if not broker_configured():
             return
-        payload = activation_payload(
-            session_id=session_id,
-            subscription_id=subscription.id,
-            company_id=subscription.company_id,
-            amount=amount,
-        )
+        payload = activation_payload(subscription, session_id, amount)
         for kind in KINDS:
             TaskOutbox.objects.create(kind=kind, payload=payload)
         transaction.on_commit(self.drain_tasks_if_due, robust=True)
@@ -617,14 +612,3 @@ class CorrectVariant(Variant):
         except IntegrityError:
             return False
         return True
-
-    def task_effect(self, task: Any, kind: str, payload: dict[str, Any]) -> None:
-        from paychaos.reference_app.tasks.models import TaskEffect
-
-        TaskEffect.objects.create(
-            kind=kind,
-            checkout_session_id=str(payload.get("session_id") or ""),
-            subscription_id=payload.get("subscription_id"),
-            company_id=payload.get("company_id"),
-            task_id=str(task.request.id or ""),
-        )
