@@ -117,6 +117,23 @@ def test_an_app_whose_checkout_always_fails_is_never_kept(tmp_path):
     assert "not exercised" in accepted.stdout  # still said, only not failed
 
 
+def test_an_app_whose_sign_up_fails_is_not_exercised_and_says_why(tmp_path):
+    """Signing the company up is the app's own endpoint too: a timeout there is the customer
+    not reaching Stripe, said as such, not a traceback."""
+    (tmp_path / "broken_signup.py").write_text(
+        BROKEN_CHECKOUT.replace("BrokenCheckout", "BrokenSignup")
+        .replace(
+            "def create_checkout(self, company_id, plan_id):", "def create_company(self, name):"
+        )
+        .replace("/payments/checkout/", "/accounts/signup/ (read timed out)")
+    )
+    out = paychaos("run", "webhook-dropped", "--app", "broken_signup:BrokenSignup", cwd=tmp_path)
+    text = out.stdout + out.stderr
+    assert out.returncode == 5, text
+    assert "could not check out" in text and "/accounts/signup/ (read timed out)" in text
+    assert "Traceback" not in text
+
+
 def test_with_no_app_configured_the_cli_says_it_tests_the_reference_app(tmp_path):
     out = paychaos("run", "forged-webhook", cwd=tmp_path)
     assert out.stderr.splitlines()[0].startswith("paychaos: no app configured"), out.stderr

@@ -46,7 +46,6 @@ def _checkout(ctx: RunContext, step: Step) -> None:
     alias, company = step.args["session"], step.args["company"]
     if alias in ctx.sessions:
         raise ConfigError(f"step {step.describe()}: session {alias!r} was already created")
-    company_id = ctx.company_id(company)
     plan_id = ctx.plan_id(step.args["plan"])
     if plan_id is None:
         raise ConfigError(
@@ -57,6 +56,7 @@ def _checkout(ctx: RunContext, step: Step) -> None:
         ctx.customer(company), "checkout", {"session": alias, "company": company}
     )
     try:
+        company_id = ctx.company_id(company)  # signing up is the app's too, and can fail
         session_id = ctx.env.app.create_checkout(company_id, plan_id)
     except Exception as exc:  # the app failed to create it: the customer never reaches Stripe
         op.fail({"session": alias, "error": _short(exc)})
