@@ -35,6 +35,7 @@ MODULES = (
     "worker_killed_after_effect",
     "task_outlives_visibility_timeout",
     "worker_started_late",
+    "tasks_lost_in_redis_restart",
 )
 
 
