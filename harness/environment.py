@@ -81,7 +81,7 @@ class Environment:
         self.variant = self.options.variant
         self.app: AppAdapter = adapter
         self._stack = contextlib.ExitStack()
-        self._plans: dict[str, tuple[str, int]] = {}
+        self._plans: dict[str, tuple[str, str]] = {}
         self._app_env: dict[str, str] = dict(self.options.app_env)
         self.services: Any = None
         self.emulator: Any = None
@@ -286,6 +286,10 @@ class Environment:
             )
             self._plans[name] = (self.app.create_plan(name, price["id"], amount), price["id"])
         return self._plans[name][0]
+
+    def plan_price_id(self, name: str) -> str | None:
+        """The Stripe price the harness created for plan ``name`` this run, if any."""
+        return self._plans[name][1] if name in self._plans else None
 
     def watch_company(self, company_id: str) -> None:
         self.observer.watch(company_id)

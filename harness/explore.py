@@ -8,6 +8,7 @@ to a minimal reproduction that is written as a replay file.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from paychaos.environment import Environment
 
 FAULT_STEPS = frozenset(
-    {"fault", "process", "failpoint", "race", "webhook_policy", "api_fault", "forge"}
+    {"fault", "process", "failpoint", "race", "overtake", "webhook_policy", "api_fault", "forge"}
 )
 PROFILES = ("ci", "chaos")
 
@@ -160,7 +161,11 @@ def parse_budget(text: str) -> tuple[int | None, float | None]:
         raise ConfigError(
             f"--budget {text!r} is neither a time (60s, 2m) nor a number of examples (200)"
         ) from None
-    if (seconds is not None and not seconds > 0) or (examples is not None and examples <= 0):
+    if seconds == math.inf:
+        raise ConfigError(f"--budget {text!r} would never end", hint="give a finite time: 60s, 2m")
+    if (seconds is not None and not 0 < seconds < math.inf) or (
+        examples is not None and examples <= 0
+    ):
         raise ConfigError(
             f"--budget {text!r} would run nothing", hint="give a positive time or count: 60s, 200"
         )

@@ -31,6 +31,9 @@ def collect_final_state(
             company_id=(s.get("metadata") or {}).get("company_id"),
             subscription_id=id_of(s.get("subscription")),
             mode=s.get("mode", "subscription"),
+            price_ids=charged_prices(stripe, s["id"]),
+            amount_total=s.get("amount_total"),
+            currency=s.get("currency"),
         )
         for s in stripe.list_all("/v1/checkout/sessions")
     )
@@ -51,6 +54,12 @@ def collect_final_state(
         task_effects=tuple(app.task_effects()) if app.traits.task_kinds else (),
         tasks_settled=tasks_settled,
     )
+
+
+def charged_prices(stripe: StripeRest, session_id: str) -> tuple[str, ...]:
+    """The prices a session's line items charge, as Stripe holds them."""
+    items = stripe.list_all(f"/v1/checkout/sessions/{session_id}/line_items")
+    return tuple(p for p in (id_of((i or {}).get("price")) for i in items) if p)
 
 
 def delivery_attempt(raw: dict[str, Any]) -> DeliveryAttempt:

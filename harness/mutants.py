@@ -62,6 +62,10 @@ class Detection:
     # Failures that did not repeat on a rerun of the same schedule: shown, never a catch
     # (nor, on ``correct``, a false alarm).
     flaky: tuple[str, ...] = ()
+    # Schedules run up to and including the first one that broke a promise: named scenarios,
+    # then generated ones (None: nothing broke). A measure of power that a faster machine or
+    # more workers do not change.
+    schedules_to_detection: int | None = None
 
     @property
     def is_correct(self) -> bool:
@@ -87,6 +91,7 @@ class Detection:
             "scenarios_run": self.scenarios_run,
             "examples": self.examples,
             "flaky": list(self.flaky),
+            "schedules_to_detection": self.schedules_to_detection,
         }
 
 
@@ -170,18 +175,21 @@ def detect(
                 examples=0,
                 caught_in=result,
                 flaky=tuple(flaky),
+                schedules_to_detection=run,
             )
 
     remaining = budget_seconds - (time.monotonic() - started)
     if max_examples is None and remaining <= 0:
         return _not_caught(target, variant, started, run, 0, flaky)
     first_failure: list[float] = []
+    first_failing_example: list[int] = []
     examples = [0]
 
     def seen(stats: Any) -> None:
         examples[0] = stats.examples
         if stats.distinct and not first_failure:
             first_failure.append(time.monotonic() - started)
+            first_failing_example.append(stats.examples)
         state = "shrinking" if first_failure else "exploring"
         notify(target, f"{state}: {stats.examples} generated schedules")
         if max_examples is None and not stats.distinct and stats.elapsed >= remaining:
@@ -225,6 +233,7 @@ def detect(
         examples=outcome.stats.examples,
         caught_in=finding.result,
         flaky=tuple(flaky),
+        schedules_to_detection=run + first_failing_example[0] if first_failing_example else None,
     )
 
 

@@ -24,6 +24,10 @@ class StripeSession:
     company_id: str | None = None
     subscription_id: str | None = None
     mode: str = "subscription"
+    # What the session charged: the prices of its line items, its total and currency.
+    price_ids: tuple[str, ...] = ()
+    amount_total: int | None = None
+    currency: str | None = None
 
     @property
     def paid(self) -> bool:
@@ -48,6 +52,8 @@ class AppSubscription:
     checkout_session_id: str | None
     stripe_subscription_id: str | None
     status: str
+    # The Stripe price of the plan the app granted (None: the adapter does not read it).
+    plan_price_id: str | None = None
 
     @property
     def active(self) -> bool:
@@ -62,6 +68,7 @@ class AppPayment:
     checkout_session_id: str | None
     amount: int | None = None
     company_id: str | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class ReferenceAppAdapter(DjangoAppAdapter):
     traits = AppTraits(
         fulfils_on=("checkout.session.completed", "checkout.session.async_payment_succeeded"),
         task_kinds=("provision_account", "send_receipt"),
+        untrusted_client=True,
     )
     webhook_events = (
         "checkout.session.completed",
@@ -62,11 +63,13 @@ class ReferenceAppAdapter(DjangoAppAdapter):
     webhook_path = "/api/stripe/webhook/"
     table_prefix = "payments_"
     subscriptions_sql = (
-        "SELECT id, company_id, checkout_session_id, stripe_subscription_id, status "
-        "FROM payments_subscription ORDER BY id"
+        "SELECT s.id, s.company_id, s.checkout_session_id, s.stripe_subscription_id, s.status, "
+        "p.stripe_price_id FROM payments_subscription s "
+        "JOIN payments_subscriptionplan p ON p.id = s.plan_id ORDER BY s.id"
     )
     payments_sql = (
-        "SELECT id, checkout_session_id, amount, company_id FROM payments_payment ORDER BY id"
+        "SELECT id, checkout_session_id, amount, company_id, currency "
+        "FROM payments_payment ORDER BY id"
     )
 
     def env(self, wiring: AppWiring) -> dict[str, str]:
@@ -86,8 +89,46 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         return str(body["session_id"])
 
     def validate(self, session_id: str, timeout: float = 5.0) -> ValidateAnswer:
+        return self._validate(session_id, {}, {}, timeout)
+
+    def validate_as(
+        self,
+        session_id: str,
+        *,
+        signed_in: str | None = None,
+        plan_id: str | None = None,
+        timeout: float = 5.0,
+    ) -> ValidateAnswer:
+        headers = {"X-Company-Id": signed_in} if signed_in is not None else {}
+        body = {"plan_id": int(plan_id)} if plan_id is not None else {}
+        return self._validate(session_id, body, headers, timeout)
+
+    def checkout_as(
+        self, company_id: str, plan_id: str, *, signed_in: str, amount: int | None = None
+    ) -> str:
+        payload: dict[str, Any] = {"company_id": int(company_id), "plan_id": int(plan_id)}
+        if amount is not None:
+            payload["amount"] = amount
+        response = self.http.post(
+            f"{self.base_url}/api/checkout/",
+            json=payload,
+            headers={"X-Company-Id": signed_in},
+            timeout=10,
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(f"checkout refused: {response.status_code} {response.text[:200]}")
+        return str(response.json()["session_id"])
+
+    def _validate(
+        self, session_id: str, payload: dict[str, Any], headers: dict[str, str], timeout: float
+    ) -> ValidateAnswer:
         try:
-            response = self.post_json(f"/api/payments/validate/{session_id}/", timeout=timeout)
+            response = self.http.post(
+                f"{self.base_url}/api/payments/validate/{session_id}/",
+                json=payload,
+                headers=headers,
+                timeout=timeout,
+            )
         except requests.RequestException as exc:
             return ValidateAnswer(
                 told=self.page_model(None, None), error=f"{type(exc).__name__}: {exc}"[:300]
@@ -120,6 +161,20 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         response.raise_for_status()
         body = response.json()
         return {"status": body.get("status"), "session": body.get("checkout_session_id")}
+
+    def subscription_status_as(self, company_id: str, *, signed_in: str) -> dict[str, Any]:
+        response = self.http.get(
+            f"{self.base_url}/api/companies/{company_id}/subscription/",
+            headers={"X-Company-Id": signed_in},
+            timeout=10,
+        )
+        body = response.json() if response.status_code < 500 else {}
+        return {
+            "http_status": response.status_code,
+            "status": body.get("status"),
+            "session": body.get("checkout_session_id"),
+            "subscription_id": body.get("subscription_id"),
+        }
 
     def websocket_url(self, company_id: str) -> str | None:
         return f"ws://{LOOPBACK}:{self.port}/ws/companies/{company_id}/"

@@ -46,3 +46,40 @@ def test_a_failure_a_rerun_does_not_repeat_is_not_a_catch(monkeypatch, tmp_path)
     assert not row.caught and row.examples == 1, row
     assert row.flaky == ("once (I8)",)
     assert row.to_dict()["flaky"] == ["once (I8)"]
+
+
+def _result(scenario, broken):
+    violations = (Violation("I10", "wrong plan"),) if broken else ()
+    verdict = Verdict.BROKEN if broken else Verdict.KEPT
+    return RunResult(
+        scenario=scenario, variant="mutant:M21", seed=0, violations=violations, history=(),
+        state=FinalState(), verdicts=(PromiseVerdict("I10", verdict),),
+    )  # fmt: skip
+
+
+def test_schedules_to_detection_counts_named_then_generated_schedules(monkeypatch, tmp_path):
+    quiet = Scenario(name="quiet", story="Breaks nothing.", steps=())
+    loud = Scenario(name="loud", story="Breaks I10.", steps=())
+    monkeypatch.setattr(runner, "confirm", lambda env, result, **kw: result)
+    monkeypatch.setattr(runner, "run_scenario", lambda env, s, **kw: _result(s, s is loud))
+    row = detect(_Env(), "M21", [quiet, quiet, loud], st.just(quiet), out_dir=tmp_path)
+    assert row.caught and row.by == "loud" and row.schedules_to_detection == 3
+    assert row.to_dict()["schedules_to_detection"] == 3
+
+    # Nothing named breaks it; the third generated schedule does (the first two do not).
+    generated = [Scenario(name="generated", story=f"g{n}", steps=()) for n in range(3)]
+    runs = {"n": 0}
+
+    def run_generated(env, s, **kw):
+        if s is quiet:
+            return _result(s, False)
+        runs["n"] += 1
+        return _result(s, runs["n"] >= 3)
+
+    monkeypatch.setattr(runner, "run_scenario", run_generated)
+    monkeypatch.setattr(explore_module, "run_scenario", run_generated)
+    row = detect(
+        _Env(), "M21", [quiet], st.sampled_from(generated), max_examples=10, out_dir=tmp_path
+    )
+    assert row.caught and row.by == "generated schedule"
+    assert row.schedules_to_detection == 1 + 3, row

@@ -134,6 +134,35 @@ class AppAdapter(ABC):
     def subscription_status(self, company_id: str) -> dict[str, Any]:
         """What the account page shows: at least ``status`` and, if known, ``session``."""
 
+    # --- an untrusted browser (``traits.untrusted_client``) -----------------------------------
+
+    def validate_as(
+        self,
+        session_id: str,
+        *,
+        signed_in: str | None = None,
+        plan_id: str | None = None,
+        timeout: float = 5.0,
+    ) -> ValidateAnswer:
+        """Call validate as an edited browser would: signed in as company ``signed_in`` (which
+        may not be the session's), naming plan ``plan_id`` beside the session id (as a success
+        URL's query may). ``told`` as for ``validate``."""
+        raise NotImplementedError(f"{type(self).__name__} cannot send an edited validate")
+
+    def checkout_as(
+        self, company_id: str, plan_id: str, *, signed_in: str, amount: int | None = None
+    ) -> str:
+        """Ask for a Checkout Session as an edited browser would: signed in as ``signed_in``,
+        asking for ``company_id`` (maybe another company) and ``plan_id``, naming a price
+        ``amount`` of its own; return the session id (raise if the app refuses)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot send an edited checkout")
+
+    def subscription_status_as(self, company_id: str, *, signed_in: str) -> dict[str, Any]:
+        """Read ``company_id``'s account page as the browser of ``signed_in`` (maybe another
+        company): ``http_status`` and what it shows (``status``, ``session``,
+        ``subscription_id``)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot send an edited account read")
+
     # --- the success page in a real browser (``--browser``) ----------------------------------
 
     #: How to read what the success page shows: outcome ("success", "failed", ...) -> a

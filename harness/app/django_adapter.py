@@ -39,6 +39,7 @@ from paychaos.app import AppAdapter, AppWiring
 from paychaos.errors import ConfigError, ServiceError
 from paychaos.net import LOOPBACK, free_port
 from paychaos.services.process import ManagedProcess, ProcessSpec
+from paychaos.services.registry import ProcessRegistry
 from paychaos.state import AppPayment, AppSubscription, TaskEffect
 
 # How much of the server's log one ``log_since`` returns at most.
@@ -73,7 +74,8 @@ class DjangoAppAdapter(AppAdapter):
     tables: ClassVar[tuple[str, ...]] = ()
     table_prefix: ClassVar[str] = ""
     #: Rows as the checkers read them. Subscriptions: id, company_id, checkout_session_id,
-    #: stripe_subscription_id, status. Payments: id, checkout_session_id, amount, company_id.
+    #: stripe_subscription_id, status, and optionally the Stripe price id of the granted plan
+    #: (I10). Payments: id, checkout_session_id, amount, company_id, and optionally currency.
     #: Empty ``payments_sql``: the app keeps no payment rows (say so in ``traits`` too).
     subscriptions_sql: ClassVar[str] = ""
     payments_sql: ClassVar[str] = ""
@@ -110,6 +112,7 @@ class DjangoAppAdapter(AppAdapter):
         self._worker: ManagedProcess | None = None
         self._worker_log_mark = 0
         self._logdir: Path | None = None
+        self._logdir_entry: Path | None = None
         self._wiring: AppWiring | None = None
         self._migrated = False
         self._tables: list[str] = []
@@ -169,9 +172,11 @@ class DjangoAppAdapter(AppAdapter):
             ) from None
 
     def _folder(self) -> Path:
-        """The server's own folder (its log), removed by ``close``."""
+        """The server's own folder (its log), removed by ``close``; recorded in the registry
+        (with the owner marker), so the next start removes it if this harness is killed."""
         if self._logdir is None:
             self._logdir = Path(tempfile.mkdtemp(prefix="paychaos-app-"))
+            self._logdir_entry = ProcessRegistry.default().add_folder("app", self._logdir)
         return self._logdir
 
     def _cwd(self) -> Path:
@@ -236,7 +241,8 @@ class DjangoAppAdapter(AppAdapter):
         self.http.close()
         if self._logdir is not None:
             shutil.rmtree(self._logdir, ignore_errors=True)
-            self._logdir = None
+            ProcessRegistry.default().remove(self._logdir_entry)
+            self._logdir, self._logdir_entry = None, None
 
     def crash(self) -> None:
         proc, self._proc = self._proc, None
@@ -442,7 +448,14 @@ class DjangoAppAdapter(AppAdapter):
         if not self.subscriptions_sql:
             raise ConfigError(f"{type(self).__name__} sets no subscriptions_sql")
         return [
-            AppSubscription(str(r[0]), text_id(r[1]), text_id(r[2]), text_id(r[3]), str(r[4]))
+            AppSubscription(
+                str(r[0]),
+                text_id(r[1]),
+                text_id(r[2]),
+                text_id(r[3]),
+                str(r[4]),
+                plan_price_id=text_id(r[5]) if len(r) > 5 else None,
+            )
             for r in self.rows(self.subscriptions_sql)
         ]
 
@@ -450,7 +463,13 @@ class DjangoAppAdapter(AppAdapter):
         if not self.payments_sql:
             return []
         return [
-            AppPayment(str(r[0]), text_id(r[1]), r[2], text_id(r[3]))
+            AppPayment(
+                str(r[0]),
+                text_id(r[1]),
+                r[2],
+                text_id(r[3]),
+                currency=text_id(r[4]) if len(r) > 4 else None,
+            )
             for r in self.rows(self.payments_sql)
         ]
 

@@ -24,3 +24,6 @@ class AppTraits:
     #: The tasks a worker runs after every activation (I9 applies when there are some), e.g.
     #: ``("provision_account", "send_receipt")``; each must leave one effect per activation.
     task_kinds: tuple[str, ...] = ()
+    #: Whether the adapter can send what an edited browser sends (``validate_as``,
+    #: ``checkout_as``): another company's session, another plan, another price (I11 applies).
+    untrusted_client: bool = False

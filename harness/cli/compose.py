@@ -29,7 +29,11 @@ def open_environment(
     app's success page in headless Chromium (``--browser``)."""
     from paychaos.app.config import APP_ENV, find_config, load_adapter
     from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.stripe_emulator.config import seed_problem
 
+    problem = seed_problem(seed)
+    if problem:
+        raise ConfigError(f"--seed {seed!r}: {problem}", hint="e.g. --seed 0")
     config = find_config(app)
     if variant != "correct" and not config.is_reference:
         raise ConfigError(

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants
 from paychaos.cli.options import AppOption, BrowserOption
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY
 
@@ -65,7 +65,10 @@ def explore(
     if variant_name is None:
         raise ConfigError("explore takes one variant at a time", hint="e.g. --variant seed_fix")
     examples, seconds = parse_budget(budget)
+    if max_steps < 1:
+        raise ConfigError(f"--max-steps {max_steps} would generate nothing", hint="e.g. 10")
     only = _invariant_ids(invariants)
+    check_writable({"--html": html, "--junit": junit}, {"--out": out})
     console = Console()
     # JUnit: a passing case per schedule that kept every promise; the failing ones are the
     # same bug being shrunk, so the shrunk counterexample stands for them (counted apart).
@@ -103,7 +106,7 @@ def explore(
             )  # fmt: skip
 
         outcome = run_explore(
-            env, schedules(max_steps=max_steps), seed=seed, max_examples=examples or 100_000,
+            env, schedules(max_steps=max_steps, untrusted_client=env.app.traits.untrusted_client), seed=seed, max_examples=examples or 100_000,
             budget_seconds=seconds, profile=profile, database_dir=out / "examples",
             on_example=show, only=only, on_result=ran,
         )  # fmt: skip
@@ -180,6 +183,7 @@ def replay(
 
     scenario, variant, seed, only = read_replay(file)
     parse_variants(variant)
+    check_writable({"--html": html, "--junit": junit}, {"the results folder": RESULTS})
     console = Console()
     with open_environment(variant, seed, app_spec, browser=browser) as env:
         result = confirm(env, run_scenario(env, scenario, seed=seed, only=only))

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from paychaos.cli import app
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ def mutants(
             f"--budget-per-mutant {budget_per_mutant!r} must be a positive time",
             hint="e.g. 60s or 2m",
         )
+    check_writable({"--json": json_path, "--html": html, "--junit": junit}, {"--out": out})
     console = Console()
     if not console.is_terminal:  # piped into a file or a doc: keep each row on one line
         console = Console(width=max(console.width, 180))
@@ -82,7 +83,7 @@ def mutants(
             progress.console.print(f"  {row.target}: {how}", highlight=False)
 
         rows = detection_run(
-            env, targets, list(named_scenarios().values()), schedules(max_steps=10), seed=seed, budget_seconds=seconds, include_correct=include_correct,
+            env, targets, list(named_scenarios().values()), schedules(max_steps=10, untrusted_client=env.app.traits.untrusted_client), seed=seed, budget_seconds=seconds, include_correct=include_correct,
             out_dir=out, on_progress=show, on_done=done,
         )  # fmt: skip
     console.print(detection_table(rows, seconds))
@@ -122,8 +123,10 @@ def mutants(
     raise typer.Exit(0 if all_ok(rows) else 1)
 
 
-RIGHT = ("time", "shrunk length")
-DETECTION_COLUMNS = ("mutant", "caught", "by", "invariants", "time", "shrunk length", "replay")
+RIGHT = ("time", "schedules", "shrunk length")
+DETECTION_COLUMNS = (
+    "mutant", "caught", "by", "invariants", "time", "schedules", "shrunk length", "replay",
+)  # fmt: skip
 
 
 def detection_table(rows: list[Detection], budget_seconds: float) -> Table:
@@ -153,6 +156,9 @@ def _cells(row: Detection) -> list[str]:
         row.by or "-",
         " ".join(row.invariants) or "-",
         f"{row.seconds:.1f}s" if row.seconds is not None else f"({row.elapsed:.0f}s)",
+        str(row.schedules_to_detection)
+        if row.schedules_to_detection is not None
+        else f"({row.scenarios_run + row.examples})",
         str(row.shrunk_length) if row.shrunk_length is not None else "-",
         row.replay or "-",
     ]

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from paychaos.cli import app
 from paychaos.cli.options import AppOption, BrowserOption
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
 
 
@@ -73,6 +73,7 @@ def run(
     catalog = named_scenarios(app_spec)
     chosen = [scenario_named(n, app_spec) for n in names] if names else list(catalog.values())
     variants = parse_variants(variant)
+    check_writable({"--json": json_path, "--html": html, "--junit": junit}, {"--out": out})
     console = Console()
     history_dir = out
     history_dir.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The product's promises, I1-I9, as pure checkers.
+"""The product's promises, I1-I11, as pure checkers.
 
 Each invariant lives in its own module and is registered below by one line.
 A checker is a pure function ``(history, final_state) -> list[Violation]``;
@@ -92,6 +92,8 @@ MODULES = (
     "i7_no_resurrection",
     "i8_activation_notified",
     "i9_tasks_exactly_once",
+    "i10_paid_for_is_granted",
+    "i11_no_foreign_purchase",
 )
 
 

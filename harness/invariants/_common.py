@@ -61,3 +61,17 @@ def unpaid_reason(history: Sequence[Event], state: FinalState) -> str | None:
 def any_session_reason(history: Sequence[Event], state: FinalState) -> str | None:
     """Why the run has no Checkout Session at all (None when it has one)."""
     return None if state.sessions else no_checkout_reason(history)
+
+
+def buyers(history: Sequence[Event]) -> dict[str, str]:
+    """Session id -> the app id of the company whose browser checked it out (and pays for
+    it), from the harness's own checkout ops: the truth, whatever the session's metadata or
+    the client's edited request says."""
+    found: dict[str, str] = {}
+    for event in history:
+        if event.type != "ok" or event.name not in ("checkout", "tampered_checkout"):
+            continue
+        session, company = event.value.get("session"), event.value.get("company_id")
+        if isinstance(session, str) and company is not None:
+            found[session] = str(company)
+    return found

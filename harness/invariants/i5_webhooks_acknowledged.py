@@ -2,7 +2,9 @@
 
 Judged on the emulator's delivery attempts. Attempts the emulator tampered
 with on purpose (forged, stale, ...) or dropped before they reached the app do
-not count either way: the promise is about honest deliveries.
+not count either way: the promise is about honest deliveries. An event whose last
+attempt Stripe dropped (a delivery policy that drops every attempt) was never put to the
+app once faults healed, so its earlier refusals are not held against it.
 """
 
 from __future__ import annotations
@@ -17,11 +19,18 @@ from paychaos.state import DeliveryAttempt, FinalState
 
 def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
     honest: dict[tuple[str, str], list[DeliveryAttempt]] = defaultdict(list)
+    last_dropped: dict[tuple[str, str], bool] = {}
     for attempt in state.deliveries:
-        if attempt.tampering is None and not attempt.dropped:
-            honest[(attempt.event_id, attempt.endpoint)].append(attempt)
+        if attempt.tampering is not None:
+            continue
+        key = (attempt.event_id, attempt.endpoint)
+        last_dropped[key] = attempt.dropped
+        if not attempt.dropped:
+            honest[key].append(attempt)
     found = []
-    for (event_id, _endpoint), attempts in honest.items():
+    for (event_id, endpoint), attempts in honest.items():
+        if last_dropped.get((event_id, endpoint)):
+            continue  # Stripe's last word never reached the app
         if not any(a.acknowledged for a in attempts):
             last = attempts[-1]
             answer = last.http_status if last.http_status is not None else last.error

@@ -5,7 +5,8 @@ timestamp older than the tolerance) must not be answered 2xx, and no
 subscription may exist for a session that only a forgery spoke of.
 A fresh replay of a genuine delivery cannot be told apart by its signature;
 for it, "changes nothing" is I1 and I3's business (no second subscription or
-payment).
+payment). A genuine delivery replayed byte for byte after its signature outlived the
+app's tolerance (``replay_genuine``) must be refused.
 """
 
 from __future__ import annotations
@@ -34,6 +35,18 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
                 INVARIANT.violation(
                     f"the app accepted a {event.value.get('kind')} webhook "
                     f"({event.value.get('event_type')}) with {event.value.get('http_status')}",
+                    [event],
+                )
+            )
+    for event in completions(history, "replay_genuine"):
+        age, tolerance = event.value.get("age"), event.value.get("tolerance")
+        late = isinstance(age, int) and isinstance(tolerance, int) and age > tolerance
+        if late and _is_2xx(event.value.get("http_status")):
+            found.append(
+                INVARIANT.violation(
+                    f"the app accepted a genuine delivery of event {event.value.get('event_id')} "
+                    f"replayed {age}s after it was signed, past its {tolerance}s tolerance, "
+                    f"with {event.value.get('http_status')}",
                     [event],
                 )
             )
@@ -69,6 +82,8 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 
 def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
     if completions(history, "forge") or any(a.must_reject for a in state.deliveries):
+        return None
+    if any(e.type == "ok" for e in completions(history, "replay_genuine")):
         return None
     return "no forged, unsigned or stale webhook reached the app"
 

@@ -61,9 +61,120 @@ def _checkout(ctx: RunContext, step: Step) -> None:
     except Exception as exc:  # the app failed to create it: the customer never reaches Stripe
         op.fail({"session": alias, "error": _short(exc)})
         return
+    op.ok(checked_out(ctx, alias, session_id, company, company_id, step.args["plan"]))
+
+
+def checked_out(
+    ctx: RunContext, alias: str, session_id: str, buyer: str, buyer_id: str, plan: str
+) -> dict[str, Any]:
+    """Remember whose session ``alias`` is; the checkout op's value: who checked it out (and
+    pays: I10 and I11 judge by it) and the plan's price."""
     ctx.sessions[alias] = session_id
-    ctx.session_company[alias] = company
-    op.ok({"session": session_id, "alias": alias, "company": company})
+    ctx.session_company[alias] = buyer
+    return {
+        "session": session_id,
+        "alias": alias,
+        "company": buyer,
+        "company_id": buyer_id,
+        "plan": plan,
+        "price": ctx.env.plan_price_id(plan),
+    }
+
+
+UNTRUSTED = "the adapter cannot send what an edited browser sends (traits.untrusted_client)"
+
+
+@action("tampered_checkout")
+def _tampered_checkout(ctx: RunContext, step: Step) -> None:
+    alias, company = step.args["session"], step.args["company"]
+    if alias in ctx.sessions:
+        raise ConfigError(f"step {step.describe()}: session {alias!r} was already created")
+    buyer = step.args["as_company"] or company
+    plan = step.args["plan"]
+    value: dict[str, Any] = {
+        "session": alias,
+        "company": buyer,
+        "asked_for": company,
+        "plan": plan,
+        **({"amount": step.args["amount"]} if step.args["amount"] is not None else {}),
+    }
+    op = ctx.history.invoke(ctx.customer(buyer), "tampered_checkout", value)
+    if not ctx.env.app.traits.untrusted_client:
+        op.fail({**value, "error": UNTRUSTED, "unsupported": True})
+        return
+    plan_id = ctx.plan_id(plan)
+    assert plan_id is not None  # the step's plan was checked against PLANS
+    try:
+        # signing the companies up is the app's too, and can fail
+        buyer_id, asked_id = ctx.company_id(buyer), ctx.company_id(company)
+        session_id = ctx.env.app.checkout_as(
+            asked_id, plan_id, signed_in=buyer_id, amount=step.args["amount"]
+        )
+    except Exception as exc:  # the app refused the edited request: nothing to pay
+        op.fail({**value, "error": _short(exc)})
+        return
+    op.ok({**value, **checked_out(ctx, alias, session_id, buyer, buyer_id, plan)})
+
+
+@action("tampered_read")
+def _tampered_read(ctx: RunContext, step: Step) -> None:
+    company, signed_in = step.args["company"], step.args["as_company"]
+    value: dict[str, Any] = {"company": company, "signed_in": signed_in}
+    op = ctx.history.invoke(ctx.customer(signed_in), "tampered_read", value)
+    if not ctx.env.app.traits.untrusted_client:
+        op.fail({**value, "error": UNTRUSTED, "unsupported": True})
+        return
+    try:
+        company_id, signed_in_id = ctx.company_id(company), ctx.company_id(signed_in)
+        shown = ctx.env.app.subscription_status_as(company_id, signed_in=signed_in_id)
+    except Exception as exc:
+        op.info({**value, "error": _short(exc)})
+        return
+    op.ok({**value, "company_id": company_id, "signed_in_id": signed_in_id, **shown})
+
+
+@action("tampered_validate")
+def _tampered_validate(ctx: RunContext, step: Step) -> None:
+    alias = step.args["session"]
+    session_id = ctx.sessions.get(alias)
+    if session_id is None:
+        return
+    owner = ctx.session_company.get(alias, "c1")
+    signed_in = step.args["as_company"] or owner
+    plan = step.args["plan"]
+    value: dict[str, Any] = {
+        "session": session_id,
+        "signed_in": signed_in,
+        "owner": owner,
+        **({"plan": plan} if plan else {}),
+    }
+    for _ in range(step.args["times"]):
+        op = ctx.history.invoke(ctx.customer(signed_in), "tampered_validate", value)
+        if not ctx.env.app.traits.untrusted_client:
+            op.fail({**value, "error": UNTRUSTED, "unsupported": True})
+            return
+        try:  # signing the other company up is the app's too, and can fail
+            signed_in_id = ctx.company_id(signed_in)
+        except Exception as exc:
+            op.fail({**value, "error": _short(exc)})
+            return
+        plan_id = ctx.plan_id(plan) if plan else None
+        answer = ctx.env.app.validate_as(session_id, signed_in=signed_in_id, plan_id=plan_id)
+        done = {
+            **value,
+            "signed_in_id": signed_in_id,
+            "owner_id": ctx.company_id(owner),
+            "told": answer.told,
+            "http_status": answer.http_status,
+            **({"error": answer.error} if answer.error else {}),
+            **({"body": answer.body} if answer.body else {}),
+        }
+        if answer.http_status is None:
+            op.info(done)
+        elif answer.http_status >= 500:
+            op.fail(done)
+        else:
+            op.ok(done)
 
 
 @action("pay")
@@ -276,6 +387,10 @@ def record_deliveries(ctx: RunContext, attempts: list[dict[str, Any]], log_mark:
     keys = ("event_id", "event_type", "attempt", "status", "error", "policy", "delivered")
     log = None
     for attempt in attempts:
+        if attempt.get("delivered") and not attempt.get("tampering"):
+            stamp = attempt.get("signature_timestamp")
+            if isinstance(stamp, int) and stamp > 0:
+                ctx.delivered[attempt["event_id"]] = (str(attempt.get("event_type")), stamp)
         value = {k: attempt[k] for k in keys if k in attempt}
         if not attempt.get("delivered") and not attempt.get("tampering"):
             if attempt.get("response_body"):
@@ -361,6 +476,56 @@ def _forge(ctx: RunContext, step: Step) -> None:
         op.ok(value)
 
 
+# Longest a replay waits for its captured delivery to outlive the app's tolerance.
+REPLAY_WAIT_MAX = 60
+
+
+@action("replay_genuine")
+def _replay_genuine(ctx: RunContext, step: Step) -> None:
+    """An attacker who captured a genuine delivery of the fulfilment event (body and
+    signature) sends it again once its signature is older than the app's tolerance."""
+    tolerance = step.args["tolerance"]
+    wanted = ctx.env.app.traits.fulfils_on
+    captured = [(e, t) for e, (kind, t) in ctx.delivered.items() if kind in wanted]
+    value: dict[str, Any] = {"tolerance": tolerance}
+    if not captured:
+        ctx.history.record(
+            "attacker",
+            "replay_genuine",
+            {**value, "error": "no genuine delivery of the fulfilment event to replay yet"},
+            "fail",
+        )
+        return
+    event_id, signed_at = captured[-1]
+    wait = signed_at + tolerance + 1 - time.time()
+    if wait > REPLAY_WAIT_MAX:
+        raise ConfigError(
+            f"step {step.describe()}: waiting {wait:.0f}s for the signature to outlive the "
+            "tolerance is too long",
+            hint="give the app a short tolerance in the scenario's app_env "
+            "(STRIPE_WEBHOOK_TOLERANCE for the reference app) and the same tolerance here",
+        )
+    if wait > 0:
+        time.sleep(wait)
+    op = ctx.history.invoke("attacker", "replay_genuine", {**value, "event_id": event_id})
+    mark = app_log_mark(ctx)
+    try:
+        attempts = ctx.env.emulator.control.replay_delivery(event_id)
+    except Exception as exc:
+        op.info({**value, "event_id": event_id, "error": _short(exc)})
+        return
+    record_deliveries(ctx, attempts, mark)
+    status = attempts[0].get("status") if attempts else None
+    op.ok(
+        {
+            **value,
+            "event_id": event_id,
+            "age": round(time.time() - signed_at),
+            "http_status": status,
+        }
+    )
+
+
 # --- nemesis --------------------------------------------------------------------------------
 
 
@@ -434,6 +599,53 @@ def _race(ctx: RunContext, step: Step) -> None:
     with contextlib.suppress(FailpointError):
         fp.clear(name)  # unsetting releases every caller held there
     for thread in threads:
+        thread.join(timeout=30)
+    if errors:
+        raise errors[0]
+
+
+@action("overtake")
+def _overtake(ctx: RunContext, step: Step) -> None:
+    """Force an order: the first sub-step is held at the failpoint (its first hit only) while
+    the others run to the end; then it is released."""
+    name = step.args["failpoint"]
+    from paychaos.failpoints import FailpointError
+
+    fp = ctx.env.failpoints
+    if fp is None:
+        raise ConfigError("this environment has no failpoint control, so orders cannot be forced")
+    held, *overtaking = step.args["steps"]
+    action_text = "1*pause(30000)->off"
+    try:
+        fp.set(name, action_text)
+    except FailpointError as exc:  # the app is down: the steps run in order, unforced
+        ctx.history.record("nemesis", "race", {"failpoint": name, "error": _short(exc)}, "fail")
+        for sub in step.args["steps"]:
+            run_step(ctx, sub)
+        return
+    ctx.history.record("nemesis", "failpoint", {"name": name, "action": action_text})
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            run_step(ctx, held)
+        except BaseException as exc:  # surfaced after the join
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    reached = _held(fp, name, 1, thread)
+    if reached and step.args["caller_gives_up"]:
+        thread.join(timeout=30)  # the caller's own timeout ends its wait; the app is still held
+    ctx.history.record(
+        "nemesis", "race", {"failpoint": name, "held": int(reached), "of": 1, "order": "overtake"}
+    )
+    try:
+        for sub in overtaking:
+            run_step(ctx, sub)
+    finally:
+        with contextlib.suppress(FailpointError):
+            fp.clear(name)  # releases the held step
         thread.join(timeout=30)
     if errors:
         raise errors[0]

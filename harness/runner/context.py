@@ -32,6 +32,8 @@ class RunContext:
     forged: dict[str, str] = field(default_factory=dict)  # alias -> invented session id
     left: set[str] = field(default_factory=set)  # session aliases whose customer closed the tab
     told: dict[str, str] = field(default_factory=dict)  # session id -> what its page last showed
+    # event id -> (event type, signature timestamp) of its last genuine delivery the app took
+    delivered: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def session_id(self, alias: str, step: str) -> str:
         try:

@@ -25,6 +25,21 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "pay": {"session": ((str,), _REQUIRED), "outcome": ((str,), "paid")},
     "async_result": {"session": ((str,), _REQUIRED), "succeeded": ((bool,), True)},
     "validate": {"session": ((str,), _REQUIRED)},
+    # an untrusted browser: what it sends is edited by its user
+    "tampered_validate": {
+        "session": ((str,), _REQUIRED),
+        "as_company": ((str, type(None)), None),
+        "plan": ((str, type(None)), None),
+        "times": ((int,), 1),
+    },
+    "tampered_read": {"company": ((str,), "c1"), "as_company": ((str,), "c2")},
+    "tampered_checkout": {
+        "session": ((str,), _REQUIRED),
+        "company": ((str,), "c1"),
+        "plan": ((str,), "pro"),
+        "as_company": ((str, type(None)), None),
+        "amount": ((int, type(None)), None),
+    },
     "leave": {"session": ((str,), _REQUIRED)},
     "read_subscription": {"company": ((str,), "c1")},
     # Stripe acting on its own
@@ -35,6 +50,7 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "advance_clock": {"seconds": ((int,), _REQUIRED)},
     "webhook_policy": {"policy": ((dict,), _REQUIRED)},
     "api_fault": {"rule": ((dict,), _REQUIRED)},
+    "replay_genuine": {"tolerance": ((int,), 300)},
     "forge": {
         "kind": ((str,), "bad_signature"),
         "session": ((str,), _REQUIRED),
@@ -47,6 +63,14 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "failpoint": {"name": ((str,), _REQUIRED), "action": ((str,), _REQUIRED)},
     # forced interleavings: run sub-steps concurrently, all held at ``failpoint`` until each reached it
     "race": {"failpoint": ((str,), _REQUIRED), "steps": ((list,), _REQUIRED)},
+    # a forced order: the first sub-step is held at ``failpoint`` while the others run to the
+    # end, then it goes on (no race: the same order every time)
+    # (``caller_gives_up``: the others start only once the held step's caller stopped waiting)
+    "overtake": {
+        "failpoint": ((str,), _REQUIRED),
+        "steps": ((list,), _REQUIRED),
+        "caller_gives_up": ((bool,), False),
+    },
 }
 
 PAY_OUTCOMES = ("paid", "delayed", "declined")
@@ -60,9 +84,13 @@ def _choices(kind: str, name: str) -> tuple[str, ...] | None:
     """
     from paychaos.forgery import FORGERY_KINDS
     from paychaos.nemesis import NETWORK_TARGETS, PROCESS_ACTIONS
+    from paychaos.runner.context import PLANS
 
     return {
         ("pay", "outcome"): PAY_OUTCOMES,
+        ("checkout", "plan"): tuple(PLANS),
+        ("tampered_validate", "plan"): tuple(PLANS),
+        ("tampered_checkout", "plan"): tuple(PLANS),
         ("forge", "kind"): tuple(FORGERY_KINDS),
         ("fault", "target"): NETWORK_TARGETS,
         ("process", "target"): tuple(PROCESS_ACTIONS),
@@ -85,8 +113,10 @@ class Step:
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k, v in self.args.items() if k != "steps"]
-        if self.do == "race":
-            parts.append(" | ".join(s.describe() for s in self.args["steps"]))
+        if self.do in ("race", "overtake"):
+            joiner = " | " if self.do == "race" else " overtaken by "
+            parts.append(joiner.join(s.describe() for s in self.args["steps"][:2]))
+            parts.extend(f"then {s.describe()}" for s in self.args["steps"][2:])
         return f"{self.do}({', '.join(parts)})"
 
 
@@ -129,18 +159,134 @@ def step_from_dict(raw: Any, where: str = "step") -> Step:
         if isinstance(value, int) and not isinstance(value, bool) and value < 0:
             raise ConfigError(f"{where}.{name}: {kind} needs a {name} of 0 or more, not {value}")
         args[name] = value
-    if kind == "race":
+    if kind in ("race", "overtake"):
         subs = args["steps"]
         if len(subs) < 2:
-            raise ConfigError(f"{where}.steps: a race needs at least two steps")
+            raise ConfigError(f"{where}.steps: {kind} needs at least two steps")
         args["steps"] = tuple(step_from_dict(s, f"{where}.steps[{i}]") for i, s in enumerate(subs))
+    _check_values(kind, args, where)
     return Step(kind, args)
+
+
+# Arguments that name something (a session, a company, a failpoint): never empty.
+_NAMES = {"session", "company", "plan", "name", "failpoint", "event_type"}
+_STREAMS = ("upstream", "downstream")
+
+
+def _check_values(kind: str, args: dict[str, Any], where: str) -> None:
+    """What a step's arguments mean, checked as the part acting on them would: a replay file
+    is refused before anything starts, not halfway through a run."""
+    for name in _NAMES & set(args):
+        if isinstance(args[name], str) and not args[name].strip():
+            raise ConfigError(f"{where}.{name}: {kind} needs a non-empty {name}")
+    if kind == "process":
+        from paychaos.nemesis import PROCESS_ACTIONS
+
+        allowed = PROCESS_ACTIONS[args["target"]]
+        if args["action"] not in allowed:
+            raise ConfigError(
+                f"{where}.action: process {args['target']} takes action one of "
+                f"{', '.join(allowed)}, not {args['action']!r}"
+            )
+    elif kind == "fault":
+        _check_fault(args["fault"], args["params"], where)
+    if kind in ("failpoint", "race"):
+        from paychaos.failpoints import _NAME
+
+        name = args["name" if kind == "failpoint" else "failpoint"]
+        if not _NAME.match(name):
+            raise ConfigError(
+                f"{where}.{'name' if kind == 'failpoint' else 'failpoint'}: {name!r} is no "
+                "failpoint name (1 to 200 letters, digits and . _ : -)"
+            )
+    if kind == "failpoint":
+        _check_failpoint_action(args["action"], f"{where}.action")
+    elif kind == "advance_clock":
+        from paychaos.stripe_emulator.clock import MAX_ADVANCE_SECONDS
+
+        if args["seconds"] > MAX_ADVANCE_SECONDS:
+            raise ConfigError(
+                f"{where}.seconds: advance_clock moves at most {MAX_ADVANCE_SECONDS} s (two "
+                f"years) at once, not {args['seconds']}",
+                hint="split it into several advance_clock steps",
+            )
+    elif kind in ("webhook_policy", "api_fault"):
+        _check_rule(kind, args["policy" if kind == "webhook_policy" else "rule"], where)
+
+
+def _check_fault(fault: str, params: dict[str, Any], where: str) -> None:
+    import inspect
+
+    from paychaos.faults.client import ProxyHandle
+    from paychaos.faults.toxics.base import InvalidAttribute
+    from paychaos.faults.toxics.registry import TOXICS
+    from paychaos.nemesis import _is_named_fault, network_faults
+
+    if fault not in network_faults():
+        raise ConfigError(
+            f"{where}.fault: unknown network fault {fault!r}",
+            hint=f"one of: {', '.join(network_faults())}",
+        )
+    stream, toxicity = params.get("stream", "downstream"), params.get("toxicity", 1.0)
+    if stream not in _STREAMS:
+        raise ConfigError(f"{where}.params.stream: upstream or downstream, not {stream!r}")
+    if (
+        isinstance(toxicity, bool)
+        or not isinstance(toxicity, int | float)
+        or not 0 <= toxicity <= 1
+    ):
+        raise ConfigError(f"{where}.params.toxicity: a number from 0 to 1, not {toxicity!r}")
+    if _is_named_fault(fault):
+        method = getattr(ProxyHandle, fault)
+        try:
+            inspect.signature(method).bind(None, **params)
+        except TypeError as exc:
+            raise ConfigError(
+                f"{where}.params: {fault} takes no such parameters {params} ({exc})",
+                hint=f"{fault} takes: {', '.join(list(inspect.signature(method).parameters)[1:]) or 'nothing'}",
+            ) from None
+        numbers = {k: v for k, v in params.items() if k not in ("stream", "toxicity")}
+        for key, value in numbers.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(
+                    f"{where}.params.{key}: a whole number of 0 or more, not {value!r}"
+                )
+        return
+    attributes = {k: v for k, v in params.items() if k not in ("stream", "toxicity")}
+    try:
+        TOXICS[fault].check_attributes(attributes)
+    except InvalidAttribute as exc:
+        raise ConfigError(f"{where}.params: {exc}") from None
+
+
+def _check_failpoint_action(action: str, where: str) -> None:
+    from paychaos.failpoints import FailpointActionError, parse_action
+
+    try:
+        parse_action(action)
+    except FailpointActionError as exc:
+        raise ConfigError(f"{where}: {exc.what}", hint=exc.hint) from None
+
+
+def _check_rule(kind: str, rule: dict[str, Any], where: str) -> None:
+    """A delivery policy or an API fault rule, checked by the emulator's own parser."""
+    from paychaos.stripe_emulator.errors import StripeApiError
+
+    if kind == "webhook_policy":
+        from paychaos.stripe_emulator.faults.delivery.policies import DeliveryPolicies as Rules
+    else:
+        from paychaos.stripe_emulator.faults.api.faults import ApiFaults as Rules  # type: ignore[assignment]
+    field_name = "policy" if kind == "webhook_policy" else "rule"
+    try:
+        Rules(seed=0).add(dict(rule))
+    except StripeApiError as exc:
+        raise ConfigError(f"{where}.{field_name}: {exc.message}") from None
 
 
 def _make(_kind: str, **args: Any) -> Step:
     kind = _kind
     raw = {"do": kind, **{k: v for k, v in args.items() if v is not None or kind == "heal"}}
-    if kind == "race":
+    if kind in ("race", "overtake"):
         raw["steps"] = [s.to_dict() if isinstance(s, Step) else s for s in raw["steps"]]
     return step_from_dict(raw, kind)
 
@@ -164,6 +310,46 @@ def async_result(session: str, succeeded: bool = True) -> Step:
 def validate(session: str) -> Step:
     """The success page calls validate, as the browser does after the redirect."""
     return _make("validate", session=session)
+
+
+def tampered_validate(
+    session: str, as_company: str | None = None, plan: str | None = None, times: int = 1
+) -> Step:
+    """The success page's validate as an edited browser sends it, ``times`` in a row.
+
+    ``as_company``: signed in as this company (another company asking about ``session``);
+    ``plan``: a plan named beside the session id (as an edited success URL's query names it).
+    The app must grant nothing it was not paid for and show nothing of another company's
+    purchase (I10, I11); what the page shows for an edited request is no promise (not I4's).
+    """
+    return _make(
+        "tampered_validate", session=session, as_company=as_company, plan=plan, times=times
+    )
+
+
+def tampered_read(company: str = "c1", as_company: str = "c2") -> Step:
+    """The browser of ``as_company`` reads ``company``'s account page (an edited URL)."""
+    return _make("tampered_read", company=company, as_company=as_company)
+
+
+def tampered_checkout(
+    session: str,
+    company: str = "c1",
+    plan: str = "pro",
+    as_company: str | None = None,
+    amount: int | None = None,
+) -> Step:
+    """The checkout call as an edited browser sends it: signed in as ``as_company`` (default:
+    ``company``), asking for ``company``'s checkout of ``plan`` and naming a price ``amount``
+    of its own. The signed-in company is the one that pays."""
+    return _make(
+        "tampered_checkout",
+        session=session,
+        company=company,
+        plan=plan,
+        as_company=as_company,
+        amount=amount,
+    )
 
 
 def leave(session: str) -> Step:
@@ -228,6 +414,14 @@ def forge(session: str, kind: str = "bad_signature", event_type: str = "$fulfilm
     return _make("forge", session=session, kind=kind, event_type=event_type)
 
 
+def replay_genuine(tolerance: int = 300) -> Step:
+    """An attacker sends a captured genuine delivery of the fulfilment event again, the same
+    body and signature, once the signature is older than ``tolerance`` seconds (the app's
+    own tolerance: the step waits that long in real time, so give the app a short one).
+    The app must refuse it (I6)."""
+    return _make("replay_genuine", tolerance=tolerance)
+
+
 def fault(target: str, fault: str, **params: Any) -> Step:
     """Turn a network fault on for ``target`` (redis, postgres, stripe_api) until healed."""
     return _make("fault", target=target, fault=fault, params=params)
@@ -251,3 +445,40 @@ def failpoint(name: str, action: str) -> Step:
 def race(failpoint: str, *steps: Step) -> Step:
     """Run ``steps`` concurrently, holding each at ``failpoint`` until all reached it, then release."""
     return _make("race", failpoint=failpoint, steps=list(steps))
+
+
+def overtake(failpoint: str, held: Step, *overtaking: Step, caller_gives_up: bool = False) -> Step:
+    """Force an order: ``held`` stops at ``failpoint`` while ``overtaking`` run to the end, then
+    ``held`` goes on. The same order every run, unlike a race. ``caller_gives_up``: the
+    others start only once whoever made the held request stopped waiting for it (Stripe's
+    attempt timed out), while the app still works on it."""
+    return _make(
+        "overtake",
+        failpoint=failpoint,
+        steps=[held, *overtaking],
+        caller_gives_up=caller_gives_up or None,
+    )
+
+
+def success_page_before_webhook(session: str) -> Step:
+    """The webhook is on its way (held before it fulfils) when the success page's validate
+    fulfils the session; then the webhook goes on and must find it fulfilled."""
+    return overtake("fulfil.before_insert", deliver(), validate(session))
+
+
+def webhook_before_success_page(session: str) -> Step:
+    """The success page's validate is on its way (held before it fulfils) when the webhook
+    fulfils the session; then validate goes on and must find it fulfilled."""
+    return overtake("fulfil.before_insert", validate(session), deliver())
+
+
+def webhook_retry_while_running() -> tuple[Step, Step]:
+    """Stripe gives up waiting on the first attempt (held before it fulfils, past a 1 s
+    timeout) and retries the same event while that attempt is still running: a delivery
+    policy and the forced order, in that order."""
+    return (
+        webhook_policy(action="timeout", seconds=1, times=1, event_type="$fulfilment"),
+        overtake(
+            "fulfil.before_insert", deliver(), advance_clock(3600), deliver(), caller_gives_up=True
+        ),
+    )

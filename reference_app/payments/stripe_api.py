@@ -58,12 +58,13 @@ def create_price(name: str, amount: int, currency: str, interval: str) -> str:
 
 
 def create_checkout_session(
-    *, company_id: int, plan_id: int, price_id: str, customer_id: str, base_url: str
+    *, company_id: int, plan_id: int, line_item: dict[str, Any], customer_id: str, base_url: str
 ) -> dict[str, Any]:
-    """Create a subscription-mode Checkout Session for one company and plan."""
+    """Create a subscription-mode Checkout Session for one company and plan, charging
+    ``line_item`` (``{"price", "quantity"}``)."""
     params: dict[str, Any] = {
         "mode": "subscription",
-        "line_items": [{"price": price_id, "quantity": 1}],
+        "line_items": [line_item],
         "success_url": f"{base_url}/payments/success/?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{base_url}/payments/cancel/",
         "client_reference_id": f"company-{company_id}",

@@ -19,6 +19,9 @@ def env_back_to_correct(paychaos_env):
     paychaos_env.switch_variant("correct")
 
 
+# Every named scenario runs before exploration: with 28 of them (one waits out a 20 s
+# signature tolerance) a loaded machine needs more than the default 120 s per test.
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("mutant", mutant_ids())
 def test_detection_run_catches_the_mutant(env_back_to_correct, tmp_path, mutant):
     # Every named scenario runs whatever the time; exploration after them is bounded by a count,
@@ -53,6 +56,7 @@ def test_exploration_catches_a_mutant_no_scenario_was_run_for(env_back_to_correc
     assert variant == "mutant:M3" and seed == 0 and len(scenario.steps) == row.shrunk_length
 
 
+@pytest.mark.timeout(600)
 def test_correct_through_the_same_path_raises_no_false_alarm(env_back_to_correct, tmp_path):
     """Every named scenario, then exactly 15 generated schedules: counts, not seconds, so a
     loaded machine runs the same checks as an idle one."""

@@ -41,8 +41,40 @@ class DrainResult:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class ClientClaims:
+    """What a browser sent beside the session id; all of it is the client's word, untrusted.
+
+    ``signed_in_company``: the company whose user is signed in (the ``X-Company-Id`` header
+    stands in for the login session); ``plan_id``: a plan the success URL or the body names;
+    ``amount``: a price the checkout request names. None: not sent.
+    """
+
+    signed_in_company: int | None = None
+    plan_id: int | None = None
+    amount: int | None = None
+
+
+NO_CLAIMS = ClientClaims()
+
+
 class InvalidWebhook(Exception):
     """The payload or its signature did not pass verification."""
+
+
+class PoisonEvent(InvalidWebhook):
+    """Correctly signed, but not an event this app could ever apply (not JSON, nested
+    deeper than any event, fields of the wrong type, values that fit no column).
+
+    Stripe retries every answer outside 2xx for days, and a retry of the same bytes fails
+    the same way: the ``correct`` variant acknowledges it (logged) instead. The seed
+    variants answer it as they answer any payload they cannot read (a subclass of
+    ``InvalidWebhook``).
+    """
+
+
+# Stripe's events nest a handful of levels (event, data, object, metadata or a list's item).
+MAX_EVENT_DEPTH = 32
 
 
 class Variant:
@@ -57,9 +89,25 @@ class Variant:
         """Verify and handle one webhook delivery; the reply goes back to Stripe."""
         raise NotImplementedError
 
-    def validate_session(self, session_id: str) -> Reply:
+    def validate_session(self, session_id: str, claims: ClientClaims = NO_CLAIMS) -> Reply:
         """Tell the success page whether a session is paid and fulfilled."""
         raise NotImplementedError
+
+    def checkout_company(self, requested: int, claims: ClientClaims) -> int | None:
+        """The company a new checkout is for: the one asked for, unless another company's
+        user is signed in (None: refuse)."""
+        signed_in = claims.signed_in_company
+        return requested if signed_in is None or signed_in == requested else None
+
+    def may_read_company(self, company_id: int, claims: ClientClaims) -> bool:
+        """Whether the signed-in browser may read ``company_id``'s account page: only its
+        own (no one signed in: the harness's own reads)."""
+        signed_in = claims.signed_in_company
+        return signed_in is None or signed_in == company_id
+
+    def checkout_line_item(self, price_id: str, claims: ClientClaims) -> dict[str, Any]:
+        """What the session charges: the plan's own price, whatever the client claims."""
+        return {"price": price_id, "quantity": 1}
 
     def drain_notifications(self) -> DrainResult:
         """Send what is owed to browsers; variants without an outbox owe nothing."""
@@ -119,15 +167,40 @@ class Variant:
         """Check the ``Stripe-Signature`` header with the tolerance; return the event as a dict."""
         cfg = settings.PAYMENTS
         try:
-            stripe.Webhook.construct_event(
+            stripe.WebhookSignature.verify_header(
                 payload, sig_header, cfg.stripe_webhook_secret, tolerance=cfg.webhook_tolerance
             )
-            event = json.loads(payload)
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise InvalidWebhook(str(exc)) from None
+        # Signed: whatever is wrong from here on is wrong for every retry too.
+        try:
+            event = json.loads(payload)
+        except RecursionError:
+            raise PoisonEvent("payload nested too deeply to be a Stripe event") from None
+        except ValueError as exc:
+            raise PoisonEvent(f"payload is not JSON: {exc}") from None
+        if json_depth(event) > MAX_EVENT_DEPTH:
+            raise PoisonEvent(f"payload nested deeper than {MAX_EVENT_DEPTH} levels")
         if not isinstance(event, dict) or "type" not in event or "id" not in event:
-            raise InvalidWebhook("payload is not a Stripe event")
+            raise PoisonEvent("payload is not a Stripe event")
         return event
+
+
+def json_depth(value: Any) -> int:
+    """How deep lists and objects nest in parsed JSON (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_EVENT_DEPTH:
+                return deepest
+            stack.extend((child, depth) for child in node)
+    return deepest
 
 
 def is_paid(session: dict[str, Any]) -> bool:

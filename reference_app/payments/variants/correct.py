@@ -25,8 +25,13 @@
   message the broker lost is sent anew). Tasks are acknowledged late and are
   idempotent per (task, checkout session): the ``TaskDone`` key, the effect
   and the outbox's ``done_at`` are written in one transaction (I9).
+- The client is never trusted: validate fulfils what the session's metadata says (plan,
+  company), whatever plan the success URL names, and answers about a session only to its
+  own company's browser; checkout charges the plan's own price (I10, I11).
 - The webhook answers 2xx only after commit; a database error answers 503 so
-  Stripe retries. Validate never says ``failed`` for a session that may be
+  Stripe retries. A correctly signed event it can never apply (malformed, or values no
+  column takes) is acknowledged as poison and logged, never answered 5xx: Stripe would
+  retry it for days. Validate never says ``failed`` for a session that may be
   paid: Stripe unreachable means ``pending`` (I4).
 """
 
@@ -42,7 +47,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -65,8 +70,11 @@ from paychaos.reference_app.payments.notifications import (
     send_to_company,
 )
 from paychaos.reference_app.payments.variants.base import (
+    NO_CLAIMS,
+    ClientClaims,
     DrainResult,
     InvalidWebhook,
+    PoisonEvent,
     Reply,
     Variant,
     advisory_lock,
@@ -91,6 +99,7 @@ class Fulfilment:
     subscription_id: int | None = None
     subscription_status: str | None = None
     reason: str | None = None
+    company_id: int | None = None
 
 
 class _RedisBackoff:
@@ -117,6 +126,14 @@ _backoff = _RedisBackoff()
 _broker_backoff = _RedisBackoff()
 
 
+def _metadata_company(session: dict[str, Any]) -> int | None:
+    """The company the session was created for (its metadata), or None."""
+    try:
+        return int((session.get("metadata") or {})["company_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 class CorrectVariant(Variant):
     """The reference design; mutants subclass it and override one method each."""
 
@@ -125,26 +142,79 @@ class CorrectVariant(Variant):
     # Webhook ---------------------------------------------------------------------
 
     def receive_webhook(self, payload: bytes, sig_header: str | None) -> Reply:
-        """Verify, handle in one transaction, answer 2xx only after commit."""
+        """Verify, handle in one transaction, answer 2xx only after commit.
+
+        An error a retry could cure (the database unavailable) answers 503 so Stripe retries.
+        A correctly signed event that can never be applied (malformed, about a company or
+        plan that does not exist, values that fit no column) is acknowledged as poison and
+        logged: any other answer makes Stripe send the same bytes again for days.
+        """
         try:
             event = self.verify_webhook(payload, sig_header)
+            self.check_applicable(event)
+        except PoisonEvent as exc:
+            return self.poison(payload, exc)
         except InvalidWebhook as exc:
             log.warning("webhook rejected: %s", exc)
             return Reply(400, {"error": "invalid webhook", "detail": str(exc)})
         try:
             reply = self.process_event(event)
+        except DataError as exc:  # a value no column takes: the same on every retry
+            return self.poison(payload, exc, event)
         except DatabaseError as exc:
             log.warning(
                 "webhook %s failed on the database, Stripe will retry: %s", event["id"], exc
             )
             return Reply(503, {"error": "database unavailable", "retry": True})
         except (ValueError, ObjectDoesNotExist) as exc:
-            # Metadata naming no company/plan we know: no retry will help; say so loudly.
-            log.error("webhook %s cannot be applied: %s", event["id"], exc)
-            return Reply(422, {"error": str(exc)})
+            # Metadata naming no company/plan we know: no retry will help.
+            return self.poison(payload, exc, event)
         failpoint("webhook.before_response")
         self.drain_if_due()
         return reply
+
+    def poison(self, payload: bytes, exc: Exception, event: dict[str, Any] | None = None) -> Reply:
+        """Acknowledge an event that can never be applied, and say so loudly in the log."""
+        event_id = event.get("id") if isinstance(event, dict) else None
+        shown = event_id if isinstance(event_id, str) else payload[:80].decode("utf-8", "replace")
+        log.error("webhook %.100s can never be applied, acknowledged as poison: %.300s", shown, exc)
+        return Reply(
+            200, {"received": True, "poison": True, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        )
+
+    def check_applicable(self, event: dict[str, Any]) -> None:
+        """PoisonEvent unless ``event`` has the shape its handler reads (Stripe's event shape)."""
+        for name, limit in (("id", 255), ("type", 100)):
+            value = event.get(name)
+            if not isinstance(value, str) or not value or len(value) > limit:
+                raise PoisonEvent(f"event {name} must be a string of 1 to {limit} characters")
+        created = event.get("created")
+        if created is not None and (isinstance(created, bool) or not isinstance(created, int)):
+            raise PoisonEvent("event created must be a unix time")
+        if event["type"] not in self.event_handlers():
+            return  # acknowledged and ignored whatever its data
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, dict) else None
+        if not isinstance(obj, dict):
+            raise PoisonEvent("event data.object must be an object")
+        object_id_ = obj.get("id")
+        if not isinstance(object_id_, str) or not object_id_ or len(object_id_) > 255:
+            raise PoisonEvent("event data.object.id must be a string of 1 to 255 characters")
+        for name in ("payment_status", "status", "currency"):
+            if obj.get(name) is not None and not isinstance(obj[name], str):
+                raise PoisonEvent(f"event data.object.{name} must be a string")
+        for name in ("subscription", "customer"):
+            value = obj.get(name)
+            if isinstance(value, dict):
+                value = value.get("id")
+            if value is not None and not isinstance(value, str):
+                raise PoisonEvent(f"event data.object.{name} must be an id")
+        amount = obj.get("amount_total")
+        if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+            raise PoisonEvent("event data.object.amount_total must be a whole number")
+        metadata = obj.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise PoisonEvent("event data.object.metadata must be an object")
 
     def event_handlers(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
         """Event type -> handler; every other type is acknowledged and ignored."""
@@ -261,6 +331,7 @@ class CorrectVariant(Variant):
             created=True,
             subscription_id=subscription.id,
             subscription_status=subscription.status,
+            company_id=subscription.company_id,
         )
 
     def record_fulfilment(
@@ -297,6 +368,7 @@ class CorrectVariant(Variant):
             created=False,
             subscription_id=sub.id if sub else None,
             subscription_status=sub.status if sub else None,
+            company_id=sub.company_id if sub else None,
         )
 
     def create_records(
@@ -385,10 +457,10 @@ class CorrectVariant(Variant):
 
     # Validate ---------------------------------------------------------------------
 
-    def validate_session(self, session_id: str) -> Reply:
+    def validate_session(self, session_id: str, claims: ClientClaims = NO_CLAIMS) -> Reply:
         """success once fulfilled; pending while unknown; failed only when Stripe says so."""
         try:
-            reply = self._validate(session_id)
+            reply = self._validate(session_id, claims)
         except DatabaseError as exc:
             log.warning("validate %s: database unavailable: %s", session_id, exc)
             reply = Reply(
@@ -398,9 +470,11 @@ class CorrectVariant(Variant):
         self.drain_if_due()
         return reply
 
-    def _validate(self, session_id: str) -> Reply:
+    def _validate(self, session_id: str, claims: ClientClaims) -> Reply:
         done = self.fulfilment_of(session_id)
-        if done is not None:
+        if done is not None and done.company_id is not None:
+            if not self.may_see(done.company_id, claims):
+                return self.not_yours(session_id)
             return self.success(session_id, done)
         try:
             session = stripe_api.retrieve_session(session_id)
@@ -414,6 +488,11 @@ class CorrectVariant(Variant):
             log.warning("validate %s: Stripe unavailable: %s", session_id, exc)
             return self.pending(session_id, "stripe_unavailable")
         failpoint("checkout.after_session_read")
+        if not self.may_see(_metadata_company(session), claims):
+            return self.not_yours(session_id)
+        if done is not None:
+            return self.success(session_id, done)
+        session = self.as_claimed(session, claims)
         if self.is_paid(session):
             return self.success(session_id, self.fulfil(session, source="validate"))
         if session.get("status") == "expired":
@@ -433,6 +512,24 @@ class CorrectVariant(Variant):
         if not CheckoutFulfilment.objects.filter(checkout_session_id=key).exists():
             return None
         return self.existing_fulfilment(key)
+
+    def may_see(self, company_id: int | None, claims: ClientClaims) -> bool:
+        """Whether the signed-in browser may learn about (and fulfil) a session of
+        ``company_id``: only its own company's (no one signed in: the success page's own
+        call, which carries nothing but the session id)."""
+        signed_in = claims.signed_in_company
+        return signed_in is None or signed_in == company_id
+
+    def as_claimed(self, session: dict[str, Any], claims: ClientClaims) -> dict[str, Any]:
+        """The session fulfilment works from: Stripe's, whatever the client claims."""
+        return session
+
+    @staticmethod
+    def not_yours(session_id: str) -> Reply:
+        """Another company's session: answered as if it did not exist, revealing nothing."""
+        return Reply(
+            404, {"status": "failed", "session_id": session_id, "reason": "unknown_session"}
+        )
 
     @staticmethod
     def success(session_id: str, result: Fulfilment) -> Reply:

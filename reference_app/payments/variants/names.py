@@ -25,10 +25,17 @@ VARIANTS: dict[str, str] = {
     "mutant:M10": f"{_BASE}.mutants.m10_no_state_guard:NoStateGuard",
     "mutant:M11": f"{_BASE}.mutants.m11_skippable_signature:SkippableSignature",
     "mutant:M12": f"{_BASE}.mutants.m12_notify_before_commit:NotifyBeforeCommit",
-    # The task side (Celery); M13-M19 are left to the payment-grant mutants.
-    "mutant:M20": f"{_BASE}.mutants.m20_dispatch_before_commit:DispatchBeforeCommit",
-    "mutant:M21": f"{_BASE}.mutants.m21_unguarded_delay:UnguardedDelay",
-    "mutant:M22": f"{_BASE}.mutants.m22_non_idempotent_task:NonIdempotentTask",
+    # Issue 14's mutants (an untrusted client, what was bought): M21 onwards.
+    "mutant:M21": f"{_BASE}.mutants.m21_client_plan_on_success_page:ClientPlanOnSuccessPage",
+    "mutant:M22": f"{_BASE}.mutants.m22_grant_to_whoever_asks:GrantToWhoeverAsks",
+    "mutant:M23": f"{_BASE}.mutants.m23_validate_shows_any_session:ValidateShowsAnySession",
+    "mutant:M24": f"{_BASE}.mutants.m24_client_price_at_checkout:ClientPriceAtCheckout",
+    "mutant:M25": f"{_BASE}.mutants.m25_amount_in_major_units:AmountInMajorUnits",
+    "mutant:M26": f"{_BASE}.mutants.m26_account_page_of_any_company:AccountPageOfAnyCompany",
+    # The task side (Celery): M13-M15.
+    "mutant:M13": f"{_BASE}.mutants.m13_dispatch_before_commit:DispatchBeforeCommit",
+    "mutant:M14": f"{_BASE}.mutants.m14_unguarded_delay:UnguardedDelay",
+    "mutant:M15": f"{_BASE}.mutants.m15_non_idempotent_task:NonIdempotentTask",
 }
 
 VARIANT_NAMES: tuple[str, ...] = tuple(VARIANTS)

@@ -54,7 +54,12 @@ from paychaos.reference_app.payments.notifications import (
     ping_redis,
     send_to_company,
 )
-from paychaos.reference_app.payments.variants.base import Reply, session_refs
+from paychaos.reference_app.payments.variants.base import (
+    NO_CLAIMS,
+    ClientClaims,
+    Reply,
+    session_refs,
+)
 from paychaos.reference_app.payments.variants.seed_original import (
     SeedOriginalVariant,
     insert_active_subscription,
@@ -143,7 +148,7 @@ class SeedFixVariant(SeedOriginalVariant):
         self.notifications.notify_activation(subscription, session["id"])
         return subscription
 
-    def validate_session(self, session_id: str) -> Reply:
+    def validate_session(self, session_id: str, claims: ClientClaims = NO_CLAIMS) -> Reply:
         try:
             session = stripe_api.retrieve_session(session_id)
         except stripe.StripeError as exc:

@@ -44,6 +44,8 @@ from paychaos.reference_app.payments.failpoints import failpoint
 from paychaos.reference_app.payments.models import Company, Payment, Subscription, SubscriptionPlan
 from paychaos.reference_app.payments.notifications import activation_message, send_to_company
 from paychaos.reference_app.payments.variants.base import (
+    NO_CLAIMS,
+    ClientClaims,
     InvalidWebhook,
     Reply,
     Variant,
@@ -102,7 +104,7 @@ class SeedOriginalVariant(Variant):
         failpoint("fulfil.before_insert")
         return insert_active_subscription(company, plan, session)
 
-    def validate_session(self, session_id: str) -> Reply:
+    def validate_session(self, session_id: str, claims: ClientClaims = NO_CLAIMS) -> Reply:
         try:
             session = stripe_api.retrieve_session(session_id)
         except stripe.StripeError as exc:

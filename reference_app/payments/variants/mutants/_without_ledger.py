@@ -25,6 +25,7 @@ class WithoutLedger(CorrectVariant):
             created=False,
             subscription_id=sub.id if sub else None,
             subscription_status=sub.status if sub else None,
+            company_id=sub.company_id if sub else None,
         )
 
     def fulfilment_of(self, session_id: str) -> Fulfilment | None:

@@ -61,6 +61,7 @@ class GetOrCreateNoConstraint(WithoutLedger):
             created=created,
             subscription_id=subscription.id,
             subscription_status=subscription.status,
+            company_id=subscription.company_id,
         )
 
     def get_or_create_subscription(

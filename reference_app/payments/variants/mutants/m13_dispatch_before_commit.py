@@ -1,4 +1,4 @@
-"""M20: the post-activation tasks are dispatched inside the fulfilling transaction.
+"""M13: the post-activation tasks are dispatched inside the fulfilling transaction.
 
 Bug: ``.delay()`` runs before the transaction commits (no outbox, no ``on_commit``); a
 broker failure is caught, so only the order is wrong. A failure after the dispatch rolls the
@@ -20,7 +20,7 @@ log = logging.getLogger("paychaos.reference_app.payments.mutants")
 
 
 class DispatchBeforeCommit(CorrectVariant):
-    name = "mutant:M20"
+    name = "mutant:M13"
 
     def queue_activation_tasks(
         self, subscription: Subscription, session_id: str, amount: int | None

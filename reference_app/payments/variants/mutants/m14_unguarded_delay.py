@@ -1,4 +1,4 @@
-"""M21: ``.delay()`` after commit, unguarded and not retried.
+"""M14: ``.delay()`` after commit, unguarded and not retried.
 
 Bug: the tasks are dispatched in ``transaction.on_commit`` straight to the broker (no outbox,
 no retry, not ``robust``). With the broker down the publish raises after the activation is
@@ -18,7 +18,7 @@ from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
 
 class UnguardedDelay(CorrectVariant):
-    name = "mutant:M21"
+    name = "mutant:M14"
 
     def queue_activation_tasks(
         self, subscription: Subscription, session_id: str, amount: int | None

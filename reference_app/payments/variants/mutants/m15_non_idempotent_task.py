@@ -1,4 +1,4 @@
-"""M22: a task acknowledged late whose body is not idempotent.
+"""M15: a task acknowledged late whose body is not idempotent.
 
 Bug: the tasks keep ``acks_late`` (a worker lost mid-task gets its message back) but do their
 work on every run, with no key per (task, activation). A worker killed after the effect and
@@ -16,7 +16,7 @@ from paychaos.reference_app.payments.variants.correct import CorrectVariant
 
 
 class NonIdempotentTask(CorrectVariant):
-    name = "mutant:M22"
+    name = "mutant:M15"
 
     def claim_task(self, kind: str, session_id: str) -> bool:
         return True  # no key: every run does the work
