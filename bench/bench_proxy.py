@@ -87,7 +87,11 @@ def main() -> None:
                 real_proxy = real.proxy("paychaos_bench", upstream=upstream)
                 targets["toxiproxy"] = lambda: (real_proxy.listen_host, real_proxy.listen_port)
 
-            clients = {name: redis.Redis(*address()) for name, address in targets.items()}
+            password = services.redis.password  # the embedded Redis demands it
+            clients = {
+                name: redis.Redis(*address(), password=password)
+                for name, address in targets.items()
+            }
             size = args.bulk_mb * 1_000_000
             clients["direct"].set("bench:bulk", os.urandom(size))
             p50s: dict[str, list[float]] = {name: [] for name in clients}

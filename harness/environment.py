@@ -17,7 +17,7 @@ import contextlib
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from paychaos.app import AppAdapter, AppWiring
 from paychaos.errors import ConfigError
@@ -48,6 +48,16 @@ FAST_APP_TIMEOUTS = {
 BROKER_DB = 1
 
 
+def new_api_key() -> str:
+    """A random secret key shaped as Stripe's test keys (``sk_test_`` and 32 letters or digits).
+
+    Each environment has its own, as it has its own webhook secret (the emulator derives
+    those from a random key of its own): neither can be guessed or computed from the seed,
+    and no run depends on their values, so a replay needs neither.
+    """
+    return "sk_test_" + secrets.token_hex(16)
+
+
 @dataclass
 class EnvironmentOptions:
     """How to build the environment."""
@@ -55,7 +65,7 @@ class EnvironmentOptions:
     variant: str = "correct"
     seed: int = 0
     proxied: bool = True  # route the app's connections through fault proxies
-    api_key: str = "sk_test_paychaos000000000000000000"
+    api_key: str = field(default_factory=new_api_key)
     # How long Stripe waits for the app to answer a webhook before counting a failure.
     webhook_timeout: float = 5.0
     app_env: dict[str, str] = field(default_factory=lambda: dict(FAST_APP_TIMEOUTS))
@@ -210,8 +220,10 @@ class Environment:
         proxy = self.proxies.get(target)
         if proxy is None:
             return url
-        host, port = _host_port(url)
-        return url.replace(f"{host}:{port}", f"{proxy.listen_host}:{proxy.listen_port}", 1)
+        parts = urlsplit(url)
+        userinfo, at, _ = parts.netloc.rpartition("@")  # the credentials go along
+        netloc = f"{userinfo}{at}{proxy.listen_host}:{proxy.listen_port}"
+        return urlunsplit(parts._replace(netloc=netloc))
 
     def _wiring_now(self) -> AppWiring:
         return AppWiring(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import socket
 import time
 
@@ -35,3 +37,33 @@ def wait_for_port(host: str, port: int, timeout: float = 10.0, interval: float =
             return True
         time.sleep(interval)
     return False
+
+
+def loopback_host_header(value: str | None) -> bool:
+    """True when an HTTP ``Host`` header names this machine by a loopback name or address.
+
+    A page in the user's browser that got its own domain to resolve to 127.0.0.1 (DNS
+    rebinding) still sends that domain as the Host: control surfaces refuse it. A missing
+    header (HTTP/1.0) names no other site and is accepted.
+    """
+    if value is None:
+        return True
+    host = value.strip().lower()
+    if host.startswith("["):
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    if host in ("localhost", "localhost.") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bearer_token_matches(authorization: str | None, expected: str) -> bool:
+    """True when ``Authorization: Bearer <token>`` carries ``expected`` (compared in constant time)."""
+    given = (authorization or "").strip()
+    if not given.lower().startswith("bearer "):
+        return False
+    return hmac.compare_digest(given[7:].strip().encode(), expected.encode())

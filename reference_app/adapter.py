@@ -201,15 +201,23 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         return []
 
     def settle(self) -> None:
+        token = self._wiring.failpoints_token if self._wiring else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         for path in ("/api/_internal/notifications/drain/", "/api/_internal/tasks/drain/"):
             try:
-                self.post_json(path, timeout=10)
+                self.http.post(self.base_url + path, json={}, headers=headers, timeout=10)
             except requests.RequestException:
                 pass
 
     def resend_owed_tasks(self) -> None:
+        token = self._wiring.failpoints_token if self._wiring else None
         try:
-            self.post_json("/api/_internal/tasks/drain/", {"stale_after": 0}, timeout=10)
+            self.http.post(
+                f"{self.base_url}/api/_internal/tasks/drain/",
+                json={"stale_after": 0},
+                headers={"Authorization": f"Bearer {token}"} if token else {},
+                timeout=10,
+            )
         except requests.RequestException:
             pass
 

@@ -75,6 +75,8 @@ class AppConfig:
     # An outbox row published this long ago and still not done is published again.
     task_republish_after: float = 5.0
     failpoints_enabled: bool = False
+    # What the harness's endpoints (/api/_internal/) demand; empty, they answer nobody.
+    control_token: str = ""
     public_url: str | None = None
     secret_key: str = "paychaos-reference-app-not-a-secret"
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "testserver", "[::1]")
@@ -195,6 +197,7 @@ def load_config(env: Mapping[str, str]) -> AppConfig:
         task_hold=_task_hold(env.get("TASK_HOLD", "")),
         task_republish_after=_number(env, "TASK_REPUBLISH_AFTER", 5.0),
         failpoints_enabled=failpoints,
+        control_token=env.get("PAYCHAOS_FAILPOINTS_TOKEN", ""),
         public_url=public_url.rstrip("/") if public_url else None,
         secret_key=env.get("DJANGO_SECRET_KEY") or AppConfig.secret_key,
         allowed_hosts=hosts or AppConfig.allowed_hosts,

@@ -116,6 +116,7 @@ class DjangoAppAdapter(AppAdapter):
         self._wiring: AppWiring | None = None
         self._migrated = False
         self._tables: list[str] = []
+        self._direct: psycopg.Connection[Any] | None = None  # kept for every run's queries
 
     # --- what the app is told -----------------------------------------------------------------
 
@@ -238,6 +239,7 @@ class DjangoAppAdapter(AppAdapter):
     def close(self) -> None:
         """Stop the server and remove its log folder."""
         self.stop()
+        self._close_direct()
         self.http.close()
         if self._logdir is not None:
             shutil.rmtree(self._logdir, ignore_errors=True)
@@ -424,7 +426,7 @@ class DjangoAppAdapter(AppAdapter):
         return psycopg.connect(url, autocommit=True, connect_timeout=5)
 
     def reset(self) -> None:
-        with self.connect() as conn:
+        def truncate(conn: psycopg.Connection[Any]) -> None:
             if not self._tables:
                 found = set(self.tables)
                 if self.table_prefix:
@@ -439,10 +441,34 @@ class DjangoAppAdapter(AppAdapter):
                 names = ", ".join(f'"{t}"' for t in self._tables)
                 conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
+        self._on_database(truncate)
+
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """The rows of one query on the app's database."""
-        with self.connect() as conn:
-            return list(conn.execute(sql).fetchall())
+        return self._on_database(lambda conn: list(conn.execute(sql).fetchall()))
+
+    def _on_database(self, work: Any) -> Any:
+        """``work(connection)`` on one connection kept across runs (opening one costs a
+        Postgres backend each time); a connection a fault broke (backends terminated, Postgres
+        restarted) is replaced once. Each piece of work is a whole statement: safe to redo."""
+        for attempt in (1, 2):
+            if self._direct is None or self._direct.closed:
+                self._direct = self.connect()
+            try:
+                return work(self._direct)
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                self._close_direct()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _close_direct(self) -> None:
+        conn, self._direct = self._direct, None
+        if conn is not None:
+            try:
+                conn.close()
+            except psycopg.Error:
+                pass
 
     def subscriptions(self) -> list[AppSubscription]:
         if not self.subscriptions_sql:

@@ -30,6 +30,7 @@ def _register_commands() -> None:
         emulator_cmd,
         explore_cmd,
         init_cmd,
+        merge_cmd,
         mutants_cmd,
         proxy_cmd,
         run_cmd,

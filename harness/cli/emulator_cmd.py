@@ -23,12 +23,20 @@ def emulator(
     ),
     retry_schedule: str = typer.Option("test", help="Webhook retry schedule: test or live."),
     webhook_timeout: float = typer.Option(10.0, help="Seconds before a webhook attempt fails."),
+    control_token: str = typer.Option(
+        "",
+        envvar="PAYCHAOS_EMULATOR_CONTROL_TOKEN",
+        help="The token the control API demands (default: a random one, printed at start).",
+        show_default=False,
+    ),
 ) -> None:
     """Serve Stripe's v1 API (the parts paychaos emulates) until Ctrl-C.
 
     Point the stripe library at it with
     ``StripeClient(key, base_addresses={"api": "http://127.0.0.1:12111"})``; drive it
-    with ``paychaos.stripe_emulator.EmulatorControl(url, key)``.
+    with ``paychaos.stripe_emulator.EmulatorControl(url, key, token=control_token)``: the
+    control API under ``/_paychaos/`` demands the token printed as
+    PAYCHAOS_EMULATOR_CONTROL_TOKEN (``Authorization: Bearer``).
     """
     from paychaos.stripe_emulator import StripeEmulator
 
@@ -40,6 +48,7 @@ def emulator(
         delivery=delivery,
         retry_schedule=retry_schedule,
         webhook_timeout=webhook_timeout,
+        control_token=control_token or None,
     )
 
     def interrupt(signum: int, frame: object) -> None:
@@ -53,6 +62,7 @@ def emulator(
     try:
         typer.echo(f"STRIPE_API_BASE={emu.url}")
         typer.echo(f"STRIPE_SECRET_KEY={emu.api_key}")
+        typer.echo(f"PAYCHAOS_EMULATOR_CONTROL_TOKEN={emu.control_token}")
         typer.echo(f"control API: {emu.url}/_paychaos/  (Ctrl-C to stop)", err=True)
         threading.Event().wait()
     except KeyboardInterrupt:

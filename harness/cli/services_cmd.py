@@ -17,6 +17,8 @@ def services(
     """Start the embedded Postgres and Redis, print their URLs, and stop them on Ctrl-C.
 
     Export the printed lines in another shell to point paychaos (and your app) at them.
+    The URLs carry the servers' random passwords: the database URL is the app's role (it
+    owns the database and nothing else), PAYCHAOS_DATABASE_ADMIN_URL the superuser's.
     """
     from paychaos.services import start_services
     from paychaos.services.lifecycle import run_until_interrupted
@@ -30,6 +32,8 @@ def services(
                 typer.echo(f"PAYCHAOS_DATABASE_URL={svc.postgres.url}")
             if redis:
                 typer.echo(f"PAYCHAOS_REDIS_URL={svc.redis.url}")
+            if postgres:
+                typer.echo(f"PAYCHAOS_DATABASE_ADMIN_URL={svc.postgres.admin_url}")
             typer.echo("services running; press Ctrl-C to stop", err=True)
 
         run_until_interrupted(on_ready=announce)

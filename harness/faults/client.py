@@ -235,16 +235,23 @@ class Faults:
     """Network faults through a Toxiproxy API at ``api_url`` (the embedded server or a real one).
 
     ``recorder`` (optional) receives a ``NemesisOp`` each time a fault goes
-    on or off. Proxies created here are deleted by ``close()``.
+    on or off. Proxies created here are deleted by ``close()``. ``token`` is sent
+    with every request (``Authorization: Bearer``) to a server that demands one.
     """
 
     def __init__(
-        self, api_url: str, recorder: Recorder | None = None, timeout: float = 5.0
+        self,
+        api_url: str,
+        recorder: Recorder | None = None,
+        timeout: float = 5.0,
+        token: str | None = None,
     ) -> None:
         self.url = api_url.rstrip("/")
         self.recorder = recorder
         self.timeout = timeout
         self._session = requests.Session()
+        if token:
+            self._session.headers["Authorization"] = f"Bearer {token}"
         # A runner may switch faults from several threads; one Session is not thread-safe.
         self._lock = threading.Lock()
         self._handles: dict[str, ProxyHandle] = {}

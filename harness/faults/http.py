@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
+from paychaos.faults.guard import ApiGuard
+
 Handler = Callable[[str, str, bytes], Awaitable[tuple[int, Any]]]
 
 _MAX_BODY = 1 << 20
@@ -25,9 +27,14 @@ def _reason(status: int) -> str:
 
 
 async def serve_http_connection(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, handler: Handler
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    handler: Handler,
+    guard: ApiGuard | None = None,
 ) -> None:
-    """Answer requests on one connection until the client closes it."""
+    """Answer requests on one connection until the client closes it; ``guard`` refuses
+    requests without the token, or from a browser (see ``paychaos.faults.guard``)."""
+    guard = guard or ApiGuard()
     try:
         while True:
             request_line = await reader.readline()
@@ -58,6 +65,12 @@ async def serve_http_connection(
                 return
             body = await reader.readexactly(int(length_text)) if int(length_text) else b""
             keep_alive = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
+            refused = guard.refusal(method.upper(), headers, body)
+            if refused is not None:
+                await _respond(
+                    writer, refused[0], {"error": refused[1], "status": refused[0]}, False
+                )
+                return
             status, payload = await handler(method.upper(), target, body)
             await _respond(writer, status, payload, keep_alive)
             if not keep_alive:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from paychaos.errors import ConfigError, PortTakenError, ServiceError
+from paychaos.faults.guard import ApiGuard
 from paychaos.faults.http import serve_http_connection
 from paychaos.faults.toxiproxy_api import ToxiproxyApi
 
@@ -43,11 +44,20 @@ def check_loopback(host: str) -> None:
 
 
 async def _serve(
-    host: str, port: int, seed: int, on_ready: Callable[[int], None], stop: asyncio.Event
+    host: str,
+    port: int,
+    seed: int,
+    on_ready: Callable[[int], None],
+    stop: asyncio.Event,
+    token: str | None = None,
 ) -> None:
     api = ToxiproxyApi(seed=seed)
+    guard = ApiGuard(token)
     server = await asyncio.start_server(
-        lambda r, w: serve_http_connection(r, w, api.dispatch), host, port, reuse_address=True
+        lambda r, w: serve_http_connection(r, w, api.dispatch, guard),
+        host,
+        port,
+        reuse_address=True,
     )
     try:
         on_ready(int(server.sockets[0].getsockname()[1]))
@@ -62,13 +72,20 @@ def serve_forever(
     port: int = 8474,
     seed: int = 0,
     on_ready: Callable[[int], None] | None = None,
+    token: str | None = None,
 ) -> None:
-    """Run the server in this thread until Ctrl-C; ``on_ready(port)`` once it listens."""
+    """Run the server in this thread until Ctrl-C; ``on_ready(port)`` once it listens.
+
+    ``token``: every API request must carry it (``Authorization: Bearer``); None keeps
+    Toxiproxy's credential-less API, guarded against browsers only.
+    """
     check_loopback(host)
     loop = _new_loop()
     stop = asyncio.Event()
     try:
-        loop.run_until_complete(_serve(host, port, seed, on_ready or (lambda _p: None), stop))
+        loop.run_until_complete(
+            _serve(host, port, seed, on_ready or (lambda _p: None), stop, token)
+        )
     except OSError as exc:
         taken = exc.errno == errno.EADDRINUSE
         raise (PortTakenError if taken else ServiceError)(
@@ -99,14 +116,19 @@ class FaultProxyServer:
 
     ``port=0`` picks a free port; ``url`` is the API address once started.
     Every proxy it creates lives in this process, so stopping it (or the
-    process ending) leaves nothing behind.
+    process ending) leaves nothing behind. With ``token``, every API request must
+    carry it (``Faults(server.url, token=server.token)``); without, the API is
+    Toxiproxy's, guarded against browsers only (``paychaos.faults.guard``).
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, seed: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, seed: int = 0, token: str | None = None
+    ) -> None:
         check_loopback(host)
         self.host = host
         self.port = port
         self.seed = seed
+        self.token = token
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -134,7 +156,7 @@ class FaultProxyServer:
             self._stop = asyncio.Event()
             try:
                 loop.run_until_complete(
-                    _serve(self.host, self.port, self.seed, on_ready, self._stop)
+                    _serve(self.host, self.port, self.seed, on_ready, self._stop, self.token)
                 )
             except BaseException as exc:
                 failure.append(exc)

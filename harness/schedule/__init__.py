@@ -16,6 +16,8 @@ strategies, so a schedule can be stored, edited by hand, shrunk and replayed.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +28,38 @@ from paychaos.schedule.step import STEP_KINDS, Step, step_from_dict
 #: Every field a scenario given as data may have.
 SCENARIO_FIELDS = ("name", "story", "title", "steps", "app_env")
 
-__all__ = ["STEP_KINDS", "Scenario", "Step", "scenario_from_dict", "step", "step_from_dict"]
+__all__ = [
+    "APP_ENV_SETTINGS",
+    "STEP_KINDS",
+    "Scenario",
+    "Step",
+    "scenario_from_dict",
+    "step",
+    "step_from_dict",
+]
+
+#: The app settings a schedule read from data (a replay file) may set: the app's timeouts
+#: and retry pacing, each a number. Anything else (PYTHONPATH, DATABASE_URL, ...) could make
+#: the app run other code or talk to other servers, so a file cannot set it.
+#: ``PAYCHAOS_REPLAY_APP_ENV`` (comma-separated names, set by the user, never by a file) adds
+#: an app's own settings to the list.
+APP_ENV_SETTINGS = frozenset(
+    {
+        "REDIS_SOCKET_TIMEOUT",
+        "REDIS_CONNECT_TIMEOUT",
+        "REDIS_RECEIVE_SOCKET_TIMEOUT",
+        "STRIPE_TIMEOUT",
+        "STRIPE_CONNECT_TIMEOUT",
+        "STRIPE_MAX_NETWORK_RETRIES",
+        "STRIPE_WEBHOOK_TOLERANCE",
+        "DB_CONNECT_TIMEOUT",
+        "DB_STATEMENT_TIMEOUT_MS",
+        "DB_TCP_USER_TIMEOUT_MS",
+        "NOTIFY_RETRY_INTERVAL",
+    }
+)
+APP_ENV_EXTRA_ENV = "PAYCHAOS_REPLAY_APP_ENV"
+_NUMBER = re.compile(r"\d{1,9}(\.\d{1,9})?")
 
 
 @dataclass(frozen=True)
@@ -75,6 +108,7 @@ def scenario_from_dict(raw: Any, where: str = "scenario") -> Scenario:
     app_env = raw.get("app_env") or {}
     if not isinstance(app_env, dict) or not all(isinstance(v, str) for v in app_env.values()):
         raise ConfigError(f"{where}.app_env: expected an object of string values")
+    _check_app_env(app_env, where)
     return Scenario(
         name=str(raw.get("name") or "replay"),
         story=str(raw.get("story") or ""),
@@ -82,3 +116,21 @@ def scenario_from_dict(raw: Any, where: str = "scenario") -> Scenario:
         title=str(raw.get("title") or ""),
         app_env=dict(app_env),
     )
+
+
+def _check_app_env(app_env: dict[str, str], where: str) -> None:
+    """ConfigError unless every setting is on the allow-list with a number for its value."""
+    extra = {n.strip() for n in os.environ.get(APP_ENV_EXTRA_ENV, "").split(",") if n.strip()}
+    allowed = APP_ENV_SETTINGS | extra
+    for name, value in app_env.items():
+        if name not in allowed:
+            raise ConfigError(
+                f"{where}.app_env: {name!r} is not a setting a replay file may set",
+                hint=f"a file may set only {', '.join(sorted(allowed))}; remove {name!r}, or "
+                f"if it is your app's own timeout, name it in {APP_ENV_EXTRA_ENV}",
+            )
+        if not _NUMBER.fullmatch(value):
+            raise ConfigError(
+                f"{where}.app_env: {name} must be a number such as 0.5 (got {value[:40]!r})",
+                hint="these settings are timeouts and retry counts",
+            )

@@ -2,8 +2,9 @@
 
 >>> from paychaos.services import start_services
 >>> with start_services() as svc:
-...     svc.postgres.url      # postgresql://paychaos@127.0.0.1:PORT/paychaos
-...     svc.redis.url         # redis://127.0.0.1:PORT/0
+...     svc.postgres.url      # postgresql://paychaos_app:PASSWORD@127.0.0.1:PORT/paychaos
+...     svc.postgres.admin_url  # the superuser, for the harness only
+...     svc.redis.url         # redis://:PASSWORD@127.0.0.1:PORT/0
 ...     svc.redis.restart()   # process faults: pause/resume, kill/start, restart
 ...     svc.postgres.terminate_backends()
 

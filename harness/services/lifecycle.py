@@ -121,7 +121,7 @@ def start_services(
 
     >>> with start_services() as svc:
     ...     svc.postgres.url, svc.redis.url
-    ('postgresql://paychaos@127.0.0.1:54011/paychaos', 'redis://127.0.0.1:54012/0')
+    ('postgresql://paychaos_app:...@127.0.0.1:54011/paychaos', 'redis://:...@127.0.0.1:54012/0')
     """
     database_url = os.environ.get(DATABASE_URL_ENV) or None
     redis_url = os.environ.get(REDIS_URL_ENV) or None

@@ -6,14 +6,19 @@ template in the cache folder (``PAYCHAOS_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/paychaos``, else ``~/.cache/paychaos``); later runs copy it.
 Set ``PAYCHAOS_PG_TEMPLATE_CACHE=0`` to run ``initdb`` every time.
 
-The template has a superuser ``paychaos`` with trust authentication (loopback
-only, enforced by ``listen_addresses``), UTF-8 with the C locale, 1 MB WAL
-segments (a smaller folder to copy), and a database ``paychaos``.
+The template has a superuser ``paychaos``, a login role ``paychaos_app`` that is
+nothing but the owner of the database ``paychaos`` (no superuser, no CREATEROLE, no
+CREATEDB, no connection to the other databases), UTF-8 with the C locale and 1 MB WAL
+segments (a smaller folder to copy). Every TCP login needs a SCRAM password; each data
+folder gets fresh random passwords (``set_passwords``) before its server first starts,
+so a template copied from the cache holds no password anyone knows.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import os
 import shutil
 import subprocess
@@ -24,18 +29,35 @@ from paychaos.services.binaries import PostgresBinaries
 from paychaos.services.run_as import chown_tree
 
 SUPERUSER = "paychaos"
+APP_ROLE = "paychaos_app"
 DBNAME = "paychaos"
-TEMPLATE_REVISION = 1  # bump when the initdb options or the template's contents change
+TEMPLATE_REVISION = 2  # bump when the initdb options or the template's contents change
 _COMPLETE = ".paychaos-template-complete"
 
 INITDB_OPTIONS = (
     f"--username={SUPERUSER}",
+    # No login is possible until set_passwords() and the pg_hba.conf below: TCP asks for
+    # SCRAM, and the server opens no Unix socket.
     "--auth=trust",
     "--encoding=UTF8",
     "--locale=C",
     "--no-sync",
     "--no-instructions",
     "--wal-segsize=1",
+)
+# Password logins only, over loopback TCP only (listen_addresses is 127.0.0.1).
+PG_HBA = """\
+# written by paychaos: every login needs its SCRAM password
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+"""
+# What the template's single-user session runs: the app's role owns its database, and only
+# the superuser may connect to the others.
+_TEMPLATE_SQL = (
+    f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION",
+    f"CREATE DATABASE {DBNAME} OWNER {APP_ROLE}",
+    "REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC",
+    "REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC",
 )
 # Fixed locale and zone: no scan of the system's zone files, same result everywhere.
 _TOOL_ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": os.defpath}
@@ -63,7 +85,10 @@ def template_key(binaries: PostgresBinaries, run_as: str | None) -> str:
 def prepare_data_dir(
     binaries: PostgresBinaries, data_dir: Path, run_as: str | None, log_path: Path
 ) -> bool:
-    """Create ``data_dir`` ready for ``postgres -D``; True if it came from the cached template."""
+    """Create ``data_dir`` ready for ``postgres -D``; True if it came from the cached template.
+
+    Its roles have no password yet: call :func:`set_passwords` before starting the server.
+    """
     root = cache_root()
     template = root / template_key(binaries, run_as) if root else None
     if template is not None and (template / _COMPLETE).exists():
@@ -76,23 +101,73 @@ def prepare_data_dir(
     return False
 
 
+def set_passwords(
+    binaries: PostgresBinaries,
+    data_dir: Path,
+    run_as: str | None,
+    log_path: Path,
+    passwords: dict[str, str],
+) -> None:
+    """Give each role its password (as a SCRAM verifier: the log never holds the password)."""
+    statements = "".join(
+        f"ALTER ROLE {role} PASSWORD '{scram_verifier(password)}'\n"
+        for role, password in passwords.items()
+    )
+    _single_user(binaries, data_dir, run_as, log_path, "set the role passwords", statements)
+
+
+def scram_verifier(password: str, iterations: int = 4096) -> str:
+    """The ``SCRAM-SHA-256$...`` form Postgres stores for ``password`` (RFC 5802/7677)."""
+    salt = os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.digest(salted, b"Client Key", "sha256")
+    server_key = hmac.digest(salted, b"Server Key", "sha256")
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    stored_key = hashlib.sha256(client_key).digest()
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
 def init_data_dir(
     binaries: PostgresBinaries, data_dir: Path, run_as: str | None, log_path: Path
 ) -> None:
-    """``initdb`` into ``data_dir`` as ``run_as`` and create the ``paychaos`` database."""
+    """``initdb`` into ``data_dir`` as ``run_as``; create the app's role and database."""
     data_dir.mkdir(mode=0o700)
     if run_as:
         chown_tree(data_dir, run_as)
     _run_tool(
         [str(binaries.initdb), "-D", str(data_dir), *INITDB_OPTIONS], run_as, log_path, "initdb"
     )
-    # Single-user mode creates the database without opening any port.
+    (data_dir / "pg_hba.conf").write_text(PG_HBA)  # the owner keeps it: written as run_as below
+    if run_as:
+        chown_tree(data_dir, run_as)
+    _single_user(
+        binaries,
+        data_dir,
+        run_as,
+        log_path,
+        "create the paychaos role and database",
+        "".join(f"{sql}\n" for sql in _TEMPLATE_SQL),
+    )
+
+
+def _single_user(
+    binaries: PostgresBinaries,
+    data_dir: Path,
+    run_as: str | None,
+    log_path: Path,
+    what: str,
+    statements: str,
+) -> None:
+    # Single-user mode runs SQL without opening any port (one statement per line).
     _run_tool(
         [str(binaries.postgres), "--single", "-D", str(data_dir), "-c", "fsync=off", "postgres"],
         run_as,
         log_path,
-        "create the paychaos database",
-        stdin=f"CREATE DATABASE {DBNAME};\n",
+        what,
+        stdin=statements,
     )
 
 

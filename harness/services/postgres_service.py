@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import signal
 import subprocess
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from paychaos.errors import ServiceError
 from paychaos.net import LOOPBACK
@@ -16,10 +18,16 @@ from paychaos.services.external import (
     check_reachable,
     parse_postgres_url,
 )
-from paychaos.services.pg_datadir import DBNAME, SUPERUSER, prepare_data_dir
+from paychaos.services.pg_datadir import (
+    APP_ROLE,
+    DBNAME,
+    SUPERUSER,
+    prepare_data_dir,
+    set_passwords,
+)
 from paychaos.services.process import ManagedProcess, ProcessSpec
 from paychaos.services.registry import ProcessRegistry
-from paychaos.services.run_as import make_traversable, postgres_run_as
+from paychaos.services.run_as import make_traversable, server_run_as
 from paychaos.services.server import ServerHandle
 
 StopMode = Literal["smart", "fast", "immediate"]
@@ -54,8 +62,13 @@ HARNESS_APPLICATION_NAME = "paychaos-harness"
 class PostgresService(ServerHandle):
     """A Postgres server: its URL and address, and (embedded only) its process handle.
 
+    The embedded server has two login roles, each with a random password: ``url`` is the
+    app's role (it owns the database ``paychaos`` and nothing else: no superuser, no
+    CREATEROLE), ``admin_url`` the superuser the harness keeps for what needs it
+    (terminating backends). An external server has one URL, used for both.
+
     >>> svc.postgres.url
-    'postgresql://paychaos@127.0.0.1:54011/paychaos'
+    'postgresql://paychaos_app:...@127.0.0.1:54011/paychaos'
     >>> svc.postgres.terminate_backends(application_name="reference_app")
     2
     """
@@ -73,10 +86,14 @@ class PostgresService(ServerHandle):
         url: str | None = None,
         process: ManagedProcess | None = None,
         data_dir: Path | None = None,
+        password: str | None = None,
+        admin: tuple[str, str] | None = None,
     ) -> None:
         super().__init__(host=host, port=port, url=url, process=process)
         self.dbname = dbname
         self.user = user
+        self.password = password
+        self._admin = admin  # (superuser, its password), embedded only
         self._data_dir = data_dir
 
     # -- construction -----------------------------------------------------------------
@@ -94,7 +111,7 @@ class PostgresService(ServerHandle):
     def launch(cls, workdir: Path, port: int, registry: ProcessRegistry) -> PostgresService:
         """Prepare a data folder in ``workdir`` and spawn the server; call :meth:`wait_ready` next."""
         binaries = find_postgres()
-        run_as = postgres_run_as()
+        run_as = server_run_as()
         home = workdir / "postgres"
         home.mkdir(mode=0o711)
         log_path = home / "postgres.log"
@@ -105,6 +122,10 @@ class PostgresService(ServerHandle):
             make_traversable(binaries.bin_dir)
             make_traversable(home)
         prepare_data_dir(binaries, data_dir, run_as, log_path)
+        password, admin_password = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        set_passwords(
+            binaries, data_dir, run_as, log_path, {APP_ROLE: password, SUPERUSER: admin_password}
+        )
         argv = [str(binaries.postgres), "-D", str(data_dir), "-p", str(port)]
         for setting in _SERVER_SETTINGS:
             argv += ["-c", setting]
@@ -129,19 +150,33 @@ class PostgresService(ServerHandle):
             host=LOOPBACK,
             port=port,
             dbname=DBNAME,
-            user=SUPERUSER,
+            user=APP_ROLE,
             process=process,
             data_dir=data_dir,
+            password=password,
+            admin=(SUPERUSER, admin_password),
         )
 
     # -- address ------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        """A libpq URL, usable by psycopg, Django (dj-database-url style) and psql."""
+        """The app's libpq URL with its password, usable by psycopg, Django (dj-database-url
+        style) and psql."""
         if self._url:
             return self._url
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+        return self._url_for(self.user, self.password)
+
+    @property
+    def admin_url(self) -> str:
+        """The superuser's URL (embedded), or the one URL of an external server."""
+        if self._url or self._admin is None:
+            return self.url
+        return self._url_for(*self._admin)
+
+    def _url_for(self, user: str, password: str | None) -> str:
+        auth = f"{user}:{quote(password, safe='')}" if password else user
+        return f"postgresql://{auth}@{self.host}:{self.port}/{self.dbname}"
 
     # -- process faults ---------------------------------------------------------------
 
@@ -163,7 +198,10 @@ class PostgresService(ServerHandle):
               AND (%(app)s::text IS NULL OR application_name = %(app)s::text)
         """
         with psycopg.connect(
-            self.url, application_name=HARNESS_APPLICATION_NAME, autocommit=True, connect_timeout=5
+            self.admin_url,
+            application_name=HARNESS_APPLICATION_NAME,
+            autocommit=True,
+            connect_timeout=5,
         ) as conn:
             row = conn.execute(query, {"app": application_name}).fetchone()
         return int(row[0]) if row else 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import socket
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from paychaos.errors import ServiceError
 from paychaos.net import LOOPBACK
@@ -17,14 +19,22 @@ from paychaos.services.external import (
 )
 from paychaos.services.process import ManagedProcess, ProcessSpec
 from paychaos.services.registry import ProcessRegistry
+from paychaos.services.run_as import chown_tree, make_traversable, server_run_as
 from paychaos.services.server import ServerHandle
+
+#: Commands no client may run on the embedded server: ``CONFIG SET dir`` + ``SAVE`` writes a
+#: file anywhere, ``DEBUG`` and ``MODULE LOAD`` run what they are told. ``CONFIG`` stays
+#: reachable to the harness under a random name (``RedisService.admin_command``).
+_DISABLED_COMMANDS = ("DEBUG", "MODULE")
 
 
 class RedisService(ServerHandle):
     """A Redis server: its URL and address, and (embedded only) its process handle.
 
     The embedded server keeps nothing on disk, so :meth:`kill` and :meth:`restart`
-    lose every key, as a crashed cache or broker would.
+    lose every key, as a crashed cache or broker would. It demands a random password
+    (in :attr:`url`), keeps protected mode on, and refuses ``CONFIG``, ``DEBUG`` and
+    ``MODULE`` to clients; under root it runs as an unprivileged account, as Postgres does.
 
     >>> svc.redis.pause()   # clients now hang: the process is stopped, the socket stays open
     >>> svc.redis.resume()
@@ -42,9 +52,13 @@ class RedisService(ServerHandle):
         db: int = 0,
         url: str | None = None,
         process: ManagedProcess | None = None,
+        password: str | None = None,
+        config_command: str | None = None,
     ) -> None:
         super().__init__(host=host, port=port, url=url, process=process)
         self.db = db
+        self.password = password
+        self._config_command = config_command
 
     @classmethod
     def external(cls, url: str) -> RedisService:
@@ -56,25 +70,41 @@ class RedisService(ServerHandle):
 
     @classmethod
     def launch(cls, workdir: Path, port: int, registry: ProcessRegistry) -> RedisService:
-        """Spawn a server with its files in ``workdir``; call :meth:`wait_ready` next."""
+        """Spawn a locked-down server with its files in ``workdir``; call :meth:`wait_ready` next."""
         binary = find_redis_server()
+        run_as = server_run_as()
         home = workdir / "redis"
         home.mkdir(mode=0o700)
-        argv = (
-            str(binary),
-            "--port", str(port),
-            "--bind", LOOPBACK,
-            "--save", "",
-            "--appendonly", "no",
-            "--protected-mode", "no",
-            "--dir", str(home),
-            "--daemonize", "no",
-            "--logfile", "",
-        )  # fmt: skip
+        password = secrets.token_urlsafe(24)
+        config_command = f"CONFIG-{secrets.token_hex(16)}"
+        # The secrets go in a file only the server's account reads: argv is public (ps).
+        settings = [
+            f"port {port}",
+            f"bind {LOOPBACK}",
+            'save ""',
+            "appendonly no",
+            "protected-mode yes",
+            f'dir "{home}"',
+            "daemonize no",
+            'logfile ""',
+            f"requirepass {password}",
+            f"rename-command CONFIG {config_command}",
+            *(f'rename-command {name} ""' for name in _DISABLED_COMMANDS),
+        ]
+        conf = home / "redis.conf"
+        fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write("\n".join(settings) + "\n")
+        if run_as:
+            # The unprivileged account must reach the binary and own its folder.
+            make_traversable(binary.parent)
+            make_traversable(workdir)
+            chown_tree(home, run_as)
         spec = ProcessSpec(
             name="redis",
-            argv=argv,
+            argv=(str(binary), str(conf)),
             cwd=home,
+            user=run_as,
             ready_port=port,
             stop_signal=signal.SIGTERM,
             stop_timeout=5.0,
@@ -82,12 +112,21 @@ class RedisService(ServerHandle):
             log_path=home / "redis.log",
             folder=workdir,
         )
-        return cls(host=LOOPBACK, port=port, process=ManagedProcess(spec, registry).start())
+        return cls(
+            host=LOOPBACK,
+            port=port,
+            process=ManagedProcess(spec, registry).start(),
+            password=password,
+            config_command=config_command,
+        )
 
     @property
     def url(self) -> str:
-        """A ``redis://`` URL for redis-py, channels-redis and Django's cache."""
-        return self._url or f"redis://{self.host}:{self.port}/{self.db}"
+        """A ``redis://`` URL for redis-py, channels-redis and Django's cache, with the password."""
+        if self._url:
+            return self._url
+        auth = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"redis://{auth}{self.host}:{self.port}/{self.db}"
 
     # -- process faults ---------------------------------------------------------------
 
@@ -114,21 +153,38 @@ class RedisService(ServerHandle):
 
     def flush_all(self) -> None:
         """Delete every key (between runs), over RESP: the harness needs no Redis client."""
+        self._run(("FLUSHALL",))
+
+    def admin_command(self, *command: str) -> bytes:
+        """Run one ``CONFIG ...`` command on the embedded server (under its secret name); the raw
+        RESP reply. Clients get "unknown command" for ``CONFIG``; only the harness knows the name."""
+        if command[:1] != ("CONFIG",) or self._config_command is None:
+            raise ServiceError(
+                f"admin_command runs CONFIG on the embedded Redis only, not {command[:1]}",
+                hint="external servers are configured by whoever runs them",
+            )
+        return self._run((self._config_command, *command[1:]), expect=b"")
+
+    def _run(self, command: tuple[str, ...], expect: bytes = b"+OK") -> bytes:
         parts = urlsplit(self.url)
         commands: list[tuple[str, ...]] = []
         if parts.password:
             commands.append(("AUTH", unquote(parts.username or "default"), unquote(parts.password)))
-        commands.append(("FLUSHALL",))
+        commands.append(command)
+        reply = b""
         with socket.create_connection((self.host, self.port), timeout=2) as conn:
-            for command in commands:
-                conn.sendall(_resp(command))
-                reply = conn.recv(256)
-                if not reply.startswith(b"+OK"):
+            for sent in commands:
+                conn.sendall(_resp(sent))
+                reply = conn.recv(65536)
+                wanted = b"+OK" if sent is not command else expect
+                if not reply.startswith(wanted) or reply.startswith(b"-"):
+                    name = "CONFIG" if sent[0] == self._config_command else sent[0]
                     raise ServiceError(
-                        f"Redis at {self.host}:{self.port} refused {command[0]}: "
+                        f"Redis at {self.host}:{self.port} refused {name}: "
                         f"{reply[:80].decode(errors='replace').strip()}",
                         hint="check the password in the Redis URL",
                     )
+        return reply
 
     # -- lifecycle (used by Services) --------------------------------------------------
 

@@ -1,7 +1,8 @@
-"""Running Postgres when the harness is root (as CI is).
+"""Running the embedded servers when the harness is root (as CI is).
 
-Postgres refuses to run as root, so under root the harness runs ``initdb`` and
-``postgres`` as an unprivileged account: ``PAYCHAOS_PG_USER`` if set, else
+Postgres refuses to run as root, and a Redis running as root could write root-owned
+files anywhere; so under root the harness runs ``initdb``, ``postgres`` and
+``redis-server`` as an unprivileged account: ``PAYCHAOS_PG_USER`` if set, else
 ``nobody``, else a ``paychaos`` account it creates with ``useradd``.
 """
 
@@ -16,8 +17,8 @@ from pathlib import Path
 from paychaos.errors import ConfigError, ServiceError
 
 
-def postgres_run_as() -> str | None:
-    """The account Postgres runs as, or None to run as the current user (not root)."""
+def server_run_as() -> str | None:
+    """The account the embedded servers run as, or None to run as the current user (not root)."""
     if os.geteuid() != 0:
         return None
     configured = os.environ.get("PAYCHAOS_PG_USER")
@@ -41,7 +42,7 @@ def postgres_run_as() -> str | None:
         )
     except (OSError, subprocess.CalledProcessError) as exc:
         raise ServiceError(
-            "Postgres cannot run as root and no unprivileged account exists",
+            "the embedded Postgres and Redis cannot run as root and no unprivileged account exists",
             hint="create one (useradd postgres) and set PAYCHAOS_PG_USER to it",
         ) from exc
     return "paychaos"

@@ -35,6 +35,9 @@ class EmulatorConfig:
     ``retry_schedule`` names one of ``RETRY_SCHEDULES`` or lists the seconds
     between attempts; ``webhook_timeout`` is the per-attempt timeout in real seconds;
     ``shadow_url`` is a stripe-mock that sees a copy of every API request.
+    ``control_token``: what the control API demands (``Authorization: Bearer``); empty, the
+    API key. ``webhook_secret_key``: a random key the endpoints' ``whsec_`` secrets are
+    derived from, so they cannot be computed from the seed; empty, from the seed alone.
     """
 
     # Shaped as Stripe's own test keys (sk_test_ and at least 24 letters or digits): apps and
@@ -48,6 +51,8 @@ class EmulatorConfig:
     retry_schedule: str | tuple[int, ...] = "test"
     webhook_timeout: float = 10.0
     control_enabled: bool = True
+    control_token: str = ""
+    webhook_secret_key: str = ""
     # The account's API version: responses to requests without ``Stripe-Version``, and
     # webhook endpoints created without ``api_version``.
     api_version: str = ""

@@ -1,7 +1,8 @@
 """The control API under ``/_paychaos/``: act as the customer, move time, inspect deliveries.
 
-Only loopback peers with the emulator's API key may use it, and only when the
-emulator was started with ``control_enabled=True``. Bodies are JSON.
+Only loopback peers naming a loopback ``Host`` (no DNS rebinding) may use it, with the
+emulator's control token (``Authorization: Bearer``; the API key when it has none), and
+only when the emulator was started with ``control_enabled=True``. Bodies are JSON.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from paychaos.json_limits import JsonBodyError, loads_bounded
+from paychaos.net import bearer_token_matches, loopback_host_header
 from paychaos.stripe_emulator import flows
 from paychaos.stripe_emulator.clock import advance_problem
 from paychaos.stripe_emulator.config import DELIVERY_MODES, seed_problem
@@ -284,7 +286,15 @@ class ControlApi:
         state = self.state
         if not state.config.control_enabled or not request.peer.startswith(LOOPBACK_PEERS):
             raise StripeApiError(404, f"Unrecognized request URL ({request.method}: {path}).")
-        check_auth(state, request.headers)
+        if not loopback_host_header(request.headers.get("host")):
+            raise StripeApiError(403, "The control API answers requests for localhost only.")
+        token = state.config.control_token
+        if not token:
+            check_auth(state, request.headers)
+        elif not bearer_token_matches(request.headers.get("authorization"), token):
+            raise StripeApiError(
+                401, "The control API needs its token (Authorization: Bearer <control token>)."
+            )
         match = self.router.match(request.method, path)
         if match is None:
             raise StripeApiError(404, f"Unknown control path ({request.method}: {path}).")

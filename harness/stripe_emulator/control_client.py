@@ -23,13 +23,19 @@ class EmulatorControl:
 
     Works against an embedded emulator (``emu.control``) or a standalone one by URL.
 
-    >>> ctl = EmulatorControl("http://127.0.0.1:12111", "sk_test_paychaos000000000000000000")
+    ``token`` is the emulator's control token (what ``paychaos emulator`` prints as
+    ``PAYCHAOS_EMULATOR_CONTROL_TOKEN``); an emulator started without one takes the API key.
+
+    >>> ctl = EmulatorControl("http://127.0.0.1:12111", api_key, token=control_token)
     >>> ctl.complete_session("cs_test_...", outcome="paid")  # doctest: +SKIP
     """
 
-    def __init__(self, url: str, api_key: str, timeout: float = 60.0) -> None:
+    def __init__(
+        self, url: str, api_key: str, timeout: float = 60.0, token: str | None = None
+    ) -> None:
         self.url = url.rstrip("/")
         self.api_key = api_key
+        self.token = token or api_key
         self.timeout = timeout
         self._local = threading.local()
 
@@ -37,7 +43,7 @@ class EmulatorControl:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.headers["Authorization"] = f"Bearer {self.api_key}"
+            session.headers["Authorization"] = f"Bearer {self.token}"
             self._local.session = session
         return session
 

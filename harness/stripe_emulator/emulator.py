@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+import secrets
 import socket
 import threading
 from typing import Any
@@ -52,6 +53,8 @@ class StripeEmulator:
         webhook_timeout: float = 10.0,
         control_enabled: bool = True,
         api_version: str = "",
+        control_token: str | None = None,
+        webhook_secret_key: str | None = None,
     ) -> None:
         if host not in LOOPBACK_HOSTS and not host.startswith("127."):
             raise ConfigError(
@@ -75,6 +78,12 @@ class StripeEmulator:
             webhook_timeout=float(webhook_timeout),
             control_enabled=control_enabled,
             api_version=api_version,
+            # Random unless given: the control API is for whoever started the emulator, and a
+            # webhook secret must not be computable from the seed. "" keeps the old behaviour.
+            control_token=secrets.token_urlsafe(32) if control_token is None else control_token,
+            webhook_secret_key=(
+                secrets.token_urlsafe(32) if webhook_secret_key is None else webhook_secret_key
+            ),
         )
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -97,10 +106,15 @@ class StripeEmulator:
         return self.config.api_key
 
     @property
+    def control_token(self) -> str:
+        """What the control API demands (``Authorization: Bearer``); "" when it takes the API key."""
+        return self.config.control_token
+
+    @property
     def control(self) -> EmulatorControl:
-        """A client of this emulator's control API."""
+        """A client of this emulator's control API (it holds the control token)."""
         if self._control is None:
-            self._control = EmulatorControl(self.url, self.api_key)
+            self._control = EmulatorControl(self.url, self.api_key, token=self.control_token)
         return self._control
 
     @property

@@ -36,7 +36,8 @@ def dumps(obj: Any) -> bytes:
 
 
 def dumps_sorted(obj: Any) -> bytes:
-    """``obj`` as JSON with its keys sorted: equal values give equal bytes."""
+    """``obj`` (string keys, like a decoded form) as JSON with its keys sorted: equal values
+    give equal bytes."""
     if orjson is not None:
         try:
             return orjson.dumps(obj, option=_SORTED)

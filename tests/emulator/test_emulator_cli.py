@@ -22,8 +22,14 @@ def test_emulator_command_serves_and_stops_cleanly_on_ctrl_c():
     try:
         base = proc.stdout.readline().strip().split("=", 1)[1]
         key = proc.stdout.readline().strip().split("=", 1)[1]
-        health = requests.get(
+        name, _, token = proc.stdout.readline().strip().partition("=")
+        assert name == "PAYCHAOS_EMULATOR_CONTROL_TOKEN" and len(token) >= 32
+        refused = requests.get(
             f"{base}/_paychaos/health", headers={"Authorization": f"Bearer {key}"}, timeout=5
+        )
+        assert refused.status_code == 401  # the API key is the app's; the control is not
+        health = requests.get(
+            f"{base}/_paychaos/health", headers={"Authorization": f"Bearer {token}"}, timeout=5
         )
         assert health.json()["seed"] == 3
         proc.send_signal(signal.SIGINT)

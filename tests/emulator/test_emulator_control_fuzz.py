@@ -64,7 +64,7 @@ def emulator():
 @pytest.fixture(scope="module")
 def http(emulator):
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {emulator.api_key}"
+    session.headers["Authorization"] = f"Bearer {emulator.control_token}"
     return session
 
 

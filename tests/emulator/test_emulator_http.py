@@ -67,15 +67,54 @@ def test_bad_form_encodings_get_a_400_naming_the_problem(paychaos_emulator, payc
         assert response.json()["error"]["type"] == "invalid_request_error"
 
 
-def test_control_api_needs_the_api_key(paychaos_emulator, paychaos_stripe):
-    response = requests.get(f"{paychaos_emulator.url}/_paychaos/clock", timeout=5)
-    assert response.status_code == 401
-    ok = requests.get(
-        f"{paychaos_emulator.url}/_paychaos/clock",
-        headers={"Authorization": f"Bearer {paychaos_emulator.api_key}"},
+def test_control_api_needs_its_token_not_the_api_key(paychaos_emulator, paychaos_stripe):
+    url = f"{paychaos_emulator.url}/_paychaos/clock"
+    assert requests.get(url, timeout=5).status_code == 401
+    for wrong in (paychaos_emulator.api_key, "guess"):
+        refused = requests.get(url, headers={"Authorization": f"Bearer {wrong}"}, timeout=5)
+        assert refused.status_code == 401
+        assert "token" in refused.json()["error"]["message"]
+    advance = requests.post(
+        f"{paychaos_emulator.url}/_paychaos/clock/advance",
+        json={"seconds": 3600},
+        headers={"Authorization": "Bearer guess"},
         timeout=5,
     )
+    assert advance.status_code == 401
+    token = {"Authorization": f"Bearer {paychaos_emulator.control_token}"}
+    ok = requests.get(url, headers=token, timeout=5)
     assert ok.json()["now"] > 0
+    rebound = requests.get(
+        url, headers={**token, "Host": f"rebind.example:{paychaos_emulator.port}"}, timeout=5
+    )
+    assert rebound.status_code == 403  # DNS rebinding: a page's own domain on 127.0.0.1
+
+
+def test_an_emulator_started_without_a_control_token_takes_the_api_key():
+    from paychaos.stripe_emulator import StripeEmulator
+
+    with StripeEmulator(control_token="") as emu:
+        url = f"{emu.url}/_paychaos/clock"
+        assert requests.get(url, timeout=5).status_code == 401
+        ok = requests.get(url, headers={"Authorization": f"Bearer {emu.api_key}"}, timeout=5)
+        assert ok.status_code == 200
+
+
+def test_webhook_secrets_are_not_computable_from_the_seed():
+    from paychaos.stripe_emulator import StripeEmulator
+
+    secrets = []
+    for _ in range(2):
+        with StripeEmulator(seed=5) as emu:
+            created = requests.post(
+                f"{emu.url}/v1/webhook_endpoints",
+                data={"url": "http://127.0.0.1:9/hook", "enabled_events[]": "*"},
+                auth=(emu.api_key, ""),
+                timeout=5,
+            )
+            secrets.append(created.json()["secret"])
+    assert secrets[0].startswith("whsec_") and secrets[1].startswith("whsec_")
+    assert secrets[0] != secrets[1]  # same seed, another emulator: another secret
 
 
 def test_control_api_can_be_turned_off():

@@ -10,14 +10,20 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from paychaos.faults import FaultProxyServer, Faults, ProxyHandle
-from paychaos.services import start_services
+from paychaos.services import RedisService, start_services
 
 
 @pytest.fixture(scope="session")
-def redis_address() -> Iterator[str]:
-    """``host:port`` of a Redis server for this session's fault tests."""
+def redis_server() -> Iterator[RedisService]:
+    """A Redis server for this session's fault tests (it demands its password)."""
     with start_services(postgres=False) as services:
-        yield f"{services.redis.host}:{services.redis.port}"
+        yield services.redis
+
+
+@pytest.fixture(scope="session")
+def redis_address(redis_server: RedisService) -> str:
+    """``host:port`` of the session's Redis."""
+    return f"{redis_server.host}:{redis_server.port}"
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +46,13 @@ def redis_proxy(faults: Faults, redis_address: str) -> ProxyHandle:
     return faults.proxy("redis", upstream=redis_address)
 
 
-def _redis_client(host: str, port: int, timeout: float = 5.0) -> redis.Redis:
+def _redis_client(
+    host: str, port: int, timeout: float = 5.0, password: str | None = None
+) -> redis.Redis:
     return redis.Redis(
         host=host,
         port=port,
+        password=password,
         retry=Retry(NoBackoff(), 0),
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
@@ -51,12 +60,13 @@ def _redis_client(host: str, port: int, timeout: float = 5.0) -> redis.Redis:
 
 
 @pytest.fixture
-def make_redis() -> Iterator[Callable[..., redis.Redis]]:
-    """Factory of redis-py clients that fail at once (no retries), so faults show as errors."""
+def make_redis(redis_server: RedisService) -> Iterator[Callable[..., redis.Redis]]:
+    """Factory of redis-py clients of the session's Redis (with its password) that fail at
+    once (no retries), so faults show as errors."""
     clients: list[redis.Redis] = []
 
     def make(host: str, port: int, timeout: float = 5.0) -> redis.Redis:
-        client = _redis_client(host, port, timeout)
+        client = _redis_client(host, port, timeout, redis_server.password)
         clients.append(client)
         return client
 

@@ -15,7 +15,8 @@ def api(fault_server: FaultProxyServer):
 
     def call(method: str, path: str, body=None, raw: bytes | None = None):
         if raw is not None:
-            return session.request(method, base + path, data=raw, timeout=5)
+            headers = {"Content-Type": "application/json"}  # garbage, labelled as JSON
+            return session.request(method, base + path, data=raw, headers=headers, timeout=5)
         return session.request(method, base + path, json=body, timeout=5)
 
     yield call

@@ -14,6 +14,17 @@ import redis
 from paychaos.faults import FaultProxyServer, Faults, ProxyHandle
 
 
+def _login(sock: socket.socket, password: str) -> socket.socket:
+    """AUTH on a raw connection to the session's Redis (it demands its password)."""
+    sock.settimeout(5)
+    sock.sendall(f"AUTH {password}\r\n".encode())
+    reply = b""
+    while len(reply) < 5 and (chunk := sock.recv(5 - len(reply))):
+        reply += chunk
+    assert reply == b"+OK\r\n"
+    return sock
+
+
 def _ping_seconds(client: redis.Redis, n: int = 3) -> float:
     samples = []
     for _ in range(n):
@@ -70,13 +81,13 @@ def test_timeout_with_a_duration_closes_the_connection_after_it(redis_proxy):
             assert time.perf_counter() - start >= 0.14
 
 
-def test_limit_data_cuts_the_stream_after_n_bytes(via_proxy, redis_proxy):
+def test_limit_data_cuts_the_stream_after_n_bytes(via_proxy, redis_proxy, redis_server):
     via_proxy.set("payload", b"x" * 5000)
     with (
-        redis_proxy.limit_data(100),
         socket.create_connection((redis_proxy.listen_host, redis_proxy.listen_port)) as sock,
+        redis_proxy.limit_data(100 + len(b"+OK\r\n")),
     ):
-        sock.settimeout(5)
+        _login(sock, redis_server.password)
         sock.sendall(b"GET payload\r\n")
         received = b""
         while chunk := sock.recv(65536):
@@ -123,9 +134,11 @@ def test_slow_close_delays_the_close_not_the_data(redis_proxy):
     assert closed >= 0.29
 
 
-def test_disabled_proxy_refuses_new_connections_and_drops_open_ones(via_proxy, redis_proxy):
+def test_disabled_proxy_refuses_new_connections_and_drops_open_ones(
+    via_proxy, redis_proxy, redis_server
+):
     with socket.create_connection((redis_proxy.listen_host, redis_proxy.listen_port)) as open_sock:
-        open_sock.settimeout(5)
+        _login(open_sock, redis_server.password)
         open_sock.sendall(b"PING\r\n")
         assert open_sock.recv(100) == b"+PONG\r\n"
         with redis_proxy.down():
@@ -171,13 +184,13 @@ def test_toxicity_rolls_are_replayed_by_the_same_seed(redis_address, make_redis)
     assert any(patterns[0]) and not all(patterns[0])
 
 
-def test_slicer_cuts_replies_into_small_spaced_writes(via_proxy, redis_proxy):
+def test_slicer_cuts_replies_into_small_spaced_writes(via_proxy, redis_proxy, redis_server):
     via_proxy.set("words", b"y" * 120)
     with (
-        redis_proxy.slicer(average_size=10, size_variation=4, delay_us=20_000),
         socket.create_connection((redis_proxy.listen_host, redis_proxy.listen_port)) as sock,
+        redis_proxy.slicer(average_size=10, size_variation=4, delay_us=20_000),
     ):
-        sock.settimeout(5)
+        _login(sock, redis_server.password)
         sock.sendall(b"GET words\r\n")
         pieces = []
         while sum(map(len, pieces)) < len(b"$120\r\n") + 120 + 2:

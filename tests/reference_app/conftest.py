@@ -21,6 +21,9 @@ import pytest
 from paychaos.net import free_port
 
 WEBHOOK_SECRET = "whsec_test_reference_app"
+HARNESS_TOKEN = "harness-token-of-the-reference-app-tests"
+# How a test calls the harness's endpoints (/api/_internal/) with Django's test client.
+HARNESS_AUTH = {"HTTP_AUTHORIZATION": f"Bearer {HARNESS_TOKEN}"}
 CLOSED_REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
 
 BASE_ENV = {
@@ -35,6 +38,7 @@ BASE_ENV = {
     "REDIS_CONNECT_TIMEOUT": "0.5",
     "STRIPE_TIMEOUT": "2",
     "NOTIFY_RETRY_INTERVAL": "0",
+    "PAYCHAOS_FAILPOINTS_TOKEN": HARNESS_TOKEN,
 }
 
 
@@ -75,7 +79,8 @@ def django_db_modify_db_settings(reference_services) -> None:
 
     from paychaos.reference_app.config import parse_database_url
 
-    pg = parse_database_url(reference_services.postgres.url)
+    # The test database is created and dropped by pytest-django: that needs the superuser.
+    pg = parse_database_url(reference_services.postgres.admin_url)
     settings.DATABASES["default"].update(
         {
             "HOST": pg.host,

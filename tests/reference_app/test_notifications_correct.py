@@ -13,6 +13,7 @@ from websockets.sync.client import connect as ws_connect
 from paychaos.reference_app.payments.models import NotificationOutbox
 from paychaos.reference_app.payments.notifications import group_name
 from paychaos.reference_app.payments.variants.registry import get_variant
+from tests.reference_app.conftest import HARNESS_AUTH
 from tests.reference_app.stripe_events import checkout_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +33,9 @@ def test_activation_held_while_redis_is_down_is_sent_by_the_drain_once_redis_is_
     async def listen_then_drain():
         channel = await layer.new_channel()
         await layer.group_add(group_name(company.id), channel)
-        drained = await sync_to_async(Client().post)("/api/_internal/notifications/drain/")
+        drained = await sync_to_async(Client().post)(
+            "/api/_internal/notifications/drain/", **HARNESS_AUTH
+        )
         message = await layer.receive(channel)
         return drained.json(), message
 
@@ -105,5 +108,5 @@ def test_failure_right_after_commit_keeps_the_activation_owed_until_the_drain(
     with pytest.raises(RuntimeError, match="after commit"):
         get_variant("correct").fulfil(session, source="webhook")
     assert NotificationOutbox.objects.get().sent_at is None  # committed, not yet sent
-    drained = Client().post("/api/_internal/notifications/drain/").json()
+    drained = Client().post("/api/_internal/notifications/drain/", **HARNESS_AUTH).json()
     assert drained == {"sent": 1, "pending": 0, "error": None}

@@ -9,7 +9,7 @@ from django.test import Client
 
 from paychaos.reference_app.payments.models import Payment, Subscription
 from paychaos.reference_app.payments.variants.seed_fix import SeedFixVariant
-from tests.reference_app.conftest import WEBHOOK_SECRET
+from tests.reference_app.conftest import HARNESS_AUTH, WEBHOOK_SECRET
 from tests.reference_app.stripe_events import checkout_session, encode, event, sign
 from tests.reference_app.threads import together
 
@@ -70,7 +70,7 @@ def test_fix_webhook_succeeds_with_redis_down_and_the_notification_is_lost(
     session = checkout_session(company.id, plan.id)
     assert deliver(event("checkout.session.completed", session)).status_code == 200
     assert Subscription.objects.filter(status="active").count() == 1
-    drained = Client().post("/api/_internal/notifications/drain/").json()
+    drained = Client().post("/api/_internal/notifications/drain/", **HARNESS_AUTH).json()
     assert drained == {"sent": 0, "pending": 0, "error": None}  # nothing remembers it
 
 

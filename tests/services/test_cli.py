@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import psutil
+import psycopg
 import redis
 
 from tests.paychaos_cli import paychaos
@@ -26,8 +27,12 @@ def test_ctrl_c_stops_every_service_process_and_exits_zero(state_dir: Path):
     )
     try:
         assert cli.stdout is not None
-        lines = dict(cli.stdout.readline().strip().split("=", 1) for _ in range(2))
-        assert lines["PAYCHAOS_DATABASE_URL"].startswith("postgresql://")
+        lines = dict(cli.stdout.readline().strip().split("=", 1) for _ in range(3))
+        assert lines["PAYCHAOS_DATABASE_URL"].startswith("postgresql://paychaos_app:")
+        assert lines["PAYCHAOS_DATABASE_ADMIN_URL"].startswith("postgresql://paychaos:")
+        with psycopg.connect(lines["PAYCHAOS_DATABASE_URL"], connect_timeout=5) as conn:
+            assert conn.execute("SELECT current_user").fetchone() == ("paychaos_app",)
+        assert "@" in lines["PAYCHAOS_REDIS_URL"]  # the password is in the URL
         assert redis.Redis.from_url(lines["PAYCHAOS_REDIS_URL"]).ping() is True
         children = psutil.Process(cli.pid).children(recursive=True)
         pids = [c.pid for c in children]

@@ -22,7 +22,8 @@ def test_services_are_reachable_over_tcp_and_leave_no_process_or_folder(state_di
         assert svc.postgres.embedded and svc.redis.embedded
         assert svc.postgres.host == svc.redis.host == "127.0.0.1"
         assert svc.postgres.url == (
-            f"postgresql://{svc.postgres.user}@127.0.0.1:{svc.postgres.port}/paychaos"
+            f"postgresql://{svc.postgres.user}:{svc.postgres.password}"
+            f"@127.0.0.1:{svc.postgres.port}/paychaos"
         )
         with psycopg.connect(svc.postgres.url, connect_timeout=5) as conn:
             row = conn.execute("SELECT current_database(), inet_server_port()").fetchone()

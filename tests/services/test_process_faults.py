@@ -102,7 +102,7 @@ def test_killed_postgres_recovers_committed_data_on_the_same_port(services: Serv
 
 def test_a_killed_postgres_leaves_no_process_or_shared_memory_after_stop(services: Services):
     before = children() - set(services.pids())
-    with psycopg.connect(services.postgres.url) as conn:
+    with psycopg.connect(services.postgres.admin_url) as conn:
         data_dir = conn.execute("SHOW data_directory").fetchone()[0]
     shmid = Path(data_dir, "postmaster.pid").read_text().splitlines()[6].split()[1]
     pids = services.pids()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,7 +69,7 @@ def create(call: Call) -> dict[str, Any]:
             "url": _check_url(p["url"]),
         }
     )
-    secret = "whsec_" + state.new_id("")[:32]
+    secret = endpoint_secret(state.new_id("")[:32], state.config.webhook_secret_key)
     state.store.secrets[endpoint_id] = secret
     return {**endpoint, "secret": secret}
 
@@ -114,3 +116,11 @@ ROUTES = [
     Route("POST", "/v1/webhook_endpoints/{id}", update, UPDATE_FIELDS),
     Route("DELETE", "/v1/webhook_endpoints/{id}", delete),
 ]
+
+
+def endpoint_secret(seeded: str, key: str) -> str:
+    """An endpoint's ``whsec_`` secret: the seeded id, keyed with the emulator's random key
+    when it has one (so the secret is stable for a seed, yet nobody can compute it)."""
+    if not key:
+        return "whsec_" + seeded
+    return "whsec_" + hmac.new(key.encode(), seeded.encode(), hashlib.sha256).hexdigest()[:32]

@@ -4,10 +4,18 @@
 send what the outbox owes (a no-op for variants without one).
 ``GET /api/_internal/state/`` -> every subscription, payment, processed event and
 outbox row, so the harness reads the final state without touching the database.
+
+Both demand the harness's token, ``Authorization: Bearer $PAYCHAOS_FAILPOINTS_TOKEN`` (the
+one the failpoint endpoint takes); without that setting they answer nobody.
 """
 
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,8 +29,22 @@ from paychaos.reference_app.payments.models import (
 from paychaos.reference_app.payments.variants.registry import active_variant
 
 
+class HarnessToken(BasePermission):
+    """Only a request with the harness's token gets through (compared in constant time)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        expected = settings.PAYMENTS.control_token
+        given = request.headers.get("Authorization", "")
+        token = given[7:].strip() if given.startswith("Bearer ") else ""
+        if expected and hmac.compare_digest(token.encode(), expected.encode()):
+            return True
+        raise NotAuthenticated("missing or wrong harness token (Authorization: Bearer)")
+
+
 class DrainNotifications(APIView):
     """Drain the notification outbox now."""
+
+    permission_classes = [HarnessToken]
 
     def post(self, request: Request) -> Response:
         result = active_variant().drain_notifications()
@@ -31,6 +53,8 @@ class DrainNotifications(APIView):
 
 class DrainTasks(APIView):
     """Publish what the task outbox owes now (a no-op for variants without one)."""
+
+    permission_classes = [HarnessToken]
 
     def post(self, request: Request) -> Response:
         stale_after = request.data.get("stale_after") if isinstance(request.data, dict) else None
@@ -42,6 +66,8 @@ class DrainTasks(APIView):
 
 class AppState(APIView):
     """The app's whole payments state as JSON."""
+
+    permission_classes = [HarnessToken]
 
     def get(self, request: Request) -> Response:
         return Response(
