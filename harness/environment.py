@@ -37,7 +37,15 @@ FAST_APP_TIMEOUTS = {
     "DB_STATEMENT_TIMEOUT_MS": "2000",
     "DB_TCP_USER_TIMEOUT_MS": "2000",
     "NOTIFY_RETRY_INTERVAL": "0.2",
+    # The task broker: a blackholed one costs a publish a quarter of a second; a message a
+    # killed worker took comes back after 2 s, and an outbox row not done is sent again then.
+    "BROKER_SOCKET_TIMEOUT": "0.25",
+    "BROKER_CONNECT_TIMEOUT": "0.25",
+    "BROKER_VISIBILITY_TIMEOUT": "2",
+    "TASK_REPUBLISH_AFTER": "2",
 }
+# The broker's Redis database (the Channels layer uses 0 on the same server).
+BROKER_DB = 1
 
 
 def new_api_key() -> str:
@@ -94,6 +102,7 @@ class Environment:
         self.observer: Any = None
         self.nemesis: Nemesis = None  # type: ignore[assignment]  # set by start()
         self.browser: Any = None  # the customer's browser, under ``options.browser``
+        self._tasks_settled = True
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -138,8 +147,12 @@ class Environment:
 
         pg, redis = self.services.postgres, self.services.redis
         emu_host, emu_port = _host_port(self.emulator.url)
+        # The broker is the same Redis server as the Channels layer, behind a proxy of its own:
+        # a network fault can hit one and not the other (a process fault on Redis hits both,
+        # as it would in production).
         upstreams = {
             "redis": f"{redis.host}:{redis.port}",
+            "broker": f"{redis.host}:{redis.port}",
             "postgres": f"{pg.host}:{pg.port}",
             "stripe_api": f"{emu_host}:{emu_port}",
         }
@@ -158,6 +171,8 @@ class Environment:
             failpoints_token=token,
             extra_env=dict(self._app_env),
             direct_database_url=pg.url,
+            broker_url=_with_db(self._routed(redis.url, "broker"), BROKER_DB),
+            direct_broker_url=_with_db(redis.url, BROKER_DB),
         )
         self._register_webhook_endpoint()
         self.app.start(self._wiring_now())
@@ -256,12 +271,17 @@ class Environment:
         # carry what it saw at start-up (a probe of Redis while Redis was down): start every
         # run from a server started in a healthy world.
         dirty = self.nemesis.take_app_dirty()
+        if self.nemesis.take_worker_dirty() or wanted != self._app_env:
+            # A worker the last run broke (or holding a task) starts this run afresh.
+            self.app.stop_worker()
+        self._tasks_settled = True
         if restart or dirty or wanted != self._app_env or not self.app.running:
             self._app_env = wanted
             self.app.stop()
             self.app.start(self._wiring_now())
         self.services.redis.flush_all()
         self.app.reset()
+        self.app.start_worker()  # after the flush and the truncation: nothing left to run
 
     def plan_id(self, name: str, amount: int) -> str:
         """The app's plan sold through a fresh Stripe price (created once per run)."""
@@ -336,6 +356,18 @@ class Environment:
                 lambda seen: expected <= {n.session_id for n in seen}, timeout=timeout
             )
 
+    def settle_tasks(self, timeout: float = 15.0) -> bool:
+        """After heal: wait until the worker has run everything queued, let the app send again
+        what it still owes (a message the broker lost), wait again. False (and the final state
+        says so) when the worker never went idle."""
+        settled = False
+        with contextlib.suppress(Exception):
+            if self.app.wait_tasks_idle(timeout):
+                self.app.resend_owed_tasks()
+                settled = self.app.wait_tasks_idle(timeout)
+        self._tasks_settled = settled or not self.app.has_worker
+        return self._tasks_settled
+
     def final_state(self) -> FinalState:
         """What Stripe, the app and the browsers hold now (after heal and drain)."""
         from paychaos.final_state import collect_final_state
@@ -346,7 +378,14 @@ class Environment:
             self.app,
             self.observer,
             redis_healthy=self.nemesis.redis_healthy,
+            tasks_settled=self._tasks_settled,
         )
+
+
+def _with_db(url: str, db: int) -> str:
+    """A Redis URL naming database ``db``."""
+    parts = urlsplit(url)
+    return parts._replace(path=f"/{db}").geturl()
 
 
 def _host_port(url: str) -> tuple[str, int]:

@@ -20,6 +20,7 @@ def collect_final_state(
     observer: Any,
     *,
     redis_healthy: bool,
+    tasks_settled: bool = True,
 ) -> FinalState:
     """The final state of one run; ``deliveries``: the emulator's attempt records."""
     sessions = tuple(
@@ -49,6 +50,9 @@ def collect_final_state(
         notifications=observer.notifications(),
         observed_companies=observer.companies,
         redis_healthy=redis_healthy,
+        task_kinds=tuple(app.traits.task_kinds),
+        task_effects=tuple(app.task_effects()) if app.traits.task_kinds else (),
+        tasks_settled=tasks_settled,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,15 +17,21 @@ from paychaos.faults.client import ProxyHandle
 from paychaos.faults.nemesis import NemesisOp
 from paychaos.faults.toxics.registry import TOXICS
 
-# The links of the app that run through a fault proxy.
-NETWORK_TARGETS = ("redis", "postgres", "stripe_api")
+# The links of the app that run through a fault proxy ("broker": the task broker's own route
+# to the same Redis server, so a fault can hit the tasks and not the Channels layer).
+NETWORK_TARGETS = ("redis", "broker", "postgres", "stripe_api")
 # Faults made of more than one toxic (or none), besides every registered toxic by its type name.
 COMPOSITE_FAULTS = ("down", "blackhole")
 PROCESS_ACTIONS = {
     "redis": ("pause", "resume", "kill", "restart"),
     "postgres": ("terminate_backends", "stop", "start", "kill", "restart"),
     "app": ("crash", "restart"),
+    # The app's task worker. ``kill_mid_task`` waits (a few seconds at most) until the worker is
+    # inside a task, then kills it; ``stop`` is a clean shutdown, ``start`` a late start.
+    "worker": ("kill", "kill_mid_task", "pause", "resume", "stop", "start", "restart"),
 }
+# How long ``kill_mid_task`` waits for the worker to be inside a task.
+MID_TASK_WAIT = 10.0
 
 
 def network_faults() -> tuple[str, ...]:
@@ -64,6 +71,11 @@ class Nemesis:
         self._ops: list[NemesisOp] = []
         # Whether the app server was (re)started while faults were on (see ``take_app_dirty``).
         self._app_dirty = False
+        # The worker: whether a step stopped, killed or paused it (heal brings it back), and
+        # whether a step touched it at all since the last reset.
+        self._worker_down = False
+        self._worker_paused = False
+        self._worker_dirty = False
 
     # The fault layer calls this for every toxic switched on or off.
     def on_fault_op(self, op: NemesisOp) -> None:
@@ -84,6 +96,11 @@ class Nemesis:
     def stopped_on_purpose(self) -> frozenset[str]:
         """The services a fault paused or stopped and no heal has brought back yet."""
         return frozenset(self._paused | self._down)
+
+    def take_worker_dirty(self) -> bool:
+        """Whether a step acted on the worker since the last call (then reset)."""
+        dirty, self._worker_dirty = self._worker_dirty, False
+        return dirty
 
     def take_app_dirty(self) -> bool:
         """Whether the app was started while faults were on since the last call (then reset)."""
@@ -128,6 +145,8 @@ class Nemesis:
                 hint="; ".join(f"{t}: {', '.join(a)}" for t, a in PROCESS_ACTIONS.items()),
             )
         done = [NemesisRecord("process", {"target": target, "action": action})]
+        if target == "worker":
+            return [NemesisRecord("process", self._worker_fault(action))]
         if target == "app":
             self._app_dirty = True
             if action == "crash":
@@ -145,6 +164,38 @@ class Nemesis:
             self._down.discard(target)
         getattr(getattr(self.services, target), action)()
         return done
+
+    def _worker_fault(self, action: str) -> dict[str, Any]:
+        """Act on the app's task worker; what was done, as the history records it."""
+        value: dict[str, Any] = {"target": "worker", "action": action}
+        if not getattr(self.app, "has_worker", False):
+            return {**value, "absent": True}  # the app has no worker: nothing to break
+        self._worker_dirty = True
+        if action == "kill_mid_task":
+            deadline = time.monotonic() + MID_TASK_WAIT
+            busy = self.app.worker_busy()
+            while busy is False and time.monotonic() < deadline:
+                time.sleep(0.05)
+                busy = self.app.worker_busy()
+            value["mid_task"] = busy
+        if action in ("kill", "kill_mid_task"):
+            self.app.kill_worker()
+            self._worker_down, self._worker_paused = True, False
+        elif action == "stop":
+            self.app.stop_worker()
+            self._worker_down, self._worker_paused = True, False
+        elif action == "pause":
+            self.app.pause_worker()
+            self._worker_paused = True
+        elif action == "resume":
+            self.app.resume_worker()
+            self._worker_paused = False
+        elif action in ("start", "restart"):
+            if action == "restart":
+                self.app.stop_worker()
+            self.app.start_worker()
+            self._worker_down, self._worker_paused = False, False
+        return value
 
     def heal(self, target: str | None) -> list[NemesisRecord]:
         """Remove network faults, Stripe API faults and failpoints; bring stopped processes back.
@@ -173,6 +224,12 @@ class Nemesis:
             # new; a partial heal may start it while other faults are still on.
             self._app_dirty = target is not None
             self.app.restart()
+        if target in (None, "worker") and getattr(self.app, "has_worker", False):
+            if self._worker_paused:
+                self.app.resume_worker()
+            if not self.app.worker_running:
+                self.app.start_worker()
+            self._worker_down = self._worker_paused = False
         if target is None and self.failpoints is not None:
             with contextlib.suppress(Exception):
                 self.failpoints.clear_all()  # paused callers go on

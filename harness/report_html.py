@@ -37,7 +37,7 @@ SERVICE = "service:"
 # Lane order: the customers first, then Stripe, the attacker, the nemesis, what it broke.
 _LANE_RANK = {"stripe": 1, DELIVERIES: 2, "attacker": 3, "nemesis": 4}
 # Process actions that take a service away until a later action (or heal) brings it back.
-_PROCESS_DOWN = frozenset({"pause", "kill", "stop", "crash"})
+_PROCESS_DOWN = frozenset({"pause", "kill", "kill_mid_task", "stop", "crash"})
 _PROCESS_UP = frozenset({"resume", "start", "restart"})
 # Passing runs are collapsed; past this many, failing ones are too (the matrix links to them).
 OPEN_FAILING = 12

@@ -109,6 +109,17 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class TaskEffect:
+    """One run of a post-activation task that did its work, as the app's database records it."""
+
+    kind: str
+    checkout_session_id: str | None
+    subscription_id: str | None = None
+    company_id: str | None = None
+    task_id: str | None = None
+
+
+@dataclass(frozen=True)
 class FinalState:
     """Everything the invariants judge besides the history."""
 
@@ -122,6 +133,11 @@ class FinalState:
     observed_companies: frozenset[str] = field(default_factory=frozenset)
     # Whether Redis was healthy at the end (after heal); I8 promises nothing otherwise.
     redis_healthy: bool = True
+    # The task side (I9): what tasks follow each activation, what they left, and whether the
+    # worker had finished everything queued when the state was read.
+    task_kinds: tuple[str, ...] = ()
+    task_effects: tuple[TaskEffect, ...] = ()
+    tasks_settled: bool = True
 
     def session(self, session_id: str | None) -> StripeSession | None:
         return next((s for s in self.sessions if s.id == session_id), None)

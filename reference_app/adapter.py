@@ -24,8 +24,10 @@ class ReferenceAppAdapter(DjangoAppAdapter):
     name = "reference"
     # It fulfils on the session's completion, and on the later success of a delayed payment;
     # it keeps payment rows, notifies browsers over Channels, and uses Redis for that.
+    # After every activation a Celery worker provisions the account and mails the receipt (I9).
     traits = AppTraits(
         fulfils_on=("checkout.session.completed", "checkout.session.async_payment_succeeded"),
+        task_kinds=("provision_account", "send_receipt"),
         untrusted_client=True,
     )
     webhook_events = (
@@ -42,6 +44,21 @@ class ReferenceAppAdapter(DjangoAppAdapter):
     migrate_command = (
         "{python}", "-m", "paychaos.reference_app.manage", "migrate", "--noinput", "-v", "0",
     )  # fmt: skip
+    # One worker process, two threads: a task can outlive the broker's visibility timeout while
+    # the worker goes on consuming (and so gets the same message again).
+    worker_command = (
+        "{python}", "-m", "celery", "-A", "paychaos.reference_app.tasks.worker", "worker",
+        "--pool", "threads", "--concurrency", "2", "--loglevel", "info",
+        "--without-heartbeat", "--without-gossip", "--without-mingle", "--hostname", "paychaos@%h",
+    )  # fmt: skip
+    tables = ("tasks_taskeffect", "tasks_taskrun", "tasks_taskoutbox", "tasks_taskdone")
+    task_effects_sql = (
+        "SELECT kind, checkout_session_id, subscription_id, company_id, task_id "
+        "FROM tasks_taskeffect ORDER BY id"
+    )
+    task_busy_sql = (
+        "SELECT count(*) FROM tasks_taskrun WHERE finished_at IS NULL AND worker_pid = %(pid)s"
+    )
     health_path = "/healthz"
     webhook_path = "/api/stripe/webhook/"
     table_prefix = "payments_"
@@ -185,10 +202,19 @@ class ReferenceAppAdapter(DjangoAppAdapter):
 
     def settle(self) -> None:
         token = self._wiring.failpoints_token if self._wiring else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        for path in ("/api/_internal/notifications/drain/", "/api/_internal/tasks/drain/"):
+            try:
+                self.http.post(self.base_url + path, json={}, headers=headers, timeout=10)
+            except requests.RequestException:
+                pass
+
+    def resend_owed_tasks(self) -> None:
+        token = self._wiring.failpoints_token if self._wiring else None
         try:
             self.http.post(
-                f"{self.base_url}/api/_internal/notifications/drain/",
-                json={},
+                f"{self.base_url}/api/_internal/tasks/drain/",
+                json={"stale_after": 0},
                 headers={"Authorization": f"Bearer {token}"} if token else {},
                 timeout=10,
             )

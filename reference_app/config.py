@@ -64,6 +64,17 @@ class AppConfig:
     db_tcp_user_timeout_ms: int = 5000
     notify_retry_interval: float = 1.0
     ws_group_check_interval: float = 0.5
+    # The task side (Celery on Redis); None: no broker, no tasks dispatched.
+    broker_url: str | None = None
+    broker_socket_timeout: float = 1.0
+    broker_connect_timeout: float = 1.0
+    # An unacknowledged message goes back to the queue after this long (kombu's Redis transport).
+    broker_visibility_timeout: float = 3600.0
+    # ``kind:point:seconds``: the first run of task ``kind`` sleeps at ``point`` (before_effect,
+    # after_effect), so a worker can be killed or overtaken mid-task. Empty: no hold.
+    task_hold: str = ""
+    # An outbox row published this long ago and still not done is published again.
+    task_republish_after: float = 5.0
     failpoints_enabled: bool = False
     # What the harness's endpoints (/api/_internal/) demand; empty, they answer nobody.
     control_token: str = ""
@@ -149,6 +160,9 @@ def load_config(env: Mapping[str, str]) -> AppConfig:
     redis_url = env["REDIS_URL"]
     if urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
         raise ConfigurationError(f"REDIS_URL must start with redis:// (got {redis_url!r})")
+    broker_url = env.get("BROKER_URL") or None
+    if broker_url and urlsplit(broker_url).scheme not in ("redis", "rediss"):
+        raise ConfigurationError(f"BROKER_URL must start with redis:// (got {broker_url!r})")
     api_base = env["STRIPE_API_BASE"].rstrip("/")
     if urlsplit(api_base).scheme not in ("http", "https") or not urlsplit(api_base).netloc:
         raise ConfigurationError(f"STRIPE_API_BASE must be an http(s) URL (got {api_base!r})")
@@ -178,12 +192,38 @@ def load_config(env: Mapping[str, str]) -> AppConfig:
         db_tcp_user_timeout_ms=int(_number(env, "DB_TCP_USER_TIMEOUT_MS", 5000, int)),
         notify_retry_interval=_number(env, "NOTIFY_RETRY_INTERVAL", 1.0),
         ws_group_check_interval=_number(env, "WS_GROUP_CHECK_INTERVAL", 0.5),
+        broker_url=broker_url,
+        broker_socket_timeout=_number(env, "BROKER_SOCKET_TIMEOUT", 1.0),
+        broker_connect_timeout=_number(env, "BROKER_CONNECT_TIMEOUT", 1.0),
+        broker_visibility_timeout=_number(env, "BROKER_VISIBILITY_TIMEOUT", 3600.0),
+        task_hold=_task_hold(env.get("TASK_HOLD", "")),
+        task_republish_after=_number(env, "TASK_REPUBLISH_AFTER", 5.0),
         failpoints_enabled=failpoints,
         control_token=env.get("PAYCHAOS_FAILPOINTS_TOKEN", ""),
         public_url=public_url.rstrip("/") if public_url else None,
         secret_key=env.get("DJANGO_SECRET_KEY") or AppConfig.secret_key,
         allowed_hosts=hosts or AppConfig.allowed_hosts,
     )
+
+
+TASK_HOLD_POINTS = ("before_effect", "after_effect")
+
+
+def _task_hold(value: str) -> str:
+    """``kind:point:seconds`` checked, or empty."""
+    if not value:
+        return ""
+    parts = value.split(":")
+    try:
+        ok = len(parts) == 3 and parts[1] in TASK_HOLD_POINTS and float(parts[2]) >= 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigurationError(
+            f"TASK_HOLD={value!r} is not kind:point:seconds with point one of "
+            + ", ".join(TASK_HOLD_POINTS)
+        )
+    return value
 
 
 def load_config_or_exit(env: Mapping[str, str]) -> AppConfig:

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "paychaos.reference_app.payments",
+    "paychaos.reference_app.tasks",
 ]
 
 MIDDLEWARE = [

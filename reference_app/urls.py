@@ -25,6 +25,7 @@ urlpatterns = [
         "api/companies/<int:company_id>/subscription/", subscriptions.CompanySubscription.as_view()
     ),
     path("api/_internal/notifications/drain/", internal.DrainNotifications.as_view()),
+    path("api/_internal/tasks/drain/", internal.DrainTasks.as_view()),
     path("api/_internal/state/", internal.AppState.as_view()),
     path("payments/success/", pages.success_page),
     path("payments/cancel/", pages.cancel_page),

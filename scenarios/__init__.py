@@ -39,6 +39,15 @@ MODULES = (
     "buy_again_after_cancel",
     "upgrade_by_second_checkout",
     "two_companies_at_once",
+    # The task side (Celery): the broker and the worker.
+    "broker_down_at_dispatch",
+    "broker_reset_at_dispatch",
+    "broker_blackholed",
+    "worker_killed_mid_task",
+    "worker_killed_after_effect",
+    "task_outlives_visibility_timeout",
+    "worker_started_late",
+    "tasks_lost_in_redis_restart",
 )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paychaos.app.traits import AppTraits
-from paychaos.state import AppPayment, AppSubscription, Notification
+from paychaos.state import AppPayment, AppSubscription, Notification, TaskEffect
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class AppWiring:
     # The app's database straight, not through the fault proxy: where an adapter reads the
     # app's rows for the checkers, so a fault on the app's link never hides the truth.
     direct_database_url: str | None = None
+    # The task broker (Celery on Redis), through its own fault proxy, and straight (where the
+    # harness looks at the queue); None when the environment offers none.
+    broker_url: str | None = None
+    direct_broker_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,3 +202,54 @@ class AppAdapter(ABC):
     def settle(self) -> None:
         """Let the app finish deferred work once faults are healed (e.g. drain an outbox)."""
         return None
+
+    # --- the task side (optional): a worker that runs the work following an activation ------
+    # An app with tasks names them in ``traits.task_kinds`` and implements these; the defaults
+    # describe an app without a worker. See docs/adapter.md, "The task side".
+
+    @property
+    def has_worker(self) -> bool:
+        """Whether the app has a task worker the harness runs (and the nemesis may break)."""
+        return False
+
+    def start_worker(self) -> None:
+        """Start the worker (if it is not running) and wait until it consumes."""
+        return None
+
+    def stop_worker(self) -> None:
+        """Stop the worker cleanly (a warm shutdown); nothing of it may keep running."""
+        return None
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker and everything it started, mid-task if one is running."""
+        return None
+
+    def pause_worker(self) -> None:
+        """SIGSTOP the worker (a stalled host)."""
+        return None
+
+    def resume_worker(self) -> None:
+        """SIGCONT a paused worker."""
+        return None
+
+    @property
+    def worker_running(self) -> bool:
+        return False
+
+    def worker_busy(self) -> bool | None:
+        """Whether the worker is inside a task now (None: the adapter cannot tell)."""
+        return None
+
+    def wait_tasks_idle(self, timeout: float) -> bool:
+        """Block until nothing is queued, nothing unacknowledged and no task running (after heal);
+        False when ``timeout`` passed first."""
+        return True
+
+    def resend_owed_tasks(self) -> None:
+        """Once the worker is idle (nothing queued or running): have the app publish again
+        every task it still owes, e.g. an outbox row not done because the broker lost it."""
+        return None
+
+    def task_effects(self) -> list[TaskEffect]:
+        """Every effect a task left (one per run that did its work), read from the database."""
+        return []

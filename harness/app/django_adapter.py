@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,7 +40,7 @@ from paychaos.errors import ConfigError, ServiceError
 from paychaos.net import LOOPBACK, free_port
 from paychaos.services.process import ManagedProcess, ProcessSpec
 from paychaos.services.registry import ProcessRegistry
-from paychaos.state import AppPayment, AppSubscription
+from paychaos.state import AppPayment, AppSubscription, TaskEffect
 
 # How much of the server's log one ``log_since`` returns at most.
 LOG_READ_MAX = 64 * 1024
@@ -78,6 +79,16 @@ class DjangoAppAdapter(AppAdapter):
     #: Empty ``payments_sql``: the app keeps no payment rows (say so in ``traits`` too).
     subscriptions_sql: ClassVar[str] = ""
     payments_sql: ClassVar[str] = ""
+    #: The task side (optional; see docs/adapter.md). How the worker is started (empty: the app
+    #: has none); the text its log shows once it consumes; the queues it consumes.
+    worker_command: ClassVar[tuple[str, ...]] = ()
+    worker_ready_text: ClassVar[str] = " ready."
+    worker_queues: ClassVar[tuple[str, ...]] = ("celery",)
+    #: Task effects, one row per run that did its work: kind, checkout_session_id,
+    #: subscription_id, company_id, task_id.
+    task_effects_sql: ClassVar[str] = ""
+    #: How many tasks the worker with pid ``%(pid)s`` is inside now (empty: cannot tell).
+    task_busy_sql: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -98,6 +109,8 @@ class DjangoAppAdapter(AppAdapter):
         self.start_timeout = start_timeout
         self.http = requests.Session()
         self._proc: ManagedProcess | None = None
+        self._worker: ManagedProcess | None = None
+        self._worker_log_mark = 0
         self._logdir: Path | None = None
         self._logdir_entry: Path | None = None
         self._wiring: AppWiring | None = None
@@ -120,6 +133,8 @@ class DjangoAppAdapter(AppAdapter):
             APP_PUBLIC_URL=self.base_url,
             PYTHONUNBUFFERED="1",
         )
+        if wiring.broker_url and self.worker_command:
+            env["BROKER_URL"] = wiring.broker_url
         if self.settings_module:
             env["DJANGO_SETTINGS_MODULE"] = self.settings_module
         if self.project_dir is not None:
@@ -139,6 +154,8 @@ class DjangoAppAdapter(AppAdapter):
         if not self._migrated:
             self._migrate(env)
         self._spawn(env)
+        if self.has_worker and not self.worker_running:
+            self.start_worker()
 
     def _command(self, template: tuple[str, ...]) -> list[str]:
         values = {
@@ -211,6 +228,10 @@ class DjangoAppAdapter(AppAdapter):
             ) from None
 
     def stop(self) -> None:
+        self._stop_server()
+        self.stop_worker()
+
+    def _stop_server(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None:
             proc.stop()
@@ -231,7 +252,8 @@ class DjangoAppAdapter(AppAdapter):
             proc.kill()
 
     def restart(self, extra_env: dict[str, str] | None = None) -> None:
-        self.stop()
+        """The server again; the worker is left as it is (the nemesis acts on it apart)."""
+        self._stop_server()
         if self._wiring is None:
             raise ServiceError(f"{self.name} cannot restart before its first start")
         wiring = self._wiring
@@ -258,6 +280,117 @@ class DjangoAppAdapter(AppAdapter):
     @property
     def webhook_url(self) -> str:
         return self.base_url + self.webhook_path
+
+    # --- the worker (the task side) ----------------------------------------------------------
+
+    @property
+    def has_worker(self) -> bool:
+        return bool(self.worker_command and self._wiring and self._wiring.broker_url)
+
+    def _worker_log(self) -> Path:
+        return self._folder() / "worker.log"
+
+    def _worker_ready(self) -> bool:
+        log = self._worker_log()
+        if not log.exists():
+            return False
+        with log.open("rb") as f:
+            f.seek(self._worker_log_mark)
+            return self.worker_ready_text.encode() in f.read()
+
+    def start_worker(self) -> None:
+        if not self.has_worker or self.worker_running or self._wiring is None:
+            return
+        folder = self._folder()
+        log = self._worker_log()
+        self._worker_log_mark = log.stat().st_size if log.exists() else 0
+        spec = ProcessSpec(
+            name="worker",
+            argv=tuple(self._command(self.worker_command)),
+            env=self.env(self._wiring),
+            cwd=self._cwd(),
+            ready_check=self._worker_ready,
+            stop_timeout=5.0,
+            log_path=log,
+            folder=folder,
+        )
+        self._worker = ManagedProcess(spec).start()
+        try:
+            self._worker.wait_ready(timeout=self.start_timeout)
+        except ServiceError as exc:
+            self._worker = None
+            raise ServiceError(
+                f"the task worker of {self.name} did not start", hint=exc.hint or exc.what
+            ) from None
+
+    def stop_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop()
+
+    def kill_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            # The whole family at once, as a host that dies takes every pool process with it.
+            worker.stop(sig=9, timeout=2.0)
+
+    def pause_worker(self) -> None:
+        if self._worker is not None and self._worker.running:
+            self._worker.pause()
+
+    def resume_worker(self) -> None:
+        if self._worker is not None and self._worker.running:
+            self._worker.resume()
+
+    @property
+    def worker_running(self) -> bool:
+        return self._worker is not None and self._worker.running
+
+    @property
+    def worker_pid(self) -> int | None:
+        return self._worker.pid if self._worker else None
+
+    def worker_busy(self) -> bool | None:
+        pid = self.worker_pid
+        if not self.task_busy_sql or pid is None:
+            return None
+        with self.connect() as conn:
+            row = conn.execute(self.task_busy_sql, {"pid": pid}).fetchone()
+        return bool(row and row[0])
+
+    def wait_tasks_idle(self, timeout: float) -> bool:
+        wiring = self._wiring
+        url = wiring.direct_broker_url or wiring.broker_url if wiring else None
+        if not self.has_worker or not url:
+            return True
+        from paychaos.app.broker import broker_backlog
+
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while time.monotonic() < deadline:
+            try:
+                idle = broker_backlog(url, self.worker_queues) == 0 and not self.worker_busy()
+            except (OSError, ServiceError, psycopg.Error):
+                idle = False
+            quiet = quiet + 1 if idle else 0
+            if quiet >= 3:  # three looks in a row: nothing between a pop and its task start
+                return True
+            time.sleep(0.1)
+        return False
+
+    def task_effects(self) -> list[TaskEffect]:
+        if not self.task_effects_sql:
+            return []
+        return [
+            TaskEffect(str(r[0]), text_id(r[1]), text_id(r[2]), text_id(r[3]), text_id(r[4]))
+            for r in self.rows(self.task_effects_sql)
+        ]
+
+    def worker_log_tail(self, max_chars: int = 3000) -> str:
+        log = self._worker_log() if self._logdir else None
+        return (
+            log.read_bytes()[-max_chars:].decode(errors="replace") if log and log.exists() else ""
+        )
 
     # --- the log ------------------------------------------------------------------------------
 

@@ -21,6 +21,9 @@ class AppTraits:
     notifies_browsers: bool = True
     #: Whether the app talks to Redis at all (Redis faults can touch it).
     uses_redis: bool = True
+    #: The tasks a worker runs after every activation (I9 applies when there are some), e.g.
+    #: ``("provision_account", "send_receipt")``; each must leave one effect per activation.
+    task_kinds: tuple[str, ...] = ()
     #: Whether the adapter can send what an edited browser sends (``validate_as``,
     #: ``checkout_as``): another company's session, another plan, another price (I11 applies).
     untrusted_client: bool = False

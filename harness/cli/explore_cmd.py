@@ -343,6 +343,6 @@ def _invariant_ids(spec: str | None) -> tuple[str, ...] | None:
     if unknown or not chosen:
         raise ConfigError(
             f"--invariants {spec!r}: unknown invariant {unknown[0] if unknown else '(none)'}",
-            hint="use ids from I1 to I8, comma-separated",
+            hint=f"use ids from {', '.join(invariants())}, comma-separated",
         )
     return chosen

@@ -91,6 +91,7 @@ MODULES = (
     "i6_forgeries_change_nothing",
     "i7_no_resurrection",
     "i8_activation_notified",
+    "i9_tasks_exactly_once",
     "i10_paid_for_is_granted",
     "i11_no_foreign_purchase",
 )

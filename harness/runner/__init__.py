@@ -257,6 +257,19 @@ def run_unexercised(
                     f"failpoint {never[0]} was armed but the app never reached it: put "
                     f"failpoint({never[0]!r}) where docs/adapter.md says"
                 )
+    for event in events:
+        if event.process == "nemesis" and event.value.get("mid_task") is False:
+            return (
+                "the worker was to be killed mid-task, but it was never inside a task: "
+                "no task was queued, or the app's adapter cannot tell (task_busy_sql)"
+            )
+    if traits is not None and not traits.task_kinds:
+        for event in events:
+            if event.process == "nemesis" and event.value.get("target") in ("broker", "worker"):
+                return (
+                    "the schedule breaks the task broker or worker, which this app does not "
+                    "have (traits.task_kinds)"
+                )
     if traits is not None and not traits.uses_redis:
         for event in events:
             if event.process == "nemesis" and event.value.get("target") == "redis":
@@ -369,4 +382,5 @@ def drain(ctx: RunContext, rounds: int = 6) -> None:
         if told.get(session_id) != "failed" and alias not in ctx.left:
             validate_session(ctx, alias, session_id, after_heal=True)
     env.app_settle()
+    env.settle_tasks()
     env.await_notifications()

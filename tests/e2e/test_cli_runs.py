@@ -41,7 +41,7 @@ def test_bad_input_is_a_clear_error_with_exit_2(tmp_path):
         (("run", "no-such-scenario"), "unknown scenario"),
         (("run", "--variant", "nope"), "unknown variant"),
         (("explore", "--budget", "soon"), "--budget"),
-        (("explore", "--invariants", "I9"), "unknown invariant"),
+        (("explore", "--invariants", "I99"), "unknown invariant"),
         (("replay", str(tmp_path / "missing.json")), "cannot read replay file"),
     ]:
         out = paychaos(*args, cwd=tmp_path)

@@ -43,8 +43,8 @@ def good_purchase():
 
 def test_registry_holds_every_promise_in_order():
     numbers = [int(i[1:]) for i in invariants()]
-    assert numbers == sorted(numbers)
-    assert {*range(1, 9), 10, 11} <= set(numbers)
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert set(range(1, 12)) <= set(numbers)
 
 
 def test_a_good_purchase_breaks_nothing():

@@ -38,6 +38,10 @@ def test_good_settings_parse_with_deliberate_defaults():
     assert cfg.stripe_api_base == "http://127.0.0.1:12111"
     assert 0 < cfg.redis_socket_timeout < 5 < cfg.redis_receive_socket_timeout
     assert cfg.stripe_timeout <= 10 and cfg.failpoints_enabled is False
+    # No broker, no task side; Celery's own visibility timeout (an hour) unless told.
+    assert cfg.broker_url is None and cfg.broker_visibility_timeout == 3600 and cfg.task_hold == ""
+    held = load_config({**GOOD, "TASK_HOLD": "send_receipt:after_effect:5"})
+    assert held.task_hold == "send_receipt:after_effect:5"
 
 
 def test_unix_socket_database_url_is_understood():
@@ -54,6 +58,10 @@ def test_unix_socket_database_url_is_understood():
         ({"STRIPE_WEBHOOK_TOLERANCE": "soon"}, "STRIPE_WEBHOOK_TOLERANCE"),
         ({"PAYCHAOS_FAILPOINTS": "maybe"}, "PAYCHAOS_FAILPOINTS"),
         ({"PAYCHAOS_FAILPOINTS": "1"}, "PAYCHAOS_FAILPOINTS_TOKEN"),
+        ({"BROKER_URL": "amqp://127.0.0.1/"}, "BROKER_URL"),
+        ({"TASK_HOLD": "provision_account:midway:3"}, "TASK_HOLD"),
+        ({"TASK_HOLD": "provision_account:before_effect:soon"}, "TASK_HOLD"),
+        ({"BROKER_VISIBILITY_TIMEOUT": "later"}, "BROKER_VISIBILITY_TIMEOUT"),
     ],
 )
 def test_bad_setting_is_named(change, words):

@@ -20,11 +20,17 @@ def test_schedules_sell_plans_at_different_prices():
     assert len({PRICED_PLANS[p] for p in PLANS}) == len(PLANS) >= 2
 
 
-SEEN: dict[str, set] = {"do": set(), "plans": set(), "companies": set(), "policies": set()}
+SEEN: dict[str, set] = {
+    "do": set(),
+    "plans": set(),
+    "companies": set(),
+    "policies": set(),
+    "targets": set(),
+}
 
 
 @settings(
-    max_examples=400, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    max_examples=600, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
 )
 @given(schedules())
 def _collect(schedule):
@@ -35,6 +41,8 @@ def _collect(schedule):
             SEEN["companies"].add(step.args["company"])
         if step.do == "webhook_policy":
             SEEN["policies"].add(step.args["policy"]["action"])
+        if step.do in ("fault", "process"):
+            SEEN["targets"].add(step.args["target"])
 
 
 def test_generated_schedules_reach_every_new_kind_of_step():
@@ -44,6 +52,7 @@ def test_generated_schedules_reach_every_new_kind_of_step():
     assert SEEN["plans"] == set(PLANS)
     assert len(SEEN["companies"]) >= 2
     assert "twin" in SEEN["policies"]
+    assert {"broker", "worker"} <= SEEN["targets"]  # the task side's faults
 
 
 def test_a_forced_order_comes_before_the_race_so_shrinking_prefers_it():

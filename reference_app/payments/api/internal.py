@@ -51,6 +51,19 @@ class DrainNotifications(APIView):
         return Response({"sent": result.sent, "pending": result.pending, "error": result.error})
 
 
+class DrainTasks(APIView):
+    """Publish what the task outbox owes now (a no-op for variants without one)."""
+
+    permission_classes = [HarnessToken]
+
+    def post(self, request: Request) -> Response:
+        stale_after = request.data.get("stale_after") if isinstance(request.data, dict) else None
+        result = active_variant().drain_tasks(
+            stale_after=float(stale_after) if isinstance(stale_after, (int, float)) else None
+        )
+        return Response({"sent": result.sent, "pending": result.pending, "error": result.error})
+
+
 class AppState(APIView):
     """The app's whole payments state as JSON."""
 

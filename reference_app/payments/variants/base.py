@@ -117,6 +117,50 @@ class Variant:
         """Messages a newly connected websocket gets at once (none unless overridden)."""
         return []
 
+    # The task side (Celery) -----------------------------------------------------------
+
+    #: Whether the worker acknowledges a task once it returned (Celery's ``acks_late``) rather
+    #: than when it receives it (Celery's default).
+    task_acks_late = False
+
+    def dispatch_activation_tasks(
+        self, subscription: Any, session_id: str, amount: int | None = None
+    ) -> None:
+        """``.delay()`` every post-activation task, in the request, as most apps do: a broker
+        failure raises here (kombu's ``OperationalError``), in the caller's transaction if any.
+        Nothing happens without a broker."""
+        from paychaos.reference_app.tasks.celery_app import (
+            TASKS,
+            activation_payload,
+            broker_configured,
+        )
+
+        if not broker_configured():
+            return
+        payload = activation_payload(subscription, session_id, amount)
+        for task in TASKS.values():
+            task.delay(payload)
+
+    def run_task(self, task: Any, kind: str, payload: dict[str, Any]) -> None:
+        """A task's body, in the worker: do the work, every time it runs."""
+        self.task_effect(task, kind, payload)
+
+    def task_effect(self, task: Any, kind: str, payload: dict[str, Any]) -> None:
+        """The work itself: one effect row (the account provisioned, the mail sent)."""
+        from paychaos.reference_app.tasks.models import TaskEffect
+
+        TaskEffect.objects.create(
+            kind=kind,
+            checkout_session_id=str(payload.get("session_id") or ""),
+            subscription_id=payload.get("subscription_id"),
+            company_id=payload.get("company_id"),
+            task_id=str(task.request.id or ""),
+        )
+
+    def drain_tasks(self, stale_after: float | None = None) -> DrainResult:
+        """Publish the tasks an outbox owes; variants without one owe nothing."""
+        return DrainResult()
+
     # Shared helpers -----------------------------------------------------------------
 
     def verify_webhook(self, payload: bytes, sig_header: str | None) -> dict[str, Any]:

@@ -19,6 +19,12 @@
   commit; a Redis failure never fails or rolls back fulfilment, and the outbox
   is drained again on later requests and by the drain endpoint (I8). A new
   websocket gets the company's recent activations replayed.
+- The post-activation tasks go to a task outbox in the fulfilling
+  transaction and are published after commit; a broker failure never fails
+  fulfilment, and a row is published again until the task marks it done (a
+  message the broker lost is sent anew). Tasks are acknowledged late and are
+  idempotent per (task, checkout session): the ``TaskDone`` key, the effect
+  and the outbox's ``done_at`` are written in one transaction (I9).
 - The client is never trusted: validate fulfils what the session's metadata says (plan,
   company), whatever plan the success URL names, and answers about a session only to its
   own company's browser; checkout charges the plan's own price (I10, I11).
@@ -117,6 +123,7 @@ class _RedisBackoff:
 
 
 _backoff = _RedisBackoff()
+_broker_backoff = _RedisBackoff()
 
 
 def _metadata_company(session: dict[str, Any]) -> int | None:
@@ -315,6 +322,9 @@ class CorrectVariant(Variant):
             )
             if subscription.status == Subscription.Status.ACTIVE:
                 self.queue_activation(subscription, session_id)
+                self.queue_activation_tasks(
+                    subscription, session_id, getattr(payment, "amount", None)
+                )
             failpoint("fulfil.before_commit")
         return Fulfilment(
             fulfilled=True,
@@ -601,3 +611,101 @@ class CorrectVariant(Variant):
             "-id"
         )[:50]
         return [{**row.payload, "replayed": True} for row in reversed(rows)]
+
+    # Tasks ------------------------------------------------------------------------
+
+    task_acks_late = True
+
+    def queue_activation_tasks(
+        self, subscription: Subscription, session_id: str, amount: int | None
+    ) -> None:
+        """Write the tasks with the activation; publish them once it is committed."""
+        from paychaos.reference_app.tasks.celery_app import (
+            KINDS,
+            activation_payload,
+            broker_configured,
+        )
+        from paychaos.reference_app.tasks.models import TaskOutbox
+
+        if not broker_configured():
+            return
+        payload = activation_payload(subscription, session_id, amount)
+        for kind in KINDS:
+            TaskOutbox.objects.create(kind=kind, payload=payload)
+        transaction.on_commit(self.drain_tasks_if_due, robust=True)
+
+    def drain_tasks_if_due(self) -> None:
+        """Publish what the task outbox owes unless the broker failed a moment ago; never raises."""
+        if not _broker_backoff.due(settings.PAYMENTS.notify_retry_interval):
+            return
+        try:
+            self.drain_tasks()
+        except Exception as exc:  # the activation is committed; publishing is retried later
+            log.warning("task outbox drain failed: %s", exc)
+
+    def drain_tasks(self, stale_after: float | None = None) -> DrainResult:
+        """Publish every outbox row not done (again, once it was sent ``task_republish_after``
+        seconds ago, or ``stale_after`` when given: 0 once the worker is known to be idle)."""
+        from datetime import timedelta
+
+        from paychaos.reference_app.tasks.celery_app import TASKS
+        from paychaos.reference_app.tasks.models import TaskOutbox
+
+        cfg = settings.PAYMENTS
+        if not cfg.broker_url:
+            return DrainResult()
+        again = cfg.task_republish_after if stale_after is None else stale_after
+        stale = timezone.now() - timedelta(seconds=again)
+        sent, error = 0, None
+        with transaction.atomic():
+            rows = list(
+                TaskOutbox.objects.select_for_update(skip_locked=True)
+                .filter(done_at__isnull=True)
+                .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=stale))
+                .order_by("id")[:50]
+            )
+            for row in rows:
+                row.attempts += 1
+                try:
+                    TASKS[row.kind].apply_async(args=[{**row.payload, "outbox_id": row.id}])
+                except Exception as exc:  # any broker failure: keep the row for the next drain
+                    error = f"{type(exc).__name__}: {exc}"
+                    row.last_error = error[:1000]
+                    row.save(update_fields=["attempts", "last_error"])
+                    _broker_backoff.failed()
+                    log.warning("task %s not published, will retry: %s", row.id, error)
+                    break
+                row.sent_at = timezone.now()
+                row.save(update_fields=["attempts", "sent_at"])
+                sent += 1
+        if error is None and sent:
+            _broker_backoff.succeeded()
+        pending = TaskOutbox.objects.filter(done_at__isnull=True).count()
+        return DrainResult(sent=sent, pending=pending, error=error)
+
+    def run_task(self, task: Any, kind: str, payload: dict[str, Any]) -> None:
+        """Do the work once per (task, activation): the key, the effect and the outbox's
+        ``done_at`` commit together, so a second run (a redelivery, a republish) does nothing."""
+        from paychaos.reference_app.tasks.models import TaskOutbox
+
+        session_id = str(payload.get("session_id") or "")
+        with transaction.atomic():
+            if self.claim_task(kind, session_id):
+                self.task_effect(task, kind, payload)
+            else:
+                log.info("task %s for %s already done", kind, session_id)
+            if payload.get("outbox_id"):
+                TaskOutbox.objects.filter(pk=payload["outbox_id"], done_at__isnull=True).update(
+                    done_at=timezone.now()
+                )
+
+    def claim_task(self, kind: str, session_id: str) -> bool:
+        """Insert the task's key for this activation; False when a run already did the work."""
+        from paychaos.reference_app.tasks.models import TaskDone
+
+        try:
+            with transaction.atomic():
+                TaskDone.objects.create(kind=kind, activation=session_id)
+        except IntegrityError:
+            return False
+        return True

@@ -32,6 +32,10 @@ VARIANTS: dict[str, str] = {
     "mutant:M24": f"{_BASE}.mutants.m24_client_price_at_checkout:ClientPriceAtCheckout",
     "mutant:M25": f"{_BASE}.mutants.m25_amount_in_major_units:AmountInMajorUnits",
     "mutant:M26": f"{_BASE}.mutants.m26_account_page_of_any_company:AccountPageOfAnyCompany",
+    # The task side (Celery): M13-M15.
+    "mutant:M13": f"{_BASE}.mutants.m13_dispatch_before_commit:DispatchBeforeCommit",
+    "mutant:M14": f"{_BASE}.mutants.m14_unguarded_delay:UnguardedDelay",
+    "mutant:M15": f"{_BASE}.mutants.m15_non_idempotent_task:NonIdempotentTask",
 }
 
 VARIANT_NAMES: tuple[str, ...] = tuple(VARIANTS)

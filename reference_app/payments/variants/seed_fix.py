@@ -29,6 +29,10 @@ What the harness should find, and why:
 - Redis slow instead of down: each send waits the sender's socket timeout
   inside the webhook's transaction, holding its row locks that long.
 - I2 for a delayed (unpaid) payment, I4 when Stripe's API fails during validate.
+- I9: the tasks are still queued with an unguarded ``.delay()`` inside the
+  handler's transaction; with the broker down the handler fails, and the
+  third fallback (the Redis-independent service) activates without queuing
+  any task, so the account is never provisioned and no receipt leaves.
 - What it does fix: with Redis refused, the webhook answers 200 and creates
   the subscription (I1, I4, I5 hold in "Redis down" scenarios).
 """
@@ -139,6 +143,8 @@ class SeedFixVariant(SeedOriginalVariant):
         if existing is not None:
             return existing
         subscription = self.create_subscription(session)
+        # The fix made Channels optional; the tasks' ``.delay()`` stayed as it was.
+        self.dispatch_activation_tasks(subscription, session["id"], session.get("amount_total"))
         self.notifications.notify_activation(subscription, session["id"])
         return subscription
 

@@ -82,6 +82,8 @@ class SeedOriginalVariant(Variant):
         if existing is not None:
             return existing
         subscription = self.create_subscription(session)
+        # The work that follows a payment, queued the way the incident's code queued it.
+        self.dispatch_activation_tasks(subscription, session["id"], session.get("amount_total"))
         failpoint("notify.before_send")
         send_to_company(
             subscription.company_id,
