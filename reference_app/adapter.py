@@ -27,6 +27,7 @@ class ReferenceAppAdapter(DjangoAppAdapter):
     traits = AppTraits(
         fulfils_on=("checkout.session.completed", "checkout.session.async_payment_succeeded"),
         untrusted_client=True,
+        webhook_tolerance_setting="STRIPE_WEBHOOK_TOLERANCE",
     )
     webhook_events = (
         "checkout.session.completed",

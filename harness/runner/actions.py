@@ -478,13 +478,24 @@ def _forge(ctx: RunContext, step: Step) -> None:
 
 # Longest a replay waits for its captured delivery to outlive the app's tolerance.
 REPLAY_WAIT_MAX = 60
+# stripe-python's default signature tolerance, in seconds.
+DEFAULT_TOLERANCE = 300
 
 
 @action("replay_genuine")
 def _replay_genuine(ctx: RunContext, step: Step) -> None:
     """An attacker who captured a genuine delivery of the fulfilment event (body and
     signature) sends it again once its signature is older than the app's tolerance."""
-    tolerance = step.args["tolerance"]
+    setting = ctx.env.app.traits.webhook_tolerance_setting
+    if setting is None:
+        ctx.history.record(
+            "attacker",
+            "replay_genuine",
+            {"error": "the app's tolerance is unknown (traits.webhook_tolerance_setting)"},
+            "fail",
+        )
+        return
+    tolerance = int(ctx.env.app_setting(setting) or DEFAULT_TOLERANCE)
     wanted = ctx.env.app.traits.fulfils_on
     captured = [(e, t) for e, (kind, t) in ctx.delivered.items() if kind in wanted]
     value: dict[str, Any] = {"tolerance": tolerance}
@@ -502,8 +513,7 @@ def _replay_genuine(ctx: RunContext, step: Step) -> None:
         raise ConfigError(
             f"step {step.describe()}: waiting {wait:.0f}s for the signature to outlive the "
             "tolerance is too long",
-            hint="give the app a short tolerance in the scenario's app_env "
-            "(STRIPE_WEBHOOK_TOLERANCE for the reference app) and the same tolerance here",
+            hint=f"give the app a short tolerance in the scenario's app_env ({setting})",
         )
     if wait > 0:
         time.sleep(wait)
