@@ -8,6 +8,7 @@ to a minimal reproduction that is written as a replay file.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from paychaos.runner import RunResult, run_scenario
 from paychaos.schedule import Scenario
 
 if TYPE_CHECKING:
+    from hypothesis.database import ExampleDatabase
     from hypothesis.strategies import SearchStrategy
 
     from paychaos.environment import Environment
@@ -74,7 +76,7 @@ class ExploreOutcome:
 
 
 def explore(
-    env: Environment,
+    env: Environment | None,
     schedules: SearchStrategy[Scenario],
     *,
     seed: int = 0,
@@ -85,11 +87,26 @@ def explore(
     on_example: Callable[[ExploreStats], None] | None = None,
     only: Iterable[str] | None = None,
     on_result: Callable[[Scenario, RunResult], None] | None = None,
+    run: Callable[[Scenario], RunResult | None] | None = None,
+    database: ExampleDatabase | None = None,
 ) -> ExploreOutcome:
     """Explore the environment's current variant with schedules drawn from ``schedules``; stop
     at the first broken promise (shrunk). ``on_result`` sees every schedule run, shrinking's
-    included."""
+    included.
+
+    ``run`` replaces running a schedule in ``env`` (``paychaos.parallel`` hands the schedules
+    to worker processes this way); when it returns None the schedule was not run here and
+    counts as kept. ``database``: the example database to use instead of the profile's."""
     wanted = tuple(only) if only is not None else None
+    if run is None and env is None:
+        raise TypeError("explore needs an environment or a run function")
+
+    def run_here(schedule: Scenario) -> RunResult | None:
+        assert env is not None
+        return run_scenario(env, schedule, seed=seed, only=wanted)
+
+    execute = run if run is not None else run_here
+
     stats = ExploreStats()
     last_failure: list[Finding] = []
     # Past the budget, generation stops; past twice the budget, shrinking stops too (the
@@ -101,7 +118,9 @@ def explore(
             raise _BudgetSpent  # nothing found in time: stop generating at once
         if hard_stop is not None and stats.elapsed > hard_stop:
             return  # shrinking past its allowance: keep the smallest failure found so far
-        result = run_scenario(env, schedule, seed=seed, only=wanted)
+        result = execute(schedule)
+        if result is None:
+            return
         stats.examples += 1
         stats.faults += sum(1 for s in schedule.steps if s.do in FAULT_STEPS)
         if not result.kept:
@@ -114,11 +133,12 @@ def explore(
             last_failure.append(Finding(schedule, result))
             raise AssertionError(f"broken: {', '.join(result.broken)}")
 
-    database = (
-        DirectoryBasedExampleDatabase(str(database_dir))
-        if profile == "chaos" and database_dir
-        else None
-    )
+    if database is None:
+        database = (
+            DirectoryBasedExampleDatabase(str(database_dir))
+            if profile == "chaos" and database_dir
+            else None
+        )
     configured = settings(
         max_examples=max_examples,
         deadline=None,
@@ -140,7 +160,8 @@ def explore(
     except Flaky:  # the failure did not happen again on the same schedule
         flaky = True
     finding = last_failure[-1] if last_failure else None
-    return ExploreOutcome(variant=env.variant, seed=seed, stats=stats, finding=finding, flaky=flaky)
+    variant = env.variant if env is not None else ""
+    return ExploreOutcome(variant=variant, seed=seed, stats=stats, finding=finding, flaky=flaky)
 
 
 def parse_budget(text: str) -> tuple[int | None, float | None]:
@@ -160,7 +181,11 @@ def parse_budget(text: str) -> tuple[int | None, float | None]:
         raise ConfigError(
             f"--budget {text!r} is neither a time (60s, 2m) nor a number of examples (200)"
         ) from None
-    if (seconds is not None and not seconds > 0) or (examples is not None and examples <= 0):
+    if seconds == math.inf:
+        raise ConfigError(f"--budget {text!r} would never end", hint="give a finite time: 60s, 2m")
+    if (seconds is not None and not 0 < seconds < math.inf) or (
+        examples is not None and examples <= 0
+    ):
         raise ConfigError(
             f"--budget {text!r} would run nothing", hint="give a positive time or count: 60s, 200"
         )

@@ -19,9 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from paychaos.errors import ConfigError
+from paychaos.json_limits import MAX_DEPTH, JsonBodyError, bracket_depth
 from paychaos.schedule import Scenario, scenario_from_dict
+from paychaos.stripe_emulator.config import MAX_SEED, seed_problem
 
 FORMAT = 1
+#: Every field a replay file may have (``found`` says what the run that wrote it saw).
+FIELDS = ("paychaos_replay", "variant", "seed", "invariants", "scenario", "found")
 
 
 def write_replay(
@@ -58,14 +62,24 @@ def read_replay(path: Path) -> tuple[Scenario, str, int, tuple[str, ...] | None]
             hint="a replay file is the JSON that paychaos explore writes",
         ) from None
     try:
+        if bracket_depth(text) > MAX_DEPTH:
+            raise JsonBodyError(f"nested deeper than {MAX_DEPTH} levels")
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
             hint="a replay file is the JSON that `paychaos explore` wrote; fix or regenerate it",
         ) from None
+    except JsonBodyError as exc:
+        raise ConfigError(f"{path}: not a replay file: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a JSON object with variant, seed and scenario")
+    unknown = sorted(set(raw) - set(FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"{path}: a replay file has no field {unknown[0]!r}",
+            hint=f"its fields: {', '.join(FIELDS)}",
+        )
     if raw.get("paychaos_replay") != FORMAT:
         raise ConfigError(
             f"{path}: paychaos_replay must be {FORMAT} (got {raw.get('paychaos_replay')!r})"
@@ -74,8 +88,11 @@ def read_replay(path: Path) -> tuple[Scenario, str, int, tuple[str, ...] | None]
     if not isinstance(variant, str) or not variant:
         raise ConfigError(f'{path}: variant must be a variant name such as "correct"')
     seed = raw.get("seed")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise ConfigError(f"{path}: seed must be an integer (got {seed!r})")
+    if not isinstance(seed, int) or seed_problem(seed):
+        raise ConfigError(f"{path}: seed must be an integer from 0 to {MAX_SEED} (got {seed!r})")
+    found = raw.get("found", [])
+    if not isinstance(found, list) or not all(isinstance(f, dict) for f in found):
+        raise ConfigError(f'{path}: found must be a list of objects like {{"invariant": "I4"}}')
     only = raw.get("invariants")
     if only is not None and (
         not isinstance(only, list) or not only or not all(isinstance(i, str) for i in only)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -195,9 +195,12 @@ def write_json(
     *,
     named: Collection[str] = (),
     coverage: bool = True,
+    meta: Mapping[str, Any] | None = None,
 ) -> None:
-    """The results as JSON, each run with its replay command when it has one."""
-    payload = {
+    """The results as JSON, each run with its replay command when it has one. ``meta``: what
+    the command was (version, seed, shard...), kept under ``"paychaos"`` for ``paychaos merge``."""
+    payload: dict[str, Any] = {
+        **({"paychaos": dict(meta)} if meta else {}),
         "runs": [{**r.to_dict(), "replay": replay_command(r, named)} for r in results],
         "kept": all(r.kept for r in results),
         "exit_code": command_verdict(results, coverage=coverage).exit_code,

@@ -40,3 +40,36 @@ def test_an_empty_variant_is_refused_with_the_names():
     )  # fmt: skip
     assert out.returncode == 2 and "names no variant" in out.stderr, out.stderr
     assert "seed_original" in out.stderr
+
+
+def test_an_unwritable_output_path_is_refused_before_anything_starts(tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("kept\n")
+    for command, option, path in [
+        ("run", "--json", a_file / "out.json"),  # under a file: no folder can be made there
+        ("run", "--json", tmp_path),  # a folder, not a file
+        ("run", "--html", a_file / "r.html"),
+        ("run", "--junit", a_file / "j.xml"),
+        ("run", "--out", a_file / "histories"),
+        ("explore", "--html", a_file / "r.html"),
+        ("explore", "--out", a_file / "replays"),
+        ("mutants", "--json", a_file / "m.json"),
+    ]:
+        out = subprocess.run(
+            [sys.executable, "-m", "paychaos", command, option, str(path)],
+            capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+        assert out.returncode == 2, (command, option, out.stdout, out.stderr)
+        said = " ".join(out.stderr.split())  # the terminal may wrap a long path
+        assert f"{option} {path}" in said and "Traceback" not in said, out.stderr
+        # Refused up front: no service was started (that line comes first when one is).
+        assert "no app configured" not in out.stderr, out.stderr
+    assert a_file.read_text() == "kept\n"
+
+
+def test_a_seed_that_is_no_seed_is_refused():
+    out = subprocess.run(
+        [sys.executable, "-m", "paychaos", "run", "--seed", "-1"],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 2 and "--seed -1" in out.stderr and "Traceback" not in out.stderr

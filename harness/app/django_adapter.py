@@ -38,6 +38,7 @@ from paychaos.app import AppAdapter, AppWiring
 from paychaos.errors import ConfigError, ServiceError
 from paychaos.net import LOOPBACK, free_port
 from paychaos.services.process import ManagedProcess, ProcessSpec
+from paychaos.services.registry import ProcessRegistry
 from paychaos.state import AppPayment, AppSubscription
 
 # How much of the server's log one ``log_since`` returns at most.
@@ -98,9 +99,11 @@ class DjangoAppAdapter(AppAdapter):
         self.http = requests.Session()
         self._proc: ManagedProcess | None = None
         self._logdir: Path | None = None
+        self._logdir_entry: Path | None = None
         self._wiring: AppWiring | None = None
         self._migrated = False
         self._tables: list[str] = []
+        self._direct: psycopg.Connection[Any] | None = None  # kept for every run's queries
 
     # --- what the app is told -----------------------------------------------------------------
 
@@ -153,9 +156,11 @@ class DjangoAppAdapter(AppAdapter):
             ) from None
 
     def _folder(self) -> Path:
-        """The server's own folder (its log), removed by ``close``."""
+        """The server's own folder (its log), removed by ``close``; recorded in the registry
+        (with the owner marker), so the next start removes it if this harness is killed."""
         if self._logdir is None:
             self._logdir = Path(tempfile.mkdtemp(prefix="paychaos-app-"))
+            self._logdir_entry = ProcessRegistry.default().add_folder("app", self._logdir)
         return self._logdir
 
     def _cwd(self) -> Path:
@@ -213,10 +218,12 @@ class DjangoAppAdapter(AppAdapter):
     def close(self) -> None:
         """Stop the server and remove its log folder."""
         self.stop()
+        self._close_direct()
         self.http.close()
         if self._logdir is not None:
             shutil.rmtree(self._logdir, ignore_errors=True)
-            self._logdir = None
+            ProcessRegistry.default().remove(self._logdir_entry)
+            self._logdir, self._logdir_entry = None, None
 
     def crash(self) -> None:
         proc, self._proc = self._proc, None
@@ -286,7 +293,7 @@ class DjangoAppAdapter(AppAdapter):
         return psycopg.connect(url, autocommit=True, connect_timeout=5)
 
     def reset(self) -> None:
-        with self.connect() as conn:
+        def truncate(conn: psycopg.Connection[Any]) -> None:
             if not self._tables:
                 found = set(self.tables)
                 if self.table_prefix:
@@ -301,10 +308,34 @@ class DjangoAppAdapter(AppAdapter):
                 names = ", ".join(f'"{t}"' for t in self._tables)
                 conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
+        self._on_database(truncate)
+
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """The rows of one query on the app's database."""
-        with self.connect() as conn:
-            return list(conn.execute(sql).fetchall())
+        return self._on_database(lambda conn: list(conn.execute(sql).fetchall()))
+
+    def _on_database(self, work: Any) -> Any:
+        """``work(connection)`` on one connection kept across runs (opening one costs a
+        Postgres backend each time); a connection a fault broke (backends terminated, Postgres
+        restarted) is replaced once. Each piece of work is a whole statement: safe to redo."""
+        for attempt in (1, 2):
+            if self._direct is None or self._direct.closed:
+                self._direct = self.connect()
+            try:
+                return work(self._direct)
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                self._close_direct()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _close_direct(self) -> None:
+        conn, self._direct = self._direct, None
+        if conn is not None:
+            try:
+                conn.close()
+            except psycopg.Error:
+                pass
 
     def subscriptions(self) -> list[AppSubscription]:
         if not self.subscriptions_sql:

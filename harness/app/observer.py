@@ -36,7 +36,9 @@ class NotificationObserver:
         self._thread.start()
         self._tasks: dict[str, concurrent.futures.Future[None]] = {}
         self._connected: dict[str, asyncio.Event] = {}
-        self._lock = threading.Lock()
+        # Guards what the tabs saw and which are open; notified on every change, so waiting
+        # for a notification or a reconnection wakes on the event itself, not on a poll.
+        self._changed = threading.Condition()
         self._seen: list[Notification] = []
         self._open: set[str] = set()  # companies whose tab is connected right now
         self._t0 = time.monotonic()
@@ -57,39 +59,32 @@ class NotificationObserver:
         return frozenset(self._tasks)
 
     def notifications(self) -> tuple[Notification, ...]:
-        with self._lock:
+        with self._changed:
             return tuple(self._seen)
 
     def forget(self) -> None:
         """Close every tab and forget what was seen (between runs)."""
         futures = list(self._tasks.values())
         self._tasks.clear()
-        self._open.clear()
+        with self._changed:
+            self._open.clear()
         for future in futures:
             future.cancel()
         if futures:
             concurrent.futures.wait(futures, timeout=2)
-        with self._lock:
+        with self._changed:
             self._seen.clear()
 
     def wait_connected(self, timeout: float = 3.0) -> bool:
         """Block until every watched tab is connected again (after an outage closed them)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if set(self._tasks) <= self._open:
-                return True
-            time.sleep(0.005)
-        return False
+        with self._changed:
+            return self._changed.wait_for(lambda: set(self._tasks) <= self._open, timeout)
 
     def wait_for(
         self, predicate: Callable[[tuple[Notification, ...]], bool], timeout: float
     ) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate(self.notifications()):
-                return True
-            time.sleep(0.01)
-        return predicate(self.notifications())
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(tuple(self._seen)), timeout)
 
     def close(self) -> None:
         self.forget()
@@ -106,13 +101,13 @@ class NotificationObserver:
             try:
                 async with websockets.connect(url, open_timeout=2, close_timeout=0.2) as ws:
                     ready.set()
-                    self._open.add(company_id)
+                    self._mark_open(company_id, True)
                     backoff = 0.02
                     try:
                         async for raw in ws:
                             self._record(company_id, raw)
                     finally:
-                        self._open.discard(company_id)
+                        self._mark_open(company_id, False)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -129,11 +124,20 @@ class NotificationObserver:
             return
         found = self._parse(company_id, message)
         now = round(time.monotonic() - self._t0, 6)
-        with self._lock:
+        with self._changed:
             self._seen.extend(
                 Notification(n.company_id, n.kind, n.session_id, n.subscription_id, now)
                 for n in found
             )
+            self._changed.notify_all()
+
+    def _mark_open(self, company_id: str, connected: bool) -> None:
+        with self._changed:
+            if connected:
+                self._open.add(company_id)
+            else:
+                self._open.discard(company_id)
+            self._changed.notify_all()
 
 
 async def _cancel_everything() -> None:

@@ -30,6 +30,7 @@ def _register_commands() -> None:
         emulator_cmd,
         explore_cmd,
         init_cmd,
+        merge_cmd,
         mutants_cmd,
         proxy_cmd,
         run_cmd,
@@ -54,11 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code.
 
     Commands end with ``raise typer.Exit(code)``; a ``PaychaosError`` anywhere
-    becomes a two-line message and exit status 2, never a traceback.
+    becomes a two-line message and exit status 2, never a traceback. Ctrl-C, SIGTERM and
+    SIGHUP stop the command cleanly and exit 128 + the signal's number.
     """
+    from paychaos.cli import signals
+
     _register_commands()
+    signals.install()
     try:
         app(args=argv, prog_name="paychaos")
+    except KeyboardInterrupt:  # outside typer's own handling (which exits 130, below)
+        return _interrupted()
     except PaychaosError as exc:
         from rich.console import Console
 
@@ -68,8 +75,22 @@ def main(argv: list[str] | None = None) -> int:
             err.print(f"  [yellow]hint:[/] {exc.hint}", highlight=False)
         return exc.exit_code
     except SystemExit as exc:
+        if exc.code == _TYPER_INTERRUPTED and isinstance(exc.__context__, typer.Exit):
+            return _interrupted()
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
+
+
+_TYPER_INTERRUPTED = 130  # typer turns a KeyboardInterrupt (and so Stopped) into Exit(130)
+
+
+def _interrupted() -> int:
+    from paychaos.cli import signals
+
+    # The ``with`` blocks have unwound: everything the command started is stopped.
+    code, name = signals.stopped_by()
+    print(f"paychaos: stopped by {name}; everything it started is stopped", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -21,22 +21,32 @@ SEED_VARIANTS = ("correct", "seed_original", "seed_fix")
 
 
 def open_environment(
-    variant: str = "correct", seed: int = 0, app: str | None = None, *, browser: bool = False
+    variant: str = "correct",
+    seed: int = 0,
+    app: str | None = None,
+    *,
+    browser: bool = False,
+    quiet: bool = False,
 ) -> Environment:
     """An environment (not yet started) around the app under test: ``--app``,
     ``PAYCHAOS_APP``, ``[tool.paychaos]``, else paychaos's own reference app, said on stderr
     first so nobody mistakes its verdict for their app's. ``browser``: validate through the
-    app's success page in headless Chromium (``--browser``)."""
+    app's success page in headless Chromium (``--browser``). ``quiet``: say nothing (a worker
+    process of ``--workers``, whose parent said it already)."""
     from paychaos.app.config import APP_ENV, find_config, load_adapter
     from paychaos.environment import Environment, EnvironmentOptions
+    from paychaos.stripe_emulator.config import seed_problem
 
+    problem = seed_problem(seed)
+    if problem:
+        raise ConfigError(f"--seed {seed!r}: {problem}", hint="e.g. --seed 0")
     config = find_config(app)
     if variant != "correct" and not config.is_reference:
         raise ConfigError(
             f"--variant {variant}: variants are the reference app's, not {config.spec}'s",
             hint="leave --variant out when you test your own app",
         )
-    if config.spec is None:
+    if config.spec is None and not quiet:
         print(
             f"paychaos: no app configured (--app, {APP_ENV} or [tool.paychaos] app in "
             "pyproject.toml): testing paychaos's own reference app",

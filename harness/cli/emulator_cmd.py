@@ -45,9 +45,10 @@ def emulator(
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    # Ctrl-C and a plain ``kill`` both stop cleanly (SIGINT may arrive ignored from a shell).
-    signal.signal(signal.SIGINT, interrupt)
-    signal.signal(signal.SIGTERM, interrupt)
+    # Ctrl-C, a plain ``kill`` and a closed terminal all stop cleanly (SIGINT may arrive
+    # ignored from a shell).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt)
     emu.start()
     try:
         typer.echo(f"STRIPE_API_BASE={emu.url}")

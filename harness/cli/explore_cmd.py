@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,7 +15,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from paychaos.cli import app
 from paychaos.cli.compose import open_environment, parse_variants
 from paychaos.cli.options import AppOption, BrowserOption
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
+from paychaos.cli.workers import ShardOption, WorkersOption
 from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from paychaos.schedule import Scenario
 
 RESULTS = Path("paychaos-results")
+SCHEDULES = "paychaos.strategies:schedules"
 
 
 @app.command()
@@ -44,14 +47,32 @@ def explore(
     ] = None,
     junit: JunitOption = None,
     html: HtmlOption = None,
+    workers: WorkersOption = None,
+    shard: ShardOption = None,
+    example_db: Annotated[
+        str | None,
+        typer.Option(
+            "--example-db",
+            help="Hypothesis example database shared by runs and machines: a folder (which CI "
+            "can cache) or redis://host:port/db (default: OUT/examples under --profile chaos).",
+        ),
+    ] = None,
 ) -> None:
     """Generate fault schedules until a promise breaks; shrink it and write a replay file.
 
     Exit 0: nothing found within the budget; 1: a broken promise (replay file written);
     2: bad input; 3: the harness's own environment failed; 4: a failure that did not reproduce.
     """
+    from paychaos.cli.workers import (
+        example_database,
+        merged_shadow,
+        open_pool,
+        shadow_of,
+        worker_count,
+    )
     from paychaos.explore import PROFILES, parse_budget
     from paychaos.explore import explore as run_explore
+    from paychaos.parallel import explore_parallel, parse_shard, strategy_named
     from paychaos.replay import write_replay
     from paychaos.report import print_report, print_shadow_summary
     from paychaos.report_junit import Case, Suite, run_case
@@ -65,7 +86,10 @@ def explore(
     if variant_name is None:
         raise ConfigError("explore takes one variant at a time", hint="e.g. --variant seed_fix")
     examples, seconds = parse_budget(budget)
+    if max_steps < 1:
+        raise ConfigError(f"--max-steps {max_steps} would generate nothing", hint="e.g. 10")
     only = _invariant_ids(invariants)
+    check_writable({"--html": html, "--junit": junit}, {"--out": out})
     console = Console()
     # JUnit: a passing case per schedule that kept every promise; the failing ones are the
     # same bug being shrunk, so the shrunk counterexample stands for them (counted apart).
@@ -88,7 +112,10 @@ def explore(
             )
         )
 
-    with open_environment(variant_name, seed, app_spec, browser=browser) as env, Progress(
+    size = worker_count(workers)
+    k, n = parse_shard(shard)
+    database = example_database(example_db)
+    with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(), console=console, transient=False,
     ) as progress:  # fmt: skip
@@ -102,13 +129,34 @@ def explore(
                 detail=f"{stats.examples} examples · {stats.faults} faults · {len(stats.distinct)} distinct violations",
             )  # fmt: skip
 
-        outcome = run_explore(
-            env, schedules(max_steps=max_steps, untrusted_client=env.app.traits.untrusted_client), seed=seed, max_examples=examples or 100_000,
-            budget_seconds=seconds, profile=profile, database_dir=out / "examples",
-            on_example=show, only=only, on_result=ran,
+        settings: dict[str, Any] = dict(
+            seed=seed, max_examples=examples or 100_000, budget_seconds=seconds, profile=profile,
+            database_dir=out / "examples", database=database, on_example=show, only=only,
+            on_result=ran,
         )  # fmt: skip
+        if size == 1 and n == 1:
+            with open_environment(variant_name, seed, app_spec, browser=browser) as env:
+                strategy = schedules(
+                    max_steps=max_steps, untrusted_client=env.app.traits.untrusted_client
+                )
+                outcome = run_explore(env, strategy, **settings)
+                shadow = env.emulator.control.shadow()
+        else:
+            # Checks the options and says which app once; the workers open their own.
+            unstarted = open_environment(variant_name, seed, app_spec, browser=browser)
+            untrusted = unstarted.app.traits.untrusted_client
+            progress.update(task, detail=f"starting {size} workers")
+            with open_pool(variant_name, seed, app_spec, browser=browser, workers=size) as pool:
+                outcome = explore_parallel(
+                    pool,
+                    partial(
+                        strategy_named, SCHEDULES, max_steps=max_steps, untrusted_client=untrusted
+                    ),
+                    shard=(k, n),
+                    **settings,
+                )
+                shadow = merged_shadow(pool.call_all(shadow_of))
         progress.update(task, completed=total)
-        shadow = env.emulator.control.shadow()
     stats = outcome.stats
     console.print(
         f"\n{stats.examples} schedules run in {stats.elapsed:.1f}s against {variant_name} "
@@ -180,6 +228,7 @@ def replay(
 
     scenario, variant, seed, only = read_replay(file)
     parse_variants(variant)
+    check_writable({"--html": html, "--junit": junit}, {"the results folder": RESULTS})
     console = Console()
     with open_environment(variant, seed, app_spec, browser=browser) as env:
         result = confirm(env, run_scenario(env, scenario, seed=seed, only=only))

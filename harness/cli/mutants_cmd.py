@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from paychaos.cli import app
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ def mutants(
             f"--budget-per-mutant {budget_per_mutant!r} must be a positive time",
             hint="e.g. 60s or 2m",
         )
+    check_writable({"--json": json_path, "--html": html, "--junit": junit}, {"--out": out})
     console = Console()
     if not console.is_terminal:  # piped into a file or a doc: keep each row on one line
         console = Console(width=max(console.width, 180))

@@ -26,3 +26,13 @@ BrowserOption = Annotated[
         "(needs Playwright and the system Chromium: apt-get install chromium).",
     ),
 ]
+
+#: ``--accept-not-exercised``: exit 0 rather than 5 when all that is wrong is untested promises.
+AcceptNotExercisedOption = Annotated[
+    bool,
+    typer.Option(
+        "--accept-not-exercised",
+        help="Exit 0 rather than 5 when nothing broke but some run or promise was not put "
+        "to the test (still reported): e.g. Redis scenarios on an app without Redis.",
+    ),
+]

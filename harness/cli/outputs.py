@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import shutil
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,6 +29,46 @@ HtmlOption = Annotated[
         help="Also write the HTML report here (one is always written in the results folder).",
     ),
 ]
+
+
+def check_writable(files: dict[str, Path | None], folders: dict[str, Path] | None = None) -> None:
+    """Before any work starts: every file a command will write (by option name) can be
+    written, and every folder it writes into can be made; a ConfigError naming the option
+    otherwise. Nothing existing is changed: a file is opened to append, a new one is created
+    and removed again; missing parent folders are made, as writing would make them."""
+    for option, folder in (folders or {}).items():
+        with _refused(option, folder, "cannot write there", "a folder you can write to"):
+            folder.mkdir(parents=True, exist_ok=True)
+            tempfile.NamedTemporaryFile(dir=folder, prefix=".paychaos-probe-").close()
+    for option, path in files.items():
+        if path is None:
+            continue
+        hint = "a file path in a folder you can write to"
+        with _refused(option, path, "cannot write this file", hint):
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "it is a folder")
+            blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+            if blocker is not None:
+                raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            existed = path.exists()
+            with open(path, "a"):
+                pass
+            if not existed:
+                path.unlink()
+
+
+@contextlib.contextmanager
+def _refused(option: str, path: Path, what: str, wanted: str) -> Iterator[None]:
+    """An OSError inside becomes the ConfigError that names the option and the path."""
+    from paychaos.errors import ConfigError
+
+    try:
+        yield
+    except OSError as exc:
+        raise ConfigError(
+            f"{option} {path}: {what} ({exc.strerror or exc})", hint=f"give {option} {wanted}"
+        ) from None
 
 
 def write_outputs(

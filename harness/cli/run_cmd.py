@@ -10,8 +10,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paychaos.cli import app
-from paychaos.cli.options import AppOption, BrowserOption
-from paychaos.cli.outputs import HtmlOption, JunitOption, write_outputs
+from paychaos.cli.options import AcceptNotExercisedOption, AppOption, BrowserOption
+from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
+from paychaos.cli.workers import ShardOption, WorkersOption
+from paychaos.errors import ConfigError
 from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
 
 
@@ -42,19 +44,14 @@ def run(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
     ] = None,
-    accept_not_exercised: Annotated[
-        bool,
-        typer.Option(
-            "--accept-not-exercised",
-            help="Exit 0 rather than 5 when nothing broke but some run or promise was not put "
-            "to the test (still reported): e.g. Redis scenarios on an app without Redis.",
-        ),
-    ] = False,
+    accept_not_exercised: AcceptNotExercisedOption = False,
     out: Annotated[Path, typer.Option(help="Folder for the runs' histories (JSON lines).")] = Path(
         "paychaos-results/histories"
     ),
     junit: JunitOption = None,
     html: HtmlOption = None,
+    workers: WorkersOption = None,
+    shard: ShardOption = None,
 ) -> None:
     """Run named scenarios against app variants and check every invariant.
 
@@ -67,40 +64,69 @@ def run(
         parse_variants,
         scenario_named,
     )
+    from paychaos.cli.workers import merged_shadow, open_pool, run_cell, shadow_of, worker_count
+    from paychaos.parallel import parse_shard, run_matrix
     from paychaos.report import print_report, print_shadow_summary, replay_command, write_json
-    from paychaos.runner import command_verdict, confirm, run_scenario
+    from paychaos.runner import command_verdict
 
     catalog = named_scenarios(app_spec)
     chosen = [scenario_named(n, app_spec) for n in names] if names else list(catalog.values())
     variants = parse_variants(variant)
+    k, n = parse_shard(shard)
+    size = worker_count(workers)
+    # The scenario x variant matrix, variant by variant; a shard keeps every n-th cell.
+    cells = [(v, scenario) for v in variants for scenario in chosen]
+    everything = len(cells)
+    mine = [i for i in range(everything) if i % n == k - 1]
+    cells = [cells[i] for i in mine]
+    if not cells:
+        raise ConfigError(
+            f"--shard {shard}: no scenario x variant cell falls to this shard "
+            f"({everything} cells in all)",
+            hint=f"use at most {everything} shards",
+        )
+    check_writable({"--json": json_path, "--html": html, "--junit": junit}, {"--out": out})
     console = Console()
     history_dir = out
     history_dir.mkdir(parents=True, exist_ok=True)
-    results = []
-    with open_environment(variants[0], seed, app_spec, browser=browser) as env, Progress(
+    size = max(1, min(size, len(cells)))
+    with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     ) as progress:  # fmt: skip
-        task = progress.add_task("running", total=len(chosen) * len(variants))
-        for v in variants:
-            env.switch_variant(v)
-            for scenario in chosen:
-                progress.update(task, description=f"{v}: {scenario.name}")
-                path = history_dir / f"{v.replace(':', '-')}__{scenario.name}.jsonl"
-                result = run_scenario(env, scenario, seed=seed, history_path=path)
-                # A broken promise counts only if a rerun of the same schedule breaks it
-                # again; one that does not reproduce is reported as flaky.
-                rerun = path.with_name(path.stem + ".rerun.jsonl")
-                results.append(confirm(env, result, history_path=rerun))
-                progress.advance(task)
-        shadow = env.emulator.control.shadow()
+        task = progress.add_task("running", total=len(cells))
+        if size == 1:
+            results = []
+            with open_environment(variants[0], seed, app_spec, browser=browser) as env:
+                for v, scenario in cells:
+                    progress.update(task, description=f"{v}: {scenario.name}")
+                    results.append(run_cell(env, v, scenario, seed, history_dir))
+                    progress.advance(task)
+                shadow = shadow_of(env)
+        else:
+            open_environment(variants[0], seed, app_spec, browser=browser)  # checks, says once
+            progress.update(task, description=f"starting {size} workers")
+            with open_pool(variants[0], seed, app_spec, browser=browser, workers=size) as pool:
+                progress.update(task, description=f"{size} workers")
+                results = run_matrix(
+                    pool, [(v, sc, seed, history_dir) for v, sc in cells], run_cell,
+                    first_variant=variants[0], on_done=lambda _i: progress.advance(task),
+                )  # fmt: skip
+                shadow = merged_shadow(pool.call_all(shadow_of))
     # The whole catalog is the CI gate: every promise must be put to the test by some run.
     # Named scenarios are judged on their own runs.
-    coverage = not names
+    # A shard judges its own runs; `paychaos merge` judges the whole catalog's coverage.
+    coverage = not names and n == 1
     print_report(results, console, named=catalog, coverage=coverage)
     print_shadow_summary(shadow, console)
     if json_path:
-        write_json(results, json_path, named=catalog, coverage=coverage)
+        from paychaos import __version__
+
+        meta = {
+            "version": __version__, "command": "run", "seed": seed, "shard": f"{k}/{n}",
+            "catalog": not names, "cells": mine, "of": everything,
+        }  # fmt: skip
+        write_json(results, json_path, named=catalog, coverage=coverage, meta=meta)
     write_outputs(
         "run", results, replay_for=lambda r: replay_command(r, catalog), results_dir=out.parent,
         junit=junit, html=html, console=console, summary=f"seed {seed}", coverage=coverage,

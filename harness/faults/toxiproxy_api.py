@@ -7,7 +7,7 @@ as Toxiproxy writes them. The transport (``http.py``) knows nothing of proxies.
 from __future__ import annotations
 
 import ipaddress
-import json
+import logging
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,11 +15,13 @@ from paychaos import __version__
 from paychaos.faults.proxy import STREAMS, ApiError, Proxy, ToxicSpec, split_address
 from paychaos.faults.toxics.base import InvalidAttribute
 from paychaos.faults.toxics.registry import TOXICS
+from paychaos.json_limits import JsonBodyError, loads_bounded
 
 # The Toxiproxy API version this server speaks (what clients compare against).
 TOXIPROXY_API_VERSION = "2.12.0"
 
 Answer = tuple[int, Any]
+log = logging.getLogger(__name__)
 
 
 def _loopback_host(host: str) -> str:
@@ -39,9 +41,9 @@ def _body(raw: bytes) -> Any:
     if not raw.strip():
         raise ApiError(400, "bad request body: empty")
     try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, f"bad request body: {exc}") from exc
+        return loads_bounded(raw)
+    except JsonBodyError as exc:
+        raise ApiError(400, f"bad request body: {exc}") from None
 
 
 def _object(raw: bytes) -> dict[str, Any]:
@@ -64,6 +66,9 @@ class ToxiproxyApi:
             return await self._route(method, path, body)
         except ApiError as exc:
             return exc.status, {"error": exc.message, "status": exc.status}
+        except Exception as exc:  # a bug here must answer (and say so), not drop the client
+            log.exception("fault proxy API bug on %s %s", method, path)
+            return 500, {"error": f"internal error: {type(exc).__name__}", "status": 500}
 
     async def _route(self, method: str, path: str, body: bytes) -> Answer:
         parts = [unquote(p) for p in path.split("?", 1)[0].strip("/").split("/") if p]
@@ -160,9 +165,12 @@ class ToxiproxyApi:
             raise ApiError(400, "bad request body: expected a JSON list of proxies")
         created = []
         for fields in body:
-            existing = self.proxies.get(fields.get("name", ""))
+            name = fields.get("name")
+            existing = self.proxies.get(name) if isinstance(name, str) else None
             if existing is not None:
                 listen = fields.get("listen") or existing.listen
+                if not isinstance(listen, str):
+                    raise ApiError(400, f"listen must be host:port, got {listen!r}")
                 same_listen = listen == existing.listen or listen.endswith(":0")
                 if fields.get("upstream") == existing.upstream and same_listen:
                     if "enabled" in fields:
@@ -197,7 +205,12 @@ class ToxiproxyApi:
             return 200, spec.to_json()
         if method in ("POST", "PATCH"):
             fields = _object(body)
-            attributes = {**spec.toxic.attributes, **(fields.get("attributes") or {})}
+            changed = fields.get("attributes") or {}
+            if not isinstance(changed, dict):
+                raise ApiError(
+                    400, f"bad attributes for {spec.type}: attributes must be a JSON object"
+                )
+            attributes = {**spec.toxic.attributes, **changed}
             toxicity = self._toxicity(fields.get("toxicity", spec.toxicity))
             new = ToxicSpec(
                 spec.name, spec.type, spec.stream, toxicity, self._toxic(spec.type, attributes)
@@ -212,11 +225,11 @@ class ToxiproxyApi:
     def add_toxic(self, proxy: Proxy, fields: dict[str, Any]) -> ToxicSpec:
         """Validate and add a toxic (400 unknown type/stream/attribute, 409 name taken)."""
         type_name = fields.get("type")
-        if type_name not in TOXICS:
+        if not isinstance(type_name, str) or type_name not in TOXICS:
             known = ", ".join(TOXICS)
             raise ApiError(400, f"invalid toxic type: {type_name!r} (known: {known})")
         stream = fields.get("stream") or "downstream"
-        if stream not in STREAMS:
+        if not isinstance(stream, str) or stream not in STREAMS:
             raise ApiError(400, "stream was invalid, can be either upstream or downstream")
         name = fields.get("name") or f"{type_name}_{stream}"
         if not isinstance(name, str) or "/" in name:

@@ -23,6 +23,9 @@ from paychaos.errors import ConfigError
 from paychaos.schedule import step
 from paychaos.schedule.step import STEP_KINDS, Step, step_from_dict
 
+#: Every field a scenario given as data may have.
+SCENARIO_FIELDS = ("name", "story", "title", "steps", "app_env")
+
 __all__ = ["STEP_KINDS", "Scenario", "Step", "scenario_from_dict", "step", "step_from_dict"]
 
 
@@ -56,6 +59,15 @@ def scenario_from_dict(raw: Any, where: str = "scenario") -> Scenario:
         raise ConfigError(
             f"{where}: expected an object with name and steps, got {type(raw).__name__}"
         )
+    unknown = sorted(set(raw) - set(SCENARIO_FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"{where}: a scenario has no field {unknown[0]!r}",
+            hint=f"its fields: {', '.join(SCENARIO_FIELDS)}",
+        )
+    for name in ("name", "story", "title"):
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            raise ConfigError(f"{where}.{name}: expected text, got {type(raw[name]).__name__}")
     steps_raw = raw.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
         raise ConfigError(f"{where}.steps: expected a non-empty list of steps")
@@ -67,5 +79,6 @@ def scenario_from_dict(raw: Any, where: str = "scenario") -> Scenario:
         name=str(raw.get("name") or "replay"),
         story=str(raw.get("story") or ""),
         steps=steps,
+        title=str(raw.get("title") or ""),
         app_env=dict(app_env),
     )

@@ -164,7 +164,123 @@ def step_from_dict(raw: Any, where: str = "step") -> Step:
         if len(subs) < 2:
             raise ConfigError(f"{where}.steps: {kind} needs at least two steps")
         args["steps"] = tuple(step_from_dict(s, f"{where}.steps[{i}]") for i, s in enumerate(subs))
+    _check_values(kind, args, where)
     return Step(kind, args)
+
+
+# Arguments that name something (a session, a company, a failpoint): never empty.
+_NAMES = {"session", "company", "plan", "name", "failpoint", "event_type"}
+_STREAMS = ("upstream", "downstream")
+
+
+def _check_values(kind: str, args: dict[str, Any], where: str) -> None:
+    """What a step's arguments mean, checked as the part acting on them would: a replay file
+    is refused before anything starts, not halfway through a run."""
+    for name in _NAMES & set(args):
+        if isinstance(args[name], str) and not args[name].strip():
+            raise ConfigError(f"{where}.{name}: {kind} needs a non-empty {name}")
+    if kind == "process":
+        from paychaos.nemesis import PROCESS_ACTIONS
+
+        allowed = PROCESS_ACTIONS[args["target"]]
+        if args["action"] not in allowed:
+            raise ConfigError(
+                f"{where}.action: process {args['target']} takes action one of "
+                f"{', '.join(allowed)}, not {args['action']!r}"
+            )
+    elif kind == "fault":
+        _check_fault(args["fault"], args["params"], where)
+    if kind in ("failpoint", "race"):
+        from paychaos.failpoints import _NAME
+
+        name = args["name" if kind == "failpoint" else "failpoint"]
+        if not _NAME.match(name):
+            raise ConfigError(
+                f"{where}.{'name' if kind == 'failpoint' else 'failpoint'}: {name!r} is no "
+                "failpoint name (1 to 200 letters, digits and . _ : -)"
+            )
+    if kind == "failpoint":
+        _check_failpoint_action(args["action"], f"{where}.action")
+    elif kind == "advance_clock":
+        from paychaos.stripe_emulator.clock import MAX_ADVANCE_SECONDS
+
+        if args["seconds"] > MAX_ADVANCE_SECONDS:
+            raise ConfigError(
+                f"{where}.seconds: advance_clock moves at most {MAX_ADVANCE_SECONDS} s (two "
+                f"years) at once, not {args['seconds']}",
+                hint="split it into several advance_clock steps",
+            )
+    elif kind in ("webhook_policy", "api_fault"):
+        _check_rule(kind, args["policy" if kind == "webhook_policy" else "rule"], where)
+
+
+def _check_fault(fault: str, params: dict[str, Any], where: str) -> None:
+    import inspect
+
+    from paychaos.faults.client import ProxyHandle
+    from paychaos.faults.toxics.base import InvalidAttribute
+    from paychaos.faults.toxics.registry import TOXICS
+    from paychaos.nemesis import _is_named_fault, network_faults
+
+    if fault not in network_faults():
+        raise ConfigError(
+            f"{where}.fault: unknown network fault {fault!r}",
+            hint=f"one of: {', '.join(network_faults())}",
+        )
+    stream, toxicity = params.get("stream", "downstream"), params.get("toxicity", 1.0)
+    if stream not in _STREAMS:
+        raise ConfigError(f"{where}.params.stream: upstream or downstream, not {stream!r}")
+    if (
+        isinstance(toxicity, bool)
+        or not isinstance(toxicity, int | float)
+        or not 0 <= toxicity <= 1
+    ):
+        raise ConfigError(f"{where}.params.toxicity: a number from 0 to 1, not {toxicity!r}")
+    if _is_named_fault(fault):
+        method = getattr(ProxyHandle, fault)
+        try:
+            inspect.signature(method).bind(None, **params)
+        except TypeError as exc:
+            raise ConfigError(
+                f"{where}.params: {fault} takes no such parameters {params} ({exc})",
+                hint=f"{fault} takes: {', '.join(list(inspect.signature(method).parameters)[1:]) or 'nothing'}",
+            ) from None
+        numbers = {k: v for k, v in params.items() if k not in ("stream", "toxicity")}
+        for key, value in numbers.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(
+                    f"{where}.params.{key}: a whole number of 0 or more, not {value!r}"
+                )
+        return
+    attributes = {k: v for k, v in params.items() if k not in ("stream", "toxicity")}
+    try:
+        TOXICS[fault].check_attributes(attributes)
+    except InvalidAttribute as exc:
+        raise ConfigError(f"{where}.params: {exc}") from None
+
+
+def _check_failpoint_action(action: str, where: str) -> None:
+    from paychaos.failpoints import FailpointActionError, parse_action
+
+    try:
+        parse_action(action)
+    except FailpointActionError as exc:
+        raise ConfigError(f"{where}: {exc.what}", hint=exc.hint) from None
+
+
+def _check_rule(kind: str, rule: dict[str, Any], where: str) -> None:
+    """A delivery policy or an API fault rule, checked by the emulator's own parser."""
+    from paychaos.stripe_emulator.errors import StripeApiError
+
+    if kind == "webhook_policy":
+        from paychaos.stripe_emulator.faults.delivery.policies import DeliveryPolicies as Rules
+    else:
+        from paychaos.stripe_emulator.faults.api.faults import ApiFaults as Rules  # type: ignore[assignment]
+    field_name = "policy" if kind == "webhook_policy" else "rule"
+    try:
+        Rules(seed=0).add(dict(rule))
+    except StripeApiError as exc:
+        raise ConfigError(f"{where}.{field_name}: {exc.message}") from None
 
 
 def _make(_kind: str, **args: Any) -> Step:

@@ -75,7 +75,7 @@ class Services:
     def stop(self) -> None:
         """Stop every embedded server and remove the temporary folder. Idempotent.
 
-        Ctrl-C and SIGTERM are held back until the stop is complete, so a second
+        Ctrl-C, SIGTERM and SIGHUP are held back until the stop is complete, so a second
         Ctrl-C cannot leave half the services running.
         """
         if self._stopped or os.getpid() != self._owner_pid:
@@ -227,7 +227,7 @@ def _signals_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from collections.abc import Awaitable
 from typing import Any
@@ -13,6 +12,7 @@ from paychaos.stripe_emulator.expand import expand
 from paychaos.stripe_emulator.faults.api.context import ApiCallContext
 from paychaos.stripe_emulator.forms import decode_form
 from paychaos.stripe_emulator.http_server import HttpRequest, HttpResponse
+from paychaos.stripe_emulator.jsonenc import dumps, dumps_sorted
 from paychaos.stripe_emulator.params import check_fields
 from paychaos.stripe_emulator.routes import stripe_router
 from paychaos.stripe_emulator.routing import Call, Router
@@ -80,7 +80,7 @@ def json_response(
     headers = [("Request-Id", request_id), ("Stripe-Version", version)]
     if extra:
         headers.extend(extra)
-    return HttpResponse(status, json.dumps(body).encode(), headers)
+    return HttpResponse(status, dumps(body), headers)
 
 
 def error_response(
@@ -165,7 +165,7 @@ class EmulatorApp:
             return action.run(ApiCallContext(request_id, _never, _ignore, _nothing))
         entry = None
         if key is not None:
-            fingerprint = path + "\n" + json.dumps(raw, sort_keys=True)
+            fingerprint = path + "\n" + dumps_sorted(raw).decode()
             begun = state.idempotency.begin(key, fingerprint, state.now())
             if isinstance(begun, HttpResponse):
                 return begun

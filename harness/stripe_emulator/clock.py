@@ -4,6 +4,27 @@ from __future__ import annotations
 
 import time
 
+#: The longest one advance may be: Stripe's test clocks refuse more than two years ahead
+#: (less with subscriptions: two of the shortest interval), and each renewal in the span
+#: is an invoice and events the emulator must make and keep.
+MAX_ADVANCE_SECONDS = 2 * 366 * 86400
+#: The last second the emulator's dates can represent (9999-12-31T23:59:59Z).
+LATEST_TIME = 253_402_300_799
+
+
+def advance_problem(now: int, seconds: int) -> str | None:
+    """Why the clock cannot move ``seconds`` forward from ``now``, or None if it can."""
+    if seconds < 0:
+        return "the emulator clock only moves forward"
+    if seconds > MAX_ADVANCE_SECONDS:
+        return (
+            f"cannot advance the clock by {seconds} s at once: at most {MAX_ADVANCE_SECONDS} s "
+            "(two years), as Stripe's test clocks; advance in several steps"
+        )
+    if now + seconds > LATEST_TIME:
+        return f"cannot advance the clock past the year 9999 (unix time {LATEST_TIME})"
+    return None
+
 
 class EmulatorClock:
     """Unix time as the emulator sees it.
@@ -27,15 +48,17 @@ class EmulatorClock:
         return self._now
 
     def advance(self, seconds: int) -> int:
-        """Move the clock forward by ``seconds`` (>= 0); returns the new time."""
-        if seconds < 0:
-            raise ValueError("the emulator clock only moves forward")
+        """Move the clock forward by ``seconds`` (see :func:`advance_problem`); returns the new
+        time. ValueError beyond the bounds."""
+        problem = advance_problem(self._now, int(seconds))
+        if problem:
+            raise ValueError(problem)
         self._now += int(seconds)
         return self._now
 
     def advance_to(self, when: int) -> int:
         """Move the clock forward to ``when`` if that lies ahead; returns the new time."""
-        self._now = max(self._now, int(when))
+        self._now = max(self._now, min(int(when), LATEST_TIME))
         return self._now
 
     def reset(self) -> None:

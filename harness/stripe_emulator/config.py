@@ -7,6 +7,18 @@ from dataclasses import dataclass
 from paychaos.errors import ConfigError
 
 DELIVERY_MODES = ("auto", "manual")
+#: Seeds are 0 .. 2**63 - 1: what every part seeded from them (ids, jitter, Hypothesis) takes.
+MAX_SEED = 2**63 - 1
+
+
+def seed_problem(seed: object) -> str | None:
+    """Why ``seed`` is no seed, or None when it is one."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        return f"a seed is a whole number, not {seed!r}"
+    if not 0 <= seed <= MAX_SEED:
+        return f"a seed is from 0 to {MAX_SEED}, not {seed}"
+    return None
+
 
 # Seconds to wait before each retry of a failed webhook attempt.
 # Test mode: three retries over a few hours. Live mode: exponential for about three days.
@@ -51,6 +63,9 @@ class EmulatorConfig:
                 f"the emulator does not render API version {self.api_version!r}",
                 hint=f"use one of {', '.join(sorted(accepted_versions()))}",
             )
+        problem = seed_problem(self.seed)
+        if problem:
+            raise ConfigError(f"seed {self.seed!r}: {problem}", hint="e.g. --seed 0")
         if self.delivery not in DELIVERY_MODES:
             raise ConfigError(
                 f"unknown webhook delivery mode {self.delivery!r}",

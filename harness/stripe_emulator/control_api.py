@@ -7,13 +7,14 @@ emulator was started with ``control_enabled=True``. Bodies are JSON.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from paychaos.json_limits import JsonBodyError, loads_bounded
 from paychaos.stripe_emulator import flows
-from paychaos.stripe_emulator.config import DELIVERY_MODES
+from paychaos.stripe_emulator.clock import advance_problem
+from paychaos.stripe_emulator.config import DELIVERY_MODES, seed_problem
 from paychaos.stripe_emulator.errors import StripeApiError, invalid
 from paychaos.stripe_emulator.http_server import HttpRequest, HttpResponse
 from paychaos.stripe_emulator.routing import Route, Router
@@ -26,6 +27,9 @@ ControlHandler = Callable[
 ]
 
 LOOPBACK_PEERS = ("127.", "::1", "::ffff:127.")
+# Each renewal is an invoice, a payment and a handful of events kept in memory: a bound on
+# what one advance makes, so it can neither block the server for seconds nor fill memory.
+MAX_RENEWALS_PER_ADVANCE = 2000
 
 
 def _int(body: dict[str, Any], name: str, default: int | None = None) -> int | None:
@@ -73,8 +77,16 @@ def clock(state, args, body, query) -> dict[str, Any]:
 
 def advance_clock(state, args, body, query) -> dict[str, Any]:
     seconds = _int(body, "seconds", 0) or 0
-    if seconds < 0:
-        raise invalid("the emulator clock only moves forward", param="seconds")
+    problem = advance_problem(state.now(), seconds)
+    if problem is None:
+        renewals = flows.renewals_due_by(state, state.now() + seconds, MAX_RENEWALS_PER_ADVANCE)
+        if renewals > MAX_RENEWALS_PER_ADVANCE:
+            problem = (
+                f"advancing {seconds} s would renew subscriptions more than "
+                f"{MAX_RENEWALS_PER_ADVANCE} times at once; advance in several smaller steps"
+            )
+    if problem:
+        raise invalid(problem, param="seconds")
     return {"now": state.advance_clock(seconds)}
 
 
@@ -114,6 +126,8 @@ async def deliver_due(state, args, body, query) -> dict[str, Any]:
 
 async def drain(state, args, body, query) -> dict[str, Any]:
     max_seconds = _int(body, "max_seconds")
+    if max_seconds is not None and max_seconds < 0:
+        raise invalid("max_seconds must be 0 or more", param="max_seconds")
     advance = body.get("advance_clock", True)
     attempts = await state.deliverer.drain(max_seconds=max_seconds, advance_clock=bool(advance))
     return {"data": [a.as_dict() for a in attempts], "now": state.now()}
@@ -214,7 +228,11 @@ def clear_shadow(state, args, body, query) -> dict[str, Any]:
 
 
 def reset(state, args, body, query) -> dict[str, Any]:
-    state.reset(_int(body, "seed"))
+    seed = body.get("seed")
+    problem = None if seed is None else seed_problem(seed)
+    if problem:
+        raise invalid(problem, param="seed")
+    state.reset(seed)
     return {"seed": state.seed, "now": state.now()}
 
 
@@ -274,9 +292,9 @@ class ControlApi:
         body: dict[str, Any] = {}
         if request.body:
             try:
-                body = json.loads(request.body)
-            except (ValueError, UnicodeDecodeError):
-                raise invalid("Control requests take a JSON object body.") from None
+                body = loads_bounded(request.body)
+            except JsonBodyError as exc:
+                raise invalid(f"Control requests take a JSON object body: {exc}.") from None
             if not isinstance(body, dict):
                 raise invalid("Control requests take a JSON object body.")
         params = {k: v[-1] for k, v in parse_qs(query).items()}

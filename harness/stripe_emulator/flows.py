@@ -238,6 +238,25 @@ def renew_due_subscriptions(state: EmulatorState) -> None:
             _renew(state, sub)
 
 
+def renewals_due_by(state: EmulatorState, when: int, limit: int) -> int:
+    """How many renewals moving the clock to ``when`` would make (counting stops past
+    ``limit``); no object changes."""
+    count = 0
+    for sub in state.store.oldest_first("subscription"):
+        if sub["status"] not in ("active", "trialing"):
+            continue
+        recurring = sub["items"]["data"][0]["price"]["recurring"]
+        end = current_period(sub)[1]
+        while end <= when and count <= limit:
+            if sub["cancel_at"] is not None and sub["cancel_at"] <= end:
+                break
+            count += 1
+            end = add_interval(end, recurring["interval"], recurring["interval_count"])
+        if count > limit:
+            break
+    return count
+
+
 def _renew(state: EmulatorState, sub: dict[str, Any]) -> None:
     # The period moved on every item: Stripe reports the whole items list as changed.
     previous = {"items": snapshot(sub["items"]), "latest_invoice": sub["latest_invoice"]}

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from paychaos.stripe_emulator.errors import invalid
 
 MAX_DEPTH = 8
 MAX_FIELDS = 1000
 
-_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
-
 
 def _split_key(key: str) -> list[str]:
+    """``a[b][]`` -> ``["a", "b", ""]``; a name that is not ``head[seg][seg]...`` (no
+    brackets inside a segment) is a 400."""
     bracket = key.find("[")
     if bracket == -1:
         return [key]
     head = key[:bracket]
-    rest = key[bracket:]
-    segments = _SEGMENT.findall(rest)
-    if not head or "".join(f"[{s}]" for s in segments) != rest:
+    inner = key[bracket + 1 : -1]
+    bare = inner.replace("][", "")  # brackets left over sit inside a segment
+    if not head or key[-1] != "]" or "[" in bare or "]" in bare:
         raise invalid(f"Invalid parameter name: {key}", param=key)
+    segments = inner.split("][")
     if len(segments) > MAX_DEPTH:
         raise invalid(f"Parameter nested too deeply: {key}", param=key)
     return [head, *segments]
@@ -44,16 +44,32 @@ def decode_form(raw: bytes | str) -> dict[str, Any]:
             raise invalid("The request body is not valid UTF-8.") from None
     if not raw:
         return {}
+    if raw.count("&") >= MAX_FIELDS:
+        raise invalid(f"Too many parameters (at most {MAX_FIELDS}).")
+    root: dict[str, Any] = {}
     try:
-        pairs = parse_qsl(raw, keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
+        for key, value in _pairs(raw):
+            _assign(root, _split_key(key), value, key)
     except UnicodeDecodeError:
         raise invalid("The request contains percent-encoded bytes that are not UTF-8.") from None
-    except ValueError:
-        raise invalid(f"Too many parameters (at most {MAX_FIELDS}).") from None
-    root: dict[str, Any] = {}
-    for key, value in pairs:
-        _assign(root, _split_key(key), value, key)
     return root
+
+
+def _unquote(text: str) -> str:
+    text = text.replace("+", " ")
+    return unquote(text, errors="strict") if "%" in text else text
+
+
+def _pairs(raw: str) -> list[tuple[str, str]]:
+    """``urllib.parse.parse_qsl(raw, keep_blank_values=True, errors="strict")`` without its
+    per-pair calls: empty pieces are skipped, a piece without ``=`` has an empty value."""
+    pairs = []
+    for piece in raw.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        pairs.append((_unquote(name), _unquote(value)))
+    return pairs
 
 
 def _has_path(node: Any, path: list[str]) -> bool:

@@ -134,7 +134,7 @@ class HttpProtocol(asyncio.Protocol):
             )
             request = HttpRequest(method, target, headers, body, self._peer)
             result = self._handler(request)
-            if inspect.isawaitable(result):
+            if type(result) is not HttpResponse and inspect.isawaitable(result):
                 self._busy = True
                 self._task = asyncio.ensure_future(self._finish(result, keep_alive))
                 return

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# Two base62 digits at a time, least significant first: half the divisions per id.
+_PAIRS = [_ALPHABET[n % 62] + _ALPHABET[n // 62] for n in range(62 * 62)]
 
 
 class IdFactory:
@@ -26,7 +28,9 @@ class IdFactory:
         digest = hashlib.blake2b(f"{self.seed}:{prefix}:{n}".encode(), digest_size=20).digest()
         value = int.from_bytes(digest, "big")
         chars = []
-        for _ in range(self.length):
-            value, rem = divmod(value, 62)
-            chars.append(_ALPHABET[rem])
+        for _ in range(self.length // 2):
+            value, rem = divmod(value, 62 * 62)
+            chars.append(_PAIRS[rem])
+        if self.length % 2:
+            chars.append(_ALPHABET[value % 62])
         return prefix + "".join(chars)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from paychaos.stripe_emulator.clock import EmulatorClock
 from paychaos.stripe_emulator.config import EmulatorConfig
 from paychaos.stripe_emulator.ids import IdFactory
+from paychaos.stripe_emulator.jsonenc import copy
 from paychaos.stripe_emulator.shadow import ShadowValidator
 from paychaos.stripe_emulator.store import Store
 from paychaos.stripe_emulator.versions import NEWEST_VERSION
@@ -21,7 +21,7 @@ NO_REQUEST: dict[str, Any] = {"id": None, "idempotency_key": None}
 
 def snapshot(obj: dict[str, Any]) -> dict[str, Any]:
     """A deep copy of ``obj`` as it is now (events carry snapshots, not live objects)."""
-    return json.loads(json.dumps(obj))
+    return copy(obj)
 
 
 class EmulatorState:

@@ -109,15 +109,18 @@ class _Renderer:
         return self.fields(obj, kind)
 
     def fields(self, obj: dict[str, Any], type_key: str) -> dict[str, Any]:
-        specs = self.contract.fields(type_key)
-        out = {}
+        plan = _render_plan(self.contract, type_key)
+        out: dict[str, Any] = {}
         for name, value in obj.items():
-            spec = specs.get(name)
-            if spec is None:
+            entry = plan.get(name)
+            if entry is None:
                 continue
-            if value is None and spec.get("optional") and not spec.get("null"):
-                continue  # a field this version leaves out rather than sending null
-            out[name] = self.value(value, spec)
+            if value is None:
+                if not entry[0]:  # else a field this version leaves out rather than send null
+                    out[name] = None
+                continue
+            spec = entry[1]
+            out[name] = value if spec is None else self.value(value, spec)
         return out
 
     def value(self, value: Any, spec: Spec) -> Any:
@@ -135,6 +138,27 @@ class _Renderer:
             ref = value.get("object")
             return self.object(value, ref) if ref in self.contract.types else value
         return value
+
+
+# Per contract document and type, each field's rendering, worked out once: whether a null is
+# left out, and the spec of a field holding nested values (None: the value is sent as it is).
+_PLANS: dict[tuple[str, str], dict[str, tuple[bool, Spec | None]]] = {}
+_NESTED = frozenset(("object", "array", "list", "expandable"))
+
+
+def _render_plan(contract: Contract, type_key: str) -> dict[str, tuple[bool, Spec | None]]:
+    key = (contract.api_version, type_key)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = {
+            name: (
+                bool(spec.get("optional") and not spec.get("null")),
+                spec if spec.get("t") in _NESTED else None,
+            )
+            for name, spec in contract.fields(type_key).items()
+        }
+        _PLANS[key] = plan
+    return plan
 
 
 # -- fields later versions moved or dropped, rebuilt from the newest shape ------------------

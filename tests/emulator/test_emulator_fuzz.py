@@ -10,16 +10,12 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-FUZZ = settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+from tests.fuzzing import fuzz_settings
+
+FUZZ = fuzz_settings(300)
 POST_PATHS = [
     "/v1/checkout/sessions",
     "/v1/customers",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import requests
@@ -35,7 +36,7 @@ def test_pipelined_keep_alive_requests_are_answered_in_order(paychaos_emulator, 
     reply = _raw(paychaos_emulator, one + two + three)
     assert reply.count(b"HTTP/1.1 200 OK") == 3
     assert reply.count(b"Request-Id: req_") == 3
-    assert b'"email": "a@b.c"' in reply
+    assert re.search(rb'"email": ?"a@b\.c"', reply)
 
 
 def test_malformed_requests_get_a_4xx_and_the_server_lives_on(paychaos_emulator, paychaos_stripe):

@@ -166,9 +166,12 @@ def _conversation(emu) -> list[tuple[int, str]]:
 
 
 def test_the_emulator_answers_the_same_with_and_without_a_shadow(stub):
-    with StripeEmulator(seed=0, delivery="manual", shadow_url="") as plain:
+    # One epoch for both: otherwise their clocks start at the wall-clock second each started
+    # in, and a busy machine puts the two in different seconds ("created" differs).
+    epoch = 1_796_000_000
+    with StripeEmulator(seed=0, delivery="manual", shadow_url="", epoch=epoch) as plain:
         expected = _conversation(plain)
-    with StripeEmulator(seed=0, delivery="manual", shadow_url=stub.url) as shadowed:
+    with StripeEmulator(seed=0, delivery="manual", shadow_url=stub.url, epoch=epoch) as shadowed:
         assert _conversation(shadowed) == expected
         assert shadowed.control.shadow(wait=WAIT)["disagreement_count"] == 3
 

@@ -70,6 +70,12 @@ def test_a_replay_file_round_trips_and_is_hand_editable(tmp_path):
         (lambda r: r.update(paychaos_replay=9), "paychaos_replay must be 1"),
         (lambda r: r["scenario"]["steps"].append({"do": "validate"}), "steps[7].session"),
         (lambda r: r["scenario"].update(steps=[]), "scenario.steps"),
+        (lambda r: r.update(seeed=3), "has no field 'seeed'"),
+        (lambda r: r["scenario"].update(stepz=[]), "a scenario has no field 'stepz'"),
+        (lambda r: r["scenario"].update(name=["x"]), "scenario.name: expected text"),
+        (lambda r: r.update(seed=-1), "seed must be an integer from 0"),
+        (lambda r: r.update(seed=2**63), "seed must be an integer from 0"),
+        (lambda r: r.update(found="I1"), "found must be a list"),
     ],
 )
 def test_a_hand_broken_replay_file_names_the_field(tmp_path, mutate, message):
@@ -120,3 +126,49 @@ def test_a_replay_file_that_is_not_text_says_so(tmp_path):
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ConfigError, match="not UTF-8 text"):
         read_replay(path)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"do": "fault", "target": "redis", "fault": "nope"}, "unknown network fault 'nope'"),
+        ({"do": "fault", "target": "redis", "fault": "latency", "params": {"nope": 1}},
+         "latency takes no such parameters"),
+        ({"do": "fault", "target": "redis", "fault": "latency", "params": {"ms": -5}},
+         "0 or more, not -5"),
+        ({"do": "fault", "target": "redis", "fault": "slicer", "params": {"stream": "sideways"}},
+         "upstream or downstream"),
+        ({"do": "fault", "target": "redis", "fault": "down", "params": {"toxicity": 2}},
+         "from 0 to 1"),
+        ({"do": "process", "target": "app", "action": "pause"}, "process app takes action"),
+        ({"do": "failpoint", "name": "fulfil.before_insert", "action": "explode"},
+         "malformed failpoint action"),
+        ({"do": "failpoint", "name": "no spaces", "action": "off"}, "no failpoint name"),
+        ({"do": "race", "failpoint": "", "steps": [{"do": "deliver"}, {"do": "deliver"}]},
+         "non-empty failpoint"),
+        ({"do": "webhook_policy", "policy": {"action": "explode"}}, "unknown fault action"),
+        ({"do": "webhook_policy", "policy": {"action": "drop", "colour": 1}}, "unknown rule key"),
+        ({"do": "api_fault", "rule": {"action": "error", "method": "FLY"}}, "method must be"),
+        ({"do": "advance_clock", "seconds": 10**9}, "at most 63244800 s"),
+        ({"do": "pay", "session": ""}, "non-empty session"),
+        ({"do": "checkout", "session": "s1", "company": " "}, "non-empty company"),
+    ],
+)  # fmt: skip
+def test_a_step_value_the_acting_part_would_refuse_is_refused_up_front(raw, message):
+    with pytest.raises(ConfigError, match=message):
+        step_from_dict(raw)
+
+
+def test_a_replay_file_nested_100000_deep_is_refused_not_a_recursion_error(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text('{"paychaos_replay": 1, "scenario": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(ConfigError, match="nested deeper than"):
+        read_replay(path)
+
+
+def test_every_named_scenario_passes_the_schema_as_its_replay_file(tmp_path):
+    from paychaos.scenarios import all_scenarios
+
+    for name, scenario in all_scenarios().items():
+        path = write_replay(tmp_path / f"{name}.json", scenario, variant="correct", seed=0)
+        assert read_replay(path)[0].steps == scenario.steps

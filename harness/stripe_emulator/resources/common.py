@@ -47,6 +47,10 @@ def add_interval(start: int, interval: str, count: int = 1) -> int:
     months = count * (12 if interval == "year" else 1)
     month_index = moment.month - 1 + months
     year = moment.year + month_index // 12
+    if year > 9999:  # past what dates can hold (the clock stops there too)
+        from paychaos.stripe_emulator.clock import LATEST_TIME
+
+        return LATEST_TIME + 1
     month = month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return int(moment.replace(year=year, month=month, day=day).timestamp())

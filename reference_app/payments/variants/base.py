@@ -62,6 +62,21 @@ class InvalidWebhook(Exception):
     """The payload or its signature did not pass verification."""
 
 
+class PoisonEvent(InvalidWebhook):
+    """Correctly signed, but not an event this app could ever apply (not JSON, nested
+    deeper than any event, fields of the wrong type, values that fit no column).
+
+    Stripe retries every answer outside 2xx for days, and a retry of the same bytes fails
+    the same way: the ``correct`` variant acknowledges it (logged) instead. The seed
+    variants answer it as they answer any payload they cannot read (a subclass of
+    ``InvalidWebhook``).
+    """
+
+
+# Stripe's events nest a handful of levels (event, data, object, metadata or a list's item).
+MAX_EVENT_DEPTH = 32
+
+
 class Variant:
     """The interface the views call; see ``CorrectVariant`` for the design that keeps I1-I8."""
 
@@ -108,15 +123,40 @@ class Variant:
         """Check the ``Stripe-Signature`` header with the tolerance; return the event as a dict."""
         cfg = settings.PAYMENTS
         try:
-            stripe.Webhook.construct_event(
+            stripe.WebhookSignature.verify_header(
                 payload, sig_header, cfg.stripe_webhook_secret, tolerance=cfg.webhook_tolerance
             )
-            event = json.loads(payload)
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise InvalidWebhook(str(exc)) from None
+        # Signed: whatever is wrong from here on is wrong for every retry too.
+        try:
+            event = json.loads(payload)
+        except RecursionError:
+            raise PoisonEvent("payload nested too deeply to be a Stripe event") from None
+        except ValueError as exc:
+            raise PoisonEvent(f"payload is not JSON: {exc}") from None
+        if json_depth(event) > MAX_EVENT_DEPTH:
+            raise PoisonEvent(f"payload nested deeper than {MAX_EVENT_DEPTH} levels")
         if not isinstance(event, dict) or "type" not in event or "id" not in event:
-            raise InvalidWebhook("payload is not a Stripe event")
+            raise PoisonEvent("payload is not a Stripe event")
         return event
+
+
+def json_depth(value: Any) -> int:
+    """How deep lists and objects nest in parsed JSON (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_EVENT_DEPTH:
+                return deepest
+            stack.extend((child, depth) for child in node)
+    return deepest
 
 
 def is_paid(session: dict[str, Any]) -> bool:

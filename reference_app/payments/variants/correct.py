@@ -23,7 +23,9 @@
   company), whatever plan the success URL names, and answers about a session only to its
   own company's browser; checkout charges the plan's own price (I10, I11).
 - The webhook answers 2xx only after commit; a database error answers 503 so
-  Stripe retries. Validate never says ``failed`` for a session that may be
+  Stripe retries. A correctly signed event it can never apply (malformed, or values no
+  column takes) is acknowledged as poison and logged, never answered 5xx: Stripe would
+  retry it for days. Validate never says ``failed`` for a session that may be
   paid: Stripe unreachable means ``pending`` (I4).
 """
 
@@ -39,7 +41,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -66,6 +68,7 @@ from paychaos.reference_app.payments.variants.base import (
     ClientClaims,
     DrainResult,
     InvalidWebhook,
+    PoisonEvent,
     Reply,
     Variant,
     advisory_lock,
@@ -132,26 +135,79 @@ class CorrectVariant(Variant):
     # Webhook ---------------------------------------------------------------------
 
     def receive_webhook(self, payload: bytes, sig_header: str | None) -> Reply:
-        """Verify, handle in one transaction, answer 2xx only after commit."""
+        """Verify, handle in one transaction, answer 2xx only after commit.
+
+        An error a retry could cure (the database unavailable) answers 503 so Stripe retries.
+        A correctly signed event that can never be applied (malformed, about a company or
+        plan that does not exist, values that fit no column) is acknowledged as poison and
+        logged: any other answer makes Stripe send the same bytes again for days.
+        """
         try:
             event = self.verify_webhook(payload, sig_header)
+            self.check_applicable(event)
+        except PoisonEvent as exc:
+            return self.poison(payload, exc)
         except InvalidWebhook as exc:
             log.warning("webhook rejected: %s", exc)
             return Reply(400, {"error": "invalid webhook", "detail": str(exc)})
         try:
             reply = self.process_event(event)
+        except DataError as exc:  # a value no column takes: the same on every retry
+            return self.poison(payload, exc, event)
         except DatabaseError as exc:
             log.warning(
                 "webhook %s failed on the database, Stripe will retry: %s", event["id"], exc
             )
             return Reply(503, {"error": "database unavailable", "retry": True})
         except (ValueError, ObjectDoesNotExist) as exc:
-            # Metadata naming no company/plan we know: no retry will help; say so loudly.
-            log.error("webhook %s cannot be applied: %s", event["id"], exc)
-            return Reply(422, {"error": str(exc)})
+            # Metadata naming no company/plan we know: no retry will help.
+            return self.poison(payload, exc, event)
         failpoint("webhook.before_response")
         self.drain_if_due()
         return reply
+
+    def poison(self, payload: bytes, exc: Exception, event: dict[str, Any] | None = None) -> Reply:
+        """Acknowledge an event that can never be applied, and say so loudly in the log."""
+        event_id = event.get("id") if isinstance(event, dict) else None
+        shown = event_id if isinstance(event_id, str) else payload[:80].decode("utf-8", "replace")
+        log.error("webhook %.100s can never be applied, acknowledged as poison: %.300s", shown, exc)
+        return Reply(
+            200, {"received": True, "poison": True, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        )
+
+    def check_applicable(self, event: dict[str, Any]) -> None:
+        """PoisonEvent unless ``event`` has the shape its handler reads (Stripe's event shape)."""
+        for name, limit in (("id", 255), ("type", 100)):
+            value = event.get(name)
+            if not isinstance(value, str) or not value or len(value) > limit:
+                raise PoisonEvent(f"event {name} must be a string of 1 to {limit} characters")
+        created = event.get("created")
+        if created is not None and (isinstance(created, bool) or not isinstance(created, int)):
+            raise PoisonEvent("event created must be a unix time")
+        if event["type"] not in self.event_handlers():
+            return  # acknowledged and ignored whatever its data
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, dict) else None
+        if not isinstance(obj, dict):
+            raise PoisonEvent("event data.object must be an object")
+        object_id_ = obj.get("id")
+        if not isinstance(object_id_, str) or not object_id_ or len(object_id_) > 255:
+            raise PoisonEvent("event data.object.id must be a string of 1 to 255 characters")
+        for name in ("payment_status", "status", "currency"):
+            if obj.get(name) is not None and not isinstance(obj[name], str):
+                raise PoisonEvent(f"event data.object.{name} must be a string")
+        for name in ("subscription", "customer"):
+            value = obj.get(name)
+            if isinstance(value, dict):
+                value = value.get("id")
+            if value is not None and not isinstance(value, str):
+                raise PoisonEvent(f"event data.object.{name} must be an id")
+        amount = obj.get("amount_total")
+        if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+            raise PoisonEvent("event data.object.amount_total must be a whole number")
+        metadata = obj.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise PoisonEvent("event data.object.metadata must be an object")
 
     def event_handlers(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
         """Event type -> handler; every other type is acknowledged and ignored."""
