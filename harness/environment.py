@@ -299,6 +299,10 @@ class Environment:
             self._plans[name] = (self.app.create_plan(name, price["id"], amount), price["id"])
         return self._plans[name][0]
 
+    def app_setting(self, name: str) -> str | None:
+        """The value of one of the app's environment settings in force this run, if set."""
+        return self._app_env.get(name)
+
     def plan_price_id(self, name: str) -> str | None:
         """The Stripe price the harness created for plan ``name`` this run, if any."""
         return self._plans[name][1] if name in self._plans else None

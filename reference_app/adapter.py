@@ -29,6 +29,7 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         fulfils_on=("checkout.session.completed", "checkout.session.async_payment_succeeded"),
         task_kinds=("provision_account", "send_receipt"),
         untrusted_client=True,
+        webhook_tolerance_setting="STRIPE_WEBHOOK_TOLERANCE",
     )
     webhook_events = (
         "checkout.session.completed",

@@ -27,3 +27,7 @@ class AppTraits:
     #: Whether the adapter can send what an edited browser sends (``validate_as``,
     #: ``checkout_as``): another company's session, another plan, another price (I11 applies).
     untrusted_client: bool = False
+    #: The app setting (environment variable) that sets its webhook signature tolerance in
+    #: seconds, unset meaning stripe-python's 300; None: unknown, so a replay past the
+    #: tolerance (``replay_genuine``) cannot be judged and is not sent.
+    webhook_tolerance_setting: str | None = None

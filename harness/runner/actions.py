@@ -46,8 +46,7 @@ def _checkout(ctx: RunContext, step: Step) -> None:
     alias, company = step.args["session"], step.args["company"]
     if alias in ctx.sessions:
         raise ConfigError(f"step {step.describe()}: session {alias!r} was already created")
-    plan_id = ctx.plan_id(step.args["plan"])
-    if plan_id is None:
+    if step.args["plan"] not in PLANS:
         raise ConfigError(
             f"step {step.describe()}: unknown plan {step.args['plan']!r}",
             hint=f"plans: {', '.join(PLANS)}",
@@ -56,7 +55,10 @@ def _checkout(ctx: RunContext, step: Step) -> None:
         ctx.customer(company), "checkout", {"session": alias, "company": company}
     )
     try:
-        company_id = ctx.company_id(company)  # signing up is the app's too, and can fail
+        # Signing up, and the plan the app sells (made on first use, maybe mid-fault), are
+        # the app's too, and can fail.
+        company_id = ctx.company_id(company)
+        plan_id = _plan(ctx, step.args["plan"])
         session_id = ctx.env.app.create_checkout(company_id, plan_id)
     except Exception as exc:  # the app failed to create it: the customer never reaches Stripe
         op.fail({"session": alias, "error": _short(exc)})
@@ -81,6 +83,13 @@ def checked_out(
     }
 
 
+def _plan(ctx: RunContext, name: str) -> str:
+    """The app's id of a plan the step's arguments already checked against PLANS."""
+    plan_id = ctx.plan_id(name)
+    assert plan_id is not None
+    return plan_id
+
+
 UNTRUSTED = "the adapter cannot send what an edited browser sends (traits.untrusted_client)"
 
 
@@ -102,11 +111,10 @@ def _tampered_checkout(ctx: RunContext, step: Step) -> None:
     if not ctx.env.app.traits.untrusted_client:
         op.fail({**value, "error": UNTRUSTED, "unsupported": True})
         return
-    plan_id = ctx.plan_id(plan)
-    assert plan_id is not None  # the step's plan was checked against PLANS
     try:
-        # signing the companies up is the app's too, and can fail
+        # signing the companies up and making the plan are the app's too, and can fail
         buyer_id, asked_id = ctx.company_id(buyer), ctx.company_id(company)
+        plan_id = _plan(ctx, plan)
         session_id = ctx.env.app.checkout_as(
             asked_id, plan_id, signed_in=buyer_id, amount=step.args["amount"]
         )
@@ -153,12 +161,12 @@ def _tampered_validate(ctx: RunContext, step: Step) -> None:
         if not ctx.env.app.traits.untrusted_client:
             op.fail({**value, "error": UNTRUSTED, "unsupported": True})
             return
-        try:  # signing the other company up is the app's too, and can fail
+        try:  # signing the other company up and making the plan are the app's too
             signed_in_id = ctx.company_id(signed_in)
+            plan_id = _plan(ctx, plan) if plan else None
         except Exception as exc:
             op.fail({**value, "error": _short(exc)})
             return
-        plan_id = ctx.plan_id(plan) if plan else None
         answer = ctx.env.app.validate_as(session_id, signed_in=signed_in_id, plan_id=plan_id)
         done = {
             **value,
@@ -478,13 +486,24 @@ def _forge(ctx: RunContext, step: Step) -> None:
 
 # Longest a replay waits for its captured delivery to outlive the app's tolerance.
 REPLAY_WAIT_MAX = 60
+# stripe-python's default signature tolerance, in seconds.
+DEFAULT_TOLERANCE = 300
 
 
 @action("replay_genuine")
 def _replay_genuine(ctx: RunContext, step: Step) -> None:
     """An attacker who captured a genuine delivery of the fulfilment event (body and
     signature) sends it again once its signature is older than the app's tolerance."""
-    tolerance = step.args["tolerance"]
+    setting = ctx.env.app.traits.webhook_tolerance_setting
+    if setting is None:
+        ctx.history.record(
+            "attacker",
+            "replay_genuine",
+            {"error": "the app's tolerance is unknown (traits.webhook_tolerance_setting)"},
+            "fail",
+        )
+        return
+    tolerance = int(ctx.env.app_setting(setting) or DEFAULT_TOLERANCE)
     wanted = ctx.env.app.traits.fulfils_on
     captured = [(e, t) for e, (kind, t) in ctx.delivered.items() if kind in wanted]
     value: dict[str, Any] = {"tolerance": tolerance}
@@ -502,8 +521,7 @@ def _replay_genuine(ctx: RunContext, step: Step) -> None:
         raise ConfigError(
             f"step {step.describe()}: waiting {wait:.0f}s for the signature to outlive the "
             "tolerance is too long",
-            hint="give the app a short tolerance in the scenario's app_env "
-            "(STRIPE_WEBHOOK_TOLERANCE for the reference app) and the same tolerance here",
+            hint=f"give the app a short tolerance in the scenario's app_env ({setting})",
         )
     if wait > 0:
         time.sleep(wait)

@@ -50,7 +50,7 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "advance_clock": {"seconds": ((int,), _REQUIRED)},
     "webhook_policy": {"policy": ((dict,), _REQUIRED)},
     "api_fault": {"rule": ((dict,), _REQUIRED)},
-    "replay_genuine": {"tolerance": ((int,), 300)},
+    "replay_genuine": {},
     "forge": {
         "kind": ((str,), "bad_signature"),
         "session": ((str,), _REQUIRED),
@@ -414,12 +414,13 @@ def forge(session: str, kind: str = "bad_signature", event_type: str = "$fulfilm
     return _make("forge", session=session, kind=kind, event_type=event_type)
 
 
-def replay_genuine(tolerance: int = 300) -> Step:
+def replay_genuine() -> Step:
     """An attacker sends a captured genuine delivery of the fulfilment event again, the same
-    body and signature, once the signature is older than ``tolerance`` seconds (the app's
-    own tolerance: the step waits that long in real time, so give the app a short one).
-    The app must refuse it (I6)."""
-    return _make("replay_genuine", tolerance=tolerance)
+    body and signature, once the signature is older than the app's tolerance (read from the
+    setting ``traits.webhook_tolerance_setting`` names; the step waits that long in real
+    time, so give the app a short one in the scenario's ``app_env``). The app must refuse
+    it (I6)."""
+    return _make("replay_genuine")
 
 
 def fault(target: str, fault: str, **params: Any) -> Step:
