@@ -20,4 +20,6 @@ SCENARIO = Scenario(
     ),
     # The first run of send_receipt takes 5 s after its work; the visibility timeout is 2 s.
     app_env={"TASK_HOLD": "send_receipt:after_effect:5"},
+    # Nothing in the steps breaks the task side: the situation is the hold alone.
+    needs=("tasks",),
 )

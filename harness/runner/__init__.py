@@ -167,6 +167,11 @@ def _run_once(
     violations = tuple(check_all(events, state, only=applicable(env.app.traits, only)))
     verdicts = judge(events, state, violations, env.app.traits, only=only)
     unexercised = run_unexercised(events, state, env.app.traits)
+    if unexercised is None and "tasks" in scenario.needs and not env.app.traits.task_kinds:
+        unexercised = (
+            "the scenario is about the task side (a worker and its broker), which this app "
+            "does not have (traits.task_kinds)"
+        )
     timings["check"] = time.perf_counter() - t3
     history.close()
     timings["total"] = time.perf_counter() - t0

@@ -26,7 +26,10 @@ from paychaos.schedule import step
 from paychaos.schedule.step import STEP_KINDS, Step, step_from_dict
 
 #: Every field a scenario given as data may have.
-SCENARIO_FIELDS = ("name", "story", "title", "steps", "app_env")
+SCENARIO_FIELDS = ("name", "story", "title", "steps", "app_env", "needs")
+# What a scenario can be about that not every app has: a run on an app without it is "not
+# exercised" (a plain purchase would otherwise pass for the situation the scenario stages).
+SCENARIO_NEEDS = ("tasks",)
 
 __all__ = [
     "APP_ENV_SETTINGS",
@@ -56,8 +59,20 @@ APP_ENV_SETTINGS = frozenset(
         "DB_STATEMENT_TIMEOUT_MS",
         "DB_TCP_USER_TIMEOUT_MS",
         "NOTIFY_RETRY_INTERVAL",
+        "BROKER_SOCKET_TIMEOUT",
+        "BROKER_CONNECT_TIMEOUT",
+        "BROKER_VISIBILITY_TIMEOUT",
+        "TASK_REPUBLISH_AFTER",
+        "TASK_HOLD",
     }
 )
+#: Settings whose value is not a plain number, each with the only shape a file may give it.
+#: ``TASK_HOLD``: ``task_name:point:seconds``, the first run of a task held mid-way.
+_SHAPED = {
+    "TASK_HOLD": re.compile(
+        r"[a-z][a-z0-9_]{0,60}:(before_effect|after_effect):\d{1,6}(\.\d{1,3})?"
+    )
+}
 APP_ENV_EXTRA_ENV = "PAYCHAOS_REPLAY_APP_ENV"
 _NUMBER = re.compile(r"\d{1,9}(\.\d{1,9})?")
 
@@ -72,6 +87,8 @@ class Scenario:
     title: str = ""
     # Settings for the app under test in this scenario (e.g. a shorter Redis timeout).
     app_env: dict[str, str] = field(default_factory=dict)
+    # Parts of the app the situation is about (SCENARIO_NEEDS), beyond what its steps break.
+    needs: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -83,6 +100,7 @@ class Scenario:
             "story": self.story,
             "steps": [s.to_dict() for s in self.steps],
             **({"app_env": dict(self.app_env)} if self.app_env else {}),
+            **({"needs": list(self.needs)} if self.needs else {}),
         }
 
 
@@ -109,12 +127,19 @@ def scenario_from_dict(raw: Any, where: str = "scenario") -> Scenario:
     if not isinstance(app_env, dict) or not all(isinstance(v, str) for v in app_env.values()):
         raise ConfigError(f"{where}.app_env: expected an object of string values")
     _check_app_env(app_env, where)
+    needs = raw.get("needs") or []
+    if not isinstance(needs, list) or any(n not in SCENARIO_NEEDS for n in needs):
+        raise ConfigError(
+            f"{where}.needs: expected a list of {', '.join(SCENARIO_NEEDS)}",
+            hint='e.g. "needs": ["tasks"]',
+        )
     return Scenario(
         name=str(raw.get("name") or "replay"),
         story=str(raw.get("story") or ""),
         steps=steps,
         title=str(raw.get("title") or ""),
         app_env=dict(app_env),
+        needs=tuple(needs),
     )
 
 
@@ -129,6 +154,14 @@ def _check_app_env(app_env: dict[str, str], where: str) -> None:
                 hint=f"a file may set only {', '.join(sorted(allowed))}; remove {name!r}, or "
                 f"if it is your app's own timeout, name it in {APP_ENV_EXTRA_ENV}",
             )
+        shape = _SHAPED.get(name)
+        if shape is not None:
+            if not shape.fullmatch(value):
+                raise ConfigError(
+                    f"{where}.app_env: {name}={value[:60]!r} is not of the form {shape.pattern}",
+                    hint="e.g. send_receipt:after_effect:5",
+                )
+            continue
         if not _NUMBER.fullmatch(value):
             raise ConfigError(
                 f"{where}.app_env: {name} must be a number such as 0.5 (got {value[:40]!r})",

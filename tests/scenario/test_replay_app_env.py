@@ -34,6 +34,7 @@ def test_a_replay_file_may_set_the_apps_timeouts(tmp_path):
         ({"PYTHONPATH": "/tmp/evil"}, "'PYTHONPATH' is not a setting a replay file may set"),
         ({"DATABASE_URL": "postgresql://x@evil/db"}, "'DATABASE_URL' is not a setting"),
         ({"REDIS_SOCKET_TIMEOUT": "$(id)"}, "REDIS_SOCKET_TIMEOUT must be a number"),
+        ({"TASK_HOLD": "send_receipt:after_effect:5;id"}, "TASK_HOLD='send_receipt:after_effe"),
     ],
 )
 def test_anything_else_in_app_env_is_refused(tmp_path, app_env, message):

@@ -21,6 +21,14 @@ def test_every_named_scenario_has_a_story_and_round_trips_through_json():
         assert scenario.story.strip(), f"{name} has no docstring"
         again = scenario_from_dict(json.loads(json.dumps(scenario.to_dict())))
         assert again.steps == scenario.steps
+        assert again.needs == scenario.needs
+
+
+def test_what_a_scenario_needs_of_the_app_is_data_and_checked():
+    staged = get_scenario("task-outlives-visibility-timeout")
+    assert staged.needs == ("tasks",)
+    with pytest.raises(ConfigError, match="needs: expected a list of tasks"):
+        scenario_from_dict({**staged.to_dict(), "needs": ["a-time-machine"]})
 
 
 def test_an_unknown_scenario_is_a_clear_error():
