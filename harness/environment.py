@@ -109,10 +109,24 @@ class Environment:
     def __enter__(self) -> Environment:
         try:
             self.start()
+        except PaychaosError as exc:
+            # A part that would not start (the app's server, its worker) because the harness's
+            # own Postgres or Redis died meanwhile: that death is what to report.
+            dead = self._failure_quietly()
+            self.close()
+            if dead is not None:
+                raise dead from exc
+            raise
         except BaseException:
             self.close()
             raise
         return self
+
+    def _failure_quietly(self) -> EnvironmentFailed | None:
+        try:
+            return self.failure()
+        except Exception:  # half-started: whatever cannot be asked is not the answer
+            return None
 
     def __exit__(self, *exc: object) -> None:
         self.close()

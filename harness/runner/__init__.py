@@ -263,6 +263,16 @@ def run_unexercised(
                     f"failpoint({never[0]!r}) where docs/adapter.md says"
                 )
     for event in events:
+        if (
+            event.name == "replay_genuine"
+            and event.type == "fail"
+            and "tolerance is unknown" in str(event.value.get("error", ""))
+        ):
+            return (
+                "the captured delivery was never replayed: the app's signature tolerance is "
+                "unknown (traits.webhook_tolerance_setting)"
+            )
+    for event in events:
         if event.process == "nemesis" and event.value.get("mid_task") is False:
             return (
                 "the worker was to be killed mid-task, but it was never inside a task: "

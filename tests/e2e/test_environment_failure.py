@@ -28,6 +28,16 @@ def _own_server(proc: subprocess.Popen[str], name: str) -> psutil.Process | None
     return next((c for c in children if c.name().startswith(name)), None)
 
 
+def _app_server_up(proc: subprocess.Popen[str]) -> bool:
+    """The app's server (uvicorn) is among the paychaos process's children: exploring begins
+    (the task worker, also a python child, starts earlier)."""
+    try:
+        children = psutil.Process(proc.pid).children()
+        return any("uvicorn" in " ".join(c.cmdline()) for c in children)
+    except psutil.Error:
+        return False
+
+
 def _wait_for(what: str, proc: subprocess.Popen[str], found, polls: int = 3000):
     """Poll (every 0.1 s, ``polls`` times at most) until ``found()`` is truthy."""
     for _ in range(polls):
@@ -69,7 +79,8 @@ def test_run_stops_with_exit_3_naming_the_dead_service_and_writes_the_partial_js
     tmp_path: Path, service: str
 ):
     histories = tmp_path / "histories"
-    args = ["run", "--json", str(tmp_path / "r.json"), "--out", str(histories)]
+    # One environment, in the paychaos process (the test finds its servers among its children).
+    args = ["run", "--workers", "1", "--json", str(tmp_path / "r.json"), "--out", str(histories)]
     # Two runs done (their histories written) and a third begun: then the kill.
     _, _, err = _kill_mid_run(
         args, tmp_path, lambda _p: len(list(histories.glob("*.jsonl"))) >= 3, service
@@ -84,10 +95,10 @@ def test_run_stops_with_exit_3_naming_the_dead_service_and_writes_the_partial_js
 
 
 def test_explore_stops_with_exit_3_and_writes_its_json_when_its_redis_dies(tmp_path: Path):
-    args = ["explore", "--budget", "500", "--seed", "1", "--json", str(tmp_path / "e.json"),
+    args = ["explore", "--workers", "1", "--budget", "500", "--seed", "1", "--json", str(tmp_path / "e.json"),
             "--out", str(tmp_path / "results")]  # fmt: skip
     # Once the app server is up, exploring begins.
-    _kill_mid_run(args, tmp_path, lambda proc: _own_server(proc, "python"), "Redis")
+    _kill_mid_run(args, tmp_path, _app_server_up, "Redis")
     found = json.loads((tmp_path / "e.json").read_text())
     assert found["partial"] is True and found["exit_code"] == 3
     assert found["environment_failure"]["service"] == "Redis"
