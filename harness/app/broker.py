@@ -11,14 +11,7 @@ import socket
 from urllib.parse import unquote, urlsplit
 
 from paychaos.errors import ServiceError
-
-
-def _resp(command: tuple[str, ...]) -> bytes:
-    out = [f"*{len(command)}\r\n".encode()]
-    for arg in command:
-        data = arg.encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    return b"".join(out)
+from paychaos.services.redis_service import encode_command
 
 
 def _reply_line(conn: socket.socket, buffer: bytearray) -> bytes:
@@ -43,7 +36,7 @@ def integer_replies(url: str, commands: list[tuple[str, ...]], timeout: float = 
     host, port = parts.hostname or "127.0.0.1", parts.port or 6379
     buffer = bytearray()
     with socket.create_connection((host, port), timeout=timeout) as conn:
-        conn.sendall(b"".join(_resp(c) for c in (*prelude, *commands)))
+        conn.sendall(b"".join(encode_command(c) for c in (*prelude, *commands)))
         for command in prelude:
             line = _reply_line(conn, buffer)
             if not line.startswith(b"+"):

@@ -174,7 +174,7 @@ class RedisService(ServerHandle):
         reply = b""
         with socket.create_connection((self.host, self.port), timeout=2) as conn:
             for sent in commands:
-                conn.sendall(_resp(sent))
+                conn.sendall(encode_command(sent))
                 reply = conn.recv(65536)
                 wanted = b"+OK" if sent is not command else expect
                 if not reply.startswith(wanted) or reply.startswith(b"-"):
@@ -189,7 +189,7 @@ class RedisService(ServerHandle):
     # -- lifecycle (used by Services) --------------------------------------------------
 
 
-def _resp(command: tuple[str, ...]) -> bytes:
+def encode_command(command: tuple[str, ...]) -> bytes:
     """One command in the Redis serialization protocol."""
     out = [f"*{len(command)}\r\n".encode()]
     for arg in command:
