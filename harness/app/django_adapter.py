@@ -43,6 +43,8 @@ from paychaos.services.registry import ProcessRegistry
 from paychaos.state import AppPayment, AppSubscription, TaskEffect
 
 # How much of the server's log one ``log_since`` returns at most.
+# How often a reset asks its truncate again after Postgres aborted it as a deadlock.
+RESET_DEADLOCK_TRIES = 6
 LOG_READ_MAX = 64 * 1024
 
 
@@ -441,7 +443,17 @@ class DjangoAppAdapter(AppAdapter):
                 names = ", ".join(f'"{t}"' for t in self._tables)
                 conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
-        self._on_database(truncate)
+        # A request of the last run still finishing (a held one just released) can lock rows
+        # the truncate needs while waiting on a table it holds: Postgres aborts the truncate
+        # as a deadlock. Its request ends; the truncate is asked again.
+        for attempt in range(RESET_DEADLOCK_TRIES):
+            try:
+                self._on_database(truncate)
+                return
+            except psycopg.errors.DeadlockDetected:
+                if attempt == RESET_DEADLOCK_TRIES - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """The rows of one query on the app's database."""
