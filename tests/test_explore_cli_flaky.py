@@ -57,7 +57,8 @@ def no_environment(monkeypatch):
 def test_a_flaky_finding_is_printed_with_its_schedule_and_replay_and_exits_4(
     no_environment, tmp_path, capsys, strict
 ):
-    args = ["explore", "--budget", "12", "--seed", "7", "--out", str(tmp_path),
+    # One worker: the stand-in environment is this process's.
+    args = ["explore", "--workers", "1", "--budget", "12", "--seed", "7", "--out", str(tmp_path),
             "--json", str(tmp_path / "e.json")]  # fmt: skip
     code = main([*args, "--strict-flaky"] if strict else args)
     out = " ".join(capsys.readouterr().out.split())

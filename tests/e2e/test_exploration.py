@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 
 from paychaos.explore import explore
@@ -27,6 +28,9 @@ def test_correct_keeps_every_promise_for_every_generated_schedule(paychaos_env, 
         print("flaky, not repeated on a rerun:", [v.message for v in result.flaky_violations])
 
 
+# 80 schedules at most and their shrinking: the count bounds it, the timeout is a backstop
+# for a busy machine (four test workers on two cores).
+@pytest.mark.timeout(900)
 def test_exploration_catches_the_seed_and_shrinks_it_to_a_replayable_core(paychaos_env, tmp_path):
     paychaos_env.switch_variant("seed_original")
     try:

@@ -367,8 +367,9 @@ def main() -> int:
     parser.add_argument("--url", required=True, help="the emulator's base URL")
     parser.add_argument("--key", required=True, help="the emulator's API key")
     parser.add_argument("--client", choices=("stripe", "raw"), default="stripe")
+    parser.add_argument("--control-token", required=True, help="the control API's own token")
     args = parser.parse_args()
-    control = Control(args.url, args.key)
+    control = Control(args.url, args.control_token)
     receiver = WebhookReceiver()
     try:
         run = run_with_stripe if args.client == "stripe" else run_raw

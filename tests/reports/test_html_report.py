@@ -20,7 +20,7 @@ def test_the_report_shows_the_matrix_the_timeline_and_the_evidence(failing_run_r
         page.goto(failing_run_reports.html.as_uri())
         matrix = page.locator("table.matrix")
         assert matrix.locator("th", has_text=VARIANT).count() == 1
-        assert matrix.locator("td.broken").inner_text() == "I1 I3 I4 I5"
+        assert matrix.locator("td.broken").inner_text() == "I1 I3 I4 I5 I9"
 
         run = page.locator("details.run#run-0")
         assert run.get_attribute("open") is not None  # a failing run is shown open
