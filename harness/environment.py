@@ -96,6 +96,7 @@ class Environment:
         self.services: Any = None
         self.emulator: Any = None
         self.stripe: StripeRest = None  # type: ignore[assignment]  # set by start()
+        self.webhook_api_version = ""  # set by start(): the version of the app's endpoint
         self.faults: Any = None
         self.proxies: dict[str, Any] = {}
         self.failpoints: Any = None
@@ -255,6 +256,8 @@ class Environment:
         if self.app.webhook_api_version:
             form.append(("api_version", self.app.webhook_api_version))
         endpoint = self.stripe.post("/v1/webhook_endpoints", form)
+        # The version Stripe renders this endpoint's events in (a forgery claims the same).
+        self.webhook_api_version = endpoint["api_version"]
         self._wiring = AppWiring(
             **{**self._wiring.__dict__, "stripe_webhook_secret": endpoint["secret"]}
         )

@@ -122,4 +122,6 @@ def webhook_endpoint(name: str, monkeypatch: Any) -> dict[str, Any]:
     adapter = load_adapter(find_config(start=REPO / "examples" / name))
     with Environment(EnvironmentOptions(), adapter=adapter) as env:
         (endpoint,) = env.stripe.list_all("/v1/webhook_endpoints")
+        # A forgery claims the version the app's genuine events come in.
+        assert env.webhook_api_version == endpoint["api_version"]
     return dict(endpoint)
