@@ -169,7 +169,8 @@ def explore(
                             untrusted_client=untrusted,
                         ),
                         shard=(k, n),
-                        **settings,
+                        # The workers open --example-db themselves (a Redis client is not sent).
+                        **{**settings, "database": example_db},
                     )  # fmt: skip
                     if outcome.failure is None:
                         shadow = merged_shadow(pool.call_all(shadow_of))
