@@ -175,3 +175,17 @@ def test_shrinking_past_its_allowance_in_the_pool_keeps_the_smallest_failure_so_
     assert outcome.finding is not None and not outcome.flaky
     # The smallest failure so far, rerun and broken again: not the first one, unshrunk.
     assert _steps(outcome) == shrinking[smaller][0] < n_first
+
+
+def test_the_shrinking_worker_opens_a_redis_example_database_itself():
+    """``--example-db redis://...``: the shrinking worker is sent the URL, not the database (a
+    Redis client cannot be pickled), and opens it itself."""
+    from paychaos.services import start_services
+
+    with start_services(postgres=False) as services:
+        url = services.redis.url
+        with EnvironmentPool(_worker_environment, workers=2) as pool:
+            outcome = explore_parallel(
+                pool, schedules, seed=SHRINKING_SEED, max_examples=40, database=url
+            )
+    assert _steps(outcome) == min(BROKEN)
