@@ -288,8 +288,10 @@ class Environment:
         # carry what it saw at start-up (a probe of Redis while Redis was down): start every
         # run from a server started in a healthy world.
         dirty = self.nemesis.take_app_dirty()
-        if self.nemesis.take_worker_dirty() or wanted != self._app_env:
-            # A worker the last run broke (or holding a task) starts this run afresh.
+        worker_dirty = self.nemesis.take_worker_dirty()
+        if worker_dirty or not self._tasks_settled or wanted != self._app_env:
+            # A worker the last run broke, or one still busy when its wait ended (its work
+            # would land in this run), starts this run afresh.
             self.app.stop_worker()
         self._tasks_settled = True
         if restart or dirty or wanted != self._app_env or not self.app.running:

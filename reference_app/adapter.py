@@ -156,17 +156,19 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         return told_by_success_page(body)
 
     def subscription_status(self, company_id: str) -> dict[str, Any]:
-        response = self.http.get(
-            f"{self.base_url}/api/companies/{company_id}/subscription/", timeout=10
+        response = self.http.get(  # the company's own user, signed in
+            f"{self.base_url}/api/companies/{company_id}/subscription/",
+            headers={"X-Company-Id": company_id},
+            timeout=10,
         )
         response.raise_for_status()
         body = response.json()
         return {"status": body.get("status"), "session": body.get("checkout_session_id")}
 
-    def subscription_status_as(self, company_id: str, *, signed_in: str) -> dict[str, Any]:
+    def subscription_status_as(self, company_id: str, *, signed_in: str | None) -> dict[str, Any]:
         response = self.http.get(
             f"{self.base_url}/api/companies/{company_id}/subscription/",
-            headers={"X-Company-Id": signed_in},
+            headers={"X-Company-Id": signed_in} if signed_in is not None else {},
             timeout=10,
         )
         body = response.json() if response.status_code < 500 else {}

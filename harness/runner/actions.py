@@ -91,6 +91,7 @@ def _plan(ctx: RunContext, name: str) -> str:
 
 
 UNTRUSTED = "the adapter cannot send what an edited browser sends (traits.untrusted_client)"
+ANONYMOUS = "anonymous"  # the history's lane of a browser where no one is signed in
 
 
 @action("tampered_checkout")
@@ -128,12 +129,13 @@ def _tampered_checkout(ctx: RunContext, step: Step) -> None:
 def _tampered_read(ctx: RunContext, step: Step) -> None:
     company, signed_in = step.args["company"], step.args["as_company"]
     value: dict[str, Any] = {"company": company, "signed_in": signed_in}
-    op = ctx.history.invoke(ctx.customer(signed_in), "tampered_read", value)
+    op = ctx.history.invoke(ctx.customer(signed_in or ANONYMOUS), "tampered_read", value)
     if not ctx.env.app.traits.untrusted_client:
         op.fail({**value, "error": UNTRUSTED, "unsupported": True})
         return
     try:
-        company_id, signed_in_id = ctx.company_id(company), ctx.company_id(signed_in)
+        company_id = ctx.company_id(company)
+        signed_in_id = ctx.company_id(signed_in) if signed_in is not None else None
         shown = ctx.env.app.subscription_status_as(company_id, signed_in=signed_in_id)
     except Exception as exc:
         op.info({**value, "error": _short(exc)})

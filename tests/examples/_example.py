@@ -18,6 +18,7 @@ K, B, NA, NX = "kept", "broken", "n/a", "not exercised"
 PROMISES = ("I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "I10", "I11")
 NOT_USING_REDIS = "the schedule breaks Redis, which this app does not use"
 NOT_USING_TASKS = "the schedule breaks the task broker or worker, which this app does not"
+NOT_EDITING = "which this app's adapter cannot send (traits.untrusted_client)"
 # scenario -> (the run's outcome, I1..I11 in order, why the run exercised nothing when it did not).
 Table = dict[str, tuple[str, tuple[str, ...], str | None]]
 # A purchase that went well, on an app with no Redis and no task side: what each promise reads.
