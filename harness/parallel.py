@@ -9,8 +9,10 @@ environment and picklable arguments. Nothing is shared between workers but the p
 Exploration keeps one seed's sequence of schedules, whatever the number of workers: the parent
 draws the sequence from Hypothesis exactly as a one-worker run would (the same seed and
 settings, nothing run), hands schedule *i* to the next free worker, and takes as the finding
-the failing schedule with the lowest index once every lower one has passed. One worker then
-replays the sequence up to that schedule without running it (it is known to pass), so its
+the failing schedule with the lowest index once every lower one has passed. As with one
+worker, a failing schedule is run again at once where it failed: one that does not break
+again is flaky, and exploring goes on past it. One worker then replays the sequence up to the
+finding without running it (the schedules before it passed, and it broke twice), so its
 Hypothesis run is in the very state a one-worker run was at that failure, and shrinks it once.
 Same seed, same finding, same counts, with 1 worker or N.
 
