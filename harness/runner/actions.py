@@ -507,7 +507,11 @@ def _replay_genuine(ctx: RunContext, step: Step) -> None:
         ctx.history.record(
             "attacker",
             "replay_genuine",
-            {"error": "the app's tolerance is unknown (traits.webhook_tolerance_setting)"},
+            {
+                "error": "the app's signature tolerance is unknown "
+                "(traits.webhook_tolerance_setting)",
+                "unreplayed": True,
+            },
             "fail",
         )
         return
@@ -524,6 +528,22 @@ def _replay_genuine(ctx: RunContext, step: Step) -> None:
         )
         return
     event_id, signed_at = captured[-1]
+    if signed_at > time.time() + 1:
+        # Signed by Stripe's clock moved ahead (advance_clock); the app checks signatures
+        # against its own clock, where this one is not even old yet: no replay can outlive it.
+        ctx.history.record(
+            "attacker",
+            "replay_genuine",
+            {
+                **value,
+                "event_id": event_id,
+                "error": "its signature was made after Stripe's clock was moved ahead, so it "
+                "cannot outlive the tolerance on the app's clock",
+                "unreplayed": True,
+            },
+            "fail",
+        )
+        return
     wait = signed_at + tolerance + 1 - time.time()
     if wait > REPLAY_WAIT_MAX:
         raise ConfigError(
