@@ -107,11 +107,6 @@ def test_bad_input_exits_2_and_says_what_was_wrong(tmp_path, monkeypatch, capsys
     assert said in " ".join(err.split()) and "Traceback" not in err
 
 
-def _text(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path
-
-
 def _edited(path: Path, *, meta: dict | None = None, **top) -> Path:
     """A shard file with some of its fields changed by hand."""
     payload = json.loads(path.read_text())
@@ -165,3 +160,8 @@ def test_a_hand_edited_or_partial_shard_exits_2_and_says_which(
     assert main(["merge", *map(str, files)]) == 2
     err = capsys.readouterr().err
     assert said in " ".join(err.split()) and "Traceback" not in err
+
+
+def _text(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
