@@ -149,7 +149,9 @@ class Environment:
         )
         self.emulator.start()
         self._stack.callback(self.emulator.stop)
-        self.stripe = StripeRest(self.emulator.url, self.options.api_key)
+        self.stripe = StripeRest(
+            self.emulator.url, self.options.api_key, harness_token=self.emulator.control_token
+        )
         self._stack.callback(self.stripe.close)
 
         # A real Toxiproxy when PAYCHAOS_TOXIPROXY_URL is set, the embedded one otherwise:
