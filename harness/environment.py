@@ -191,8 +191,10 @@ class Environment:
             direct_broker_url=_with_db(redis.url, BROKER_DB),
         )
         self._register_webhook_endpoint()
-        self.app.start(self._wiring_now())
+        # Closed even if its start is cut short (SIGTERM while it migrates or boots): its
+        # log folder and server go with the environment, not at the next start.
         self._stack.callback(getattr(self.app, "close", self.app.stop))
+        self.app.start(self._wiring_now())
         self.failpoints = FailpointClient(self.app.base_url, token)  # type: ignore[attr-defined]
         self.observer = NotificationObserver(self.app.websocket_url, self.app.notification_from)
         self._stack.callback(self.observer.close)
