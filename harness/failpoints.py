@@ -118,6 +118,10 @@ _TASKS = "off, sleep(ms), raise(module.Class[, message]), pause[(timeout_ms)], c
 class FailpointError(_ErrorBase):
     """A failpoint was misused or the control endpoint refused a request."""
 
+    #: True when the app answered (with an error status); False when it could not be reached
+    #: or dropped the connection (then its failpoints are in an unknown state).
+    answered = False
+
 
 class FailpointActionError(FailpointError, ValueError):
     """An action string is malformed (the control endpoint answers 400 with this message)."""
@@ -769,10 +773,12 @@ class FailpointClient:
                 raise FailpointActionError(message) from None
             if exc.code == 408:
                 raise TimeoutError(message) from None
-            raise FailpointError(
+            refused = FailpointError(
                 f"failpoint control {method} {path!r} answered {exc.code}: {message}",
                 hint="is the app running with PAYCHAOS_FAILPOINTS=1 and this token?",
-            ) from None
+            )
+            refused.answered = True
+            raise refused from None
         except urllib.error.URLError as exc:
             raise FailpointError(
                 f"cannot reach failpoint control at {self.base_url}: {exc.reason}",
