@@ -207,15 +207,20 @@ def write_json(
         **({"paychaos": dict(meta)} if meta else {}),
         "runs": [{**r.to_dict(), "replay": replay_command(r, named)} for r in results],
         "kept": all(r.kept for r in results) and failure is None,
-        "exit_code": failure.exit_code
-        if failure is not None
-        else command_verdict(results, coverage=coverage).exit_code,
+        "exit_code": _exit_code(command_verdict(results, coverage=coverage).exit_code, failure),
         "unexercised": command_verdict(results, coverage=coverage).unexercised_promises,
     }
     if failure is not None:
         payload["partial"] = True
         payload["environment_failure"] = failure_dict(failure)
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def _exit_code(verdict: int, failure: PaychaosError | None) -> int:
+    """A broken promise wins over the harness's own failure; the failure over the rest."""
+    if failure is None or verdict == EXIT_BROKEN:
+        return verdict
+    return failure.exit_code
 
 
 def write_explore_json(
@@ -241,12 +246,10 @@ def write_explore_json(
 
     if stopped is not None:
         code = stopped[0]
-    elif failure is not None:
-        code = failure.exit_code
     elif outcome.finding is not None:
         code = EXIT_BROKEN
     else:
-        code = EXIT_FLAKY if outcome.flaky else EXIT_KEPT
+        code = _exit_code(EXIT_FLAKY if outcome.flaky else EXIT_KEPT, failure)
     payload: dict[str, Any] = {
         "variant": outcome.variant,
         "seed": outcome.seed,

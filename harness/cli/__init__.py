@@ -7,11 +7,12 @@ Each subcommand lives in its own module in this package and registers itself on
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import typer
 
 from paychaos.errors import PaychaosError
-from paychaos.verdicts import EXIT_ENVIRONMENT
+from paychaos.verdicts import EXIT_BROKEN, EXIT_ENVIRONMENT
 
 # How many lines of a failed service's log an error shows.
 LOG_LINES_SHOWN = 15
@@ -55,6 +56,34 @@ def version() -> None:
     typer.echo(f"paychaos {__version__}")
 
 
+def print_error(exc: PaychaosError) -> None:
+    """A PaychaosError as the user sees it: what went wrong, what to do, the failed service's
+    last log lines."""
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    err.print(f"[bold red]error:[/] {exc.what}", highlight=False)
+    if exc.hint:
+        err.print(f"  [yellow]hint:[/] {exc.hint}", highlight=False)
+    tail = getattr(exc, "log_tail", "")
+    if tail:
+        err.print("  its log ends:", highlight=False)
+        for line in tail.strip().splitlines()[-LOG_LINES_SHOWN:]:
+            err.print(f"    {line}", highlight=False, markup=False)
+
+
+def finish(code: int, failure: PaychaosError | None) -> NoReturn:
+    """End a command: when the harness's own environment failed midway, a promise broken
+    (and broken again) before it still wins (exit 1; the order is 1, 3, 4, 5), the failure
+    printed all the same; otherwise the failure's own code."""
+    if failure is None:
+        raise typer.Exit(code)
+    if code == EXIT_BROKEN:
+        print_error(failure)
+        raise typer.Exit(EXIT_BROKEN)
+    raise failure
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code.
 
@@ -72,17 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # outside typer's own handling (which exits 130, below)
         return _interrupted()
     except PaychaosError as exc:
-        from rich.console import Console
-
-        err = Console(stderr=True)
-        err.print(f"[bold red]error:[/] {exc.what}", highlight=False)
-        if exc.hint:
-            err.print(f"  [yellow]hint:[/] {exc.hint}", highlight=False)
-        tail = getattr(exc, "log_tail", "")
-        if tail:
-            err.print("  its log ends:", highlight=False)
-            for line in tail.strip().splitlines()[-LOG_LINES_SHOWN:]:
-                err.print(f"    {line}", highlight=False, markup=False)
+        print_error(exc)
         return exc.exit_code
     except SystemExit as exc:
         if exc.code == _TYPER_INTERRUPTED and isinstance(exc.__context__, typer.Exit):

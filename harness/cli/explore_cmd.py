@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from paychaos.cli import app, signals
+from paychaos.cli import app, finish, signals
 from paychaos.cli.compose import open_environment, parse_variants
 from paychaos.cli.options import AppOption, BrowserOption, StrictFlakyOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
@@ -281,9 +281,7 @@ def explore(
     if json_path is not None:
         write_explore_json(json_path, outcome, budget=budget, commands=commands, failure=failure)
         console.print(f"json: {json_path}", highlight=False)
-    if failure is not None:
-        raise failure
-    raise typer.Exit(code)
+    finish(code, failure)
 
 
 # How many flaky findings explore prints (and writes replay files for); the rest are counted.

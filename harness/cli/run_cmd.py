@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from paychaos.cli import app
+from paychaos.cli import app, finish
 from paychaos.cli.options import (
     AcceptNotExercisedOption,
     AppOption,
@@ -157,9 +157,7 @@ def run(
         "run", results, replay_for=lambda r: replay_command(r, catalog), results_dir=out.parent,
         junit=junit, html=html, console=console, summary=summary, coverage=coverage,
     )  # fmt: skip
-    if failure is not None:
-        raise failure
     code = command_verdict(results, coverage=coverage).exit_code
     if code == EXIT_NOT_EXERCISED and accept_not_exercised:
         code = EXIT_KEPT
-    raise typer.Exit(strict_flaky_exit(code, strict_flaky))
+    finish(strict_flaky_exit(code, strict_flaky), failure)

@@ -66,7 +66,9 @@ def _wait_for(what: str, proc: subprocess.Popen[str], found, polls: int = 3000):
     raise AssertionError(f"never saw {what}")
 
 
-def _kill_mid_run(args: list[str], cwd: Path, begun, service: str) -> tuple[int, str, str]:
+def _kill_mid_run(
+    args: list[str], cwd: Path, begun, service: str, code: int = 3
+) -> tuple[int, str, str]:
     """Run ``paychaos ARGS``; once ``begun()`` says runs are under way, kill -9 the harness's
     own ``service``; the exit status, stdout and stderr."""
     proc = subprocess.Popen(
@@ -82,7 +84,7 @@ def _kill_mid_run(args: list[str], cwd: Path, begun, service: str) -> tuple[int,
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 3, out + err
+    assert proc.returncode == code, out + err
     assert "Traceback" not in out + err, err
     flat = " ".join(err.split())  # the terminal wraps long lines
     assert f"the harness's own {service} failed" in flat, err
@@ -155,3 +157,19 @@ def test_with_two_workers_explore_still_writes_its_partial_json(tmp_path: Path):
     assert found["environment_failure"]["log_tail"], "no log tail in the JSON"
     assert found["finding"] is None and found["schedules"] < 500
     assert (tmp_path / "results" / "report-explore.html").exists()
+
+
+def test_a_promise_broken_before_the_harness_failed_still_exits_1(tmp_path: Path):
+    """Exit codes' order is 1, 3, 4, 5: a reproduced broken promise is a verdict even when
+    the harness's own Redis dies later in the matrix (the failure is printed all the same)."""
+    histories = tmp_path / "histories"
+    args = ["run", "redis-down-during-webhook", "webhook-dropped", "postgres-blip-during-webhook",
+            "--variant", "seed_original", "--workers", "1", "--json", str(tmp_path / "r.json"),
+            "--out", str(histories)]  # fmt: skip
+    # The first scenario breaks the seed's promises, twice (its rerun): then the kill.
+    _kill_mid_run(args, tmp_path, _histories_done(histories, 3), "Redis", code=1)
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["partial"] is True and report["exit_code"] == 1
+    assert report["environment_failure"]["service"] == "Redis"
+    assert report["runs"][0]["scenario"] == "redis-down-during-webhook"
+    assert report["runs"][0]["outcome"] == "broken"
