@@ -24,6 +24,7 @@ The adapter never imports Django or the app: it runs in paychaos's interpreter.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,9 +44,13 @@ from paychaos.services.registry import ProcessRegistry
 from paychaos.state import AppPayment, AppSubscription, TaskEffect
 
 # How much of the server's log one ``log_since`` returns at most.
+LOG_READ_MAX = 64 * 1024
 # How often a reset asks its truncate again after Postgres aborted it as a deadlock.
 RESET_DEADLOCK_TRIES = 6
-LOG_READ_MAX = 64 * 1024
+# Waiting for the worker to go idle: a look every IDLE_LOOK seconds; without the worker's log
+# to count its tasks, idle means idle for IDLE_QUIET seconds on end (three looks 0.1 s apart).
+IDLE_LOOK = 0.02
+IDLE_QUIET = 0.2
 
 
 class DjangoAppAdapter(AppAdapter):
@@ -86,6 +91,11 @@ class DjangoAppAdapter(AppAdapter):
     worker_command: ClassVar[tuple[str, ...]] = ()
     worker_ready_text: ClassVar[str] = " ready."
     worker_queues: ClassVar[tuple[str, ...]] = ("celery",)
+    #: What the worker's log says (a regular expression, one line each) when it received a
+    #: task and when a task ended (succeeded, failed, retried, ignored, rejected): Celery's
+    #: lines at ``--loglevel info``. Empty: the harness cannot count tasks in the worker.
+    worker_received_re: ClassVar[str] = r"^.*\] Task \S+\[[^\]]+\] received\s*$"
+    worker_ended_re: ClassVar[str] = r"^.*\] Task \S+\[[^\]]+\] (?!received\s*$)\S.*$"
     #: Task effects, one row per run that did its work: kind, checkout_session_id,
     #: subscription_id, company_id, task_id.
     task_effects_sql: ClassVar[str] = ""
@@ -113,6 +123,9 @@ class DjangoAppAdapter(AppAdapter):
         self._proc: ManagedProcess | None = None
         self._worker: ManagedProcess | None = None
         self._worker_log_mark = 0
+        # The worker's tasks counted from its log (``_tasks_in_worker``): from where, up to where.
+        self._task_count_from = self._task_count_at = -1
+        self._tasks_inside = 0
         self._logdir: Path | None = None
         self._logdir_entry: Path | None = None
         self._wiring: AppWiring | None = None
@@ -356,11 +369,41 @@ class DjangoAppAdapter(AppAdapter):
         pid = self.worker_pid
         if not self.task_busy_sql or pid is None:
             return None
-        with self.connect() as conn:
-            row = conn.execute(self.task_busy_sql, {"pid": pid}).fetchone()
+        # On the connection kept across runs: a look costs a query, not a Postgres backend.
+        row = self._on_database(
+            lambda conn: conn.execute(self.task_busy_sql, {"pid": pid}).fetchone()
+        )
         return bool(row and row[0])
 
+    def _tasks_in_worker(self) -> int | None:
+        """How many tasks the current worker said it received and has not said it ended (its
+        log since it started: ``worker_received_re`` lines less ``worker_ended_re`` lines); None
+        when the adapter names no such lines. Reads only what the log gained since the last
+        look (whole lines)."""
+        if not (self.worker_received_re and self.worker_ended_re):
+            return None
+        if self._task_count_from != self._worker_log_mark:  # another worker since: count anew
+            self._task_count_from = self._task_count_at = self._worker_log_mark
+            self._tasks_inside = 0
+        log = self._worker_log()
+        if not log.exists():
+            return self._tasks_inside
+        with log.open("rb") as f:
+            f.seek(self._task_count_at)
+            gained = f.read()
+        whole = gained[: gained.rfind(b"\n") + 1]
+        self._task_count_at += len(whole)
+        text = whole.decode("utf-8", "replace")
+        self._tasks_inside += len(re.findall(self.worker_received_re, text, re.MULTILINE))
+        self._tasks_inside -= len(re.findall(self.worker_ended_re, text, re.MULTILINE))
+        return self._tasks_inside
+
     def wait_tasks_idle(self, timeout: float) -> bool:
+        """Idle: nothing queued or unacknowledged on the broker, no task running (``task_busy_sql``)
+        and, when the worker's log tells, every task it received ended; twice in a row, a look
+        apart, for the one moment nothing shows a message (the worker popped it and has not
+        yet marked it unacknowledged). Without what the log tells (or while its counts do not
+        balance), the old rule: the same for ``IDLE_QUIET`` seconds."""
         wiring = self._wiring
         url = wiring.direct_broker_url or wiring.broker_url if wiring else None
         if not self.has_worker or not url:
@@ -368,16 +411,20 @@ class DjangoAppAdapter(AppAdapter):
         from paychaos.app.broker import broker_backlog
 
         deadline = time.monotonic() + timeout
-        quiet = 0
+        quiet_since: float | None = None
+        counted = 0  # looks in a row that were idle with every received task ended
         while time.monotonic() < deadline:
             try:
                 idle = broker_backlog(url, self.worker_queues) == 0 and not self.worker_busy()
+                inside = self._tasks_in_worker() if idle else None
             except (OSError, ServiceError, psycopg.Error):
-                idle = False
-            quiet = quiet + 1 if idle else 0
-            if quiet >= 3:  # three looks in a row: nothing between a pop and its task start
+                idle, inside = False, None
+            now = time.monotonic()
+            quiet_since = (quiet_since if quiet_since is not None else now) if idle else None
+            counted = counted + 1 if idle and inside == 0 else 0
+            if counted >= 2 or (quiet_since is not None and now - quiet_since >= IDLE_QUIET):
                 return True
-            time.sleep(0.1)
+            time.sleep(IDLE_LOOK)
         return False
 
     def task_effects(self) -> list[TaskEffect]:
