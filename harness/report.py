@@ -225,9 +225,12 @@ def write_explore_json(
     budget: str,
     commands: dict[int, str],
     failure: PaychaosError | None = None,
+    meta: Mapping[str, Any] | None = None,
 ) -> None:
     """What ``paychaos explore`` found, as JSON: its counts, the shrunk finding and the flaky
-    findings (each with its replay command), and the environment failure that stopped it."""
+    findings (each with its replay command), and the environment failure that stopped it.
+    ``meta``: what the command was (version, seed, shard...), kept under ``"paychaos"`` for
+    ``paychaos merge``."""
     stats = outcome.stats
 
     def found(finding: Any) -> dict[str, Any]:
@@ -244,6 +247,7 @@ def write_explore_json(
     else:
         code = EXIT_FLAKY if outcome.flaky else EXIT_KEPT
     payload: dict[str, Any] = {
+        **({"paychaos": dict(meta)} if meta else {}),
         "variant": outcome.variant,
         "seed": outcome.seed,
         "budget": budget,
