@@ -32,7 +32,7 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
         "plan": ((str, type(None)), None),
         "times": ((int,), 1),
     },
-    "tampered_read": {"company": ((str,), "c1"), "as_company": ((str,), "c2")},
+    "tampered_read": {"company": ((str,), "c1"), "as_company": ((str, type(None)), "c2")},
     "tampered_checkout": {
         "session": ((str,), _REQUIRED),
         "company": ((str,), "c1"),
@@ -285,7 +285,17 @@ def _check_rule(kind: str, rule: dict[str, Any], where: str) -> None:
 
 def _make(_kind: str, **args: Any) -> Step:
     kind = _kind
-    raw = {"do": kind, **{k: v for k, v in args.items() if v is not None or kind == "heal"}}
+    spec = STEP_KINDS.get(kind, {})
+
+    def given(name: str, value: Any) -> bool:
+        # None is "use the default", unless None is a choice apart from a default of its own
+        # (``tampered_read(as_company=None)``: no one signed in, not company c2).
+        if value is not None or kind == "heal":
+            return True
+        types, default = spec.get(name, ((), None))
+        return type(None) in types and default not in (None, _REQUIRED)
+
+    raw = {"do": kind, **{k: v for k, v in args.items() if given(k, v)}}
     if kind in ("race", "overtake"):
         raw["steps"] = [s.to_dict() if isinstance(s, Step) else s for s in raw["steps"]]
     return step_from_dict(raw, kind)
@@ -327,8 +337,9 @@ def tampered_validate(
     )
 
 
-def tampered_read(company: str = "c1", as_company: str = "c2") -> Step:
-    """The browser of ``as_company`` reads ``company``'s account page (an edited URL)."""
+def tampered_read(company: str = "c1", as_company: str | None = "c2") -> Step:
+    """The browser of ``as_company`` reads ``company``'s account page (an edited URL);
+    ``as_company=None``: a browser where no one is signed in."""
     return _make("tampered_read", company=company, as_company=as_company)
 
 
