@@ -277,9 +277,11 @@ class Environment:
 
     def reset(self, seed: int, app_env: dict[str, str] | None = None) -> None:
         """Make the environment as new: no faults, empty emulator and app, no failpoints."""
-        self.nemesis.heal(None)  # what a heal before the run did is nobody's history
+        # What a heal before the run did is nobody's history. The emulator's reset just below
+        # forgets its API faults (and delivery policies): the heal leaves them to it.
+        self.nemesis.heal(None, api_faults=False)
         self.observer.forget()
-        self.emulator.control.reset(seed=seed)  # forgets delivery policies too
+        self.emulator.control.reset(seed=seed)
         self._plans.clear()
         # A reset forgets the webhook endpoint; registering it again first thing gives the
         # same seeded secret for the same seed, so the app restarts only when the seed changes.

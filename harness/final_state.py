@@ -31,11 +31,12 @@ def collect_final_state(
             company_id=(s.get("metadata") or {}).get("company_id"),
             subscription_id=id_of(s.get("subscription")),
             mode=s.get("mode", "subscription"),
-            price_ids=charged_prices(stripe, s["id"]),
+            price_ids=_prices(stripe, s),
             amount_total=s.get("amount_total"),
             currency=s.get("currency"),
         )
-        for s in stripe.list_all("/v1/checkout/sessions")
+        # Each session with its line items in the same read (one request for them all).
+        for s in stripe.list_all("/v1/checkout/sessions", {"expand[]": "data.line_items"})
     )
     stripe_subs = tuple(
         StripeSubscription(id=s["id"], status=s["status"])
@@ -60,6 +61,24 @@ def charged_prices(stripe: StripeRest, session_id: str) -> tuple[str, ...]:
     """The prices a session's line items charge, as Stripe holds them."""
     items = stripe.list_all(f"/v1/checkout/sessions/{session_id}/line_items")
     return tuple(p for p in (id_of((i or {}).get("price")) for i in items) if p)
+
+
+def _prices(stripe: StripeRest, session: dict[str, Any]) -> tuple[str, ...]:
+    expanded = _expanded_prices(session)
+    return expanded if expanded is not None else charged_prices(stripe, session["id"])
+
+
+def _expanded_prices(session: dict[str, Any]) -> tuple[str, ...] | None:
+    """The prices of a session read with its line items expanded; None when they were not
+    (or not all of them: a longer list is read page by page by ``charged_prices``)."""
+    items = session.get("line_items")
+    if (
+        not isinstance(items, dict)
+        or items.get("has_more")
+        or not isinstance(items.get("data"), list)
+    ):
+        return None
+    return tuple(p for p in (id_of((i or {}).get("price")) for i in items["data"]) if p)
 
 
 def delivery_attempt(raw: dict[str, Any]) -> DeliveryAttempt:

@@ -197,13 +197,15 @@ class Nemesis:
             self._worker_down, self._worker_paused = False, False
         return value
 
-    def heal(self, target: str | None) -> list[NemesisRecord]:
+    def heal(self, target: str | None, *, api_faults: bool = True) -> list[NemesisRecord]:
         """Remove network faults, Stripe API faults and failpoints; bring stopped processes back.
 
         Webhook delivery policies stay: a dropped, delayed or reordered delivery is what
         Stripe did, not a fault that heals (the drain releases what is merely late).
+        ``api_faults=False`` leaves the emulator's API faults to the caller (a reset of the
+        emulator, which forgets them, follows: one round trip instead of two).
         """
-        if target in (None, "stripe_api"):
+        if target in (None, "stripe_api") and api_faults:
             self.emulator_control.clear_faults(kind="api")
         if target is None:
             self.faults.heal_all()

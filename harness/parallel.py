@@ -54,8 +54,29 @@ if TYPE_CHECKING:
 _STOP_GRACE = 30.0
 
 
+# Sets the default of ``--workers`` (a whole number >= 1, or ``auto``: the number of cores).
+WORKERS_ENV = "PAYCHAOS_WORKERS"
+
+
 def default_workers() -> int:
-    """The number of cores this process may run on (``--workers`` default)."""
+    """The ``--workers`` default: ``PAYCHAOS_WORKERS`` when set, else the number of cores this
+    process may run on. A ``PAYCHAOS_WORKERS`` that is not a whole number >= 1 (or ``auto``)
+    is a ConfigError."""
+    from paychaos.errors import ConfigError
+
+    text = os.environ.get(WORKERS_ENV, "").strip()
+    if text and text.lower() != "auto":
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise ConfigError(
+                f"{WORKERS_ENV}={os.environ[WORKERS_ENV]!r} is not a number of workers",
+                hint=f"a whole number >= 1 (e.g. {WORKERS_ENV}=2), or auto for one per core; "
+                "--workers N overrides it",
+            )
+        return value
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux

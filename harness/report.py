@@ -231,10 +231,13 @@ def write_explore_json(
     commands: dict[int, str],
     failure: PaychaosError | None = None,
     stopped: tuple[int, str] | None = None,
+    meta: Mapping[str, Any] | None = None,
 ) -> None:
     """What ``paychaos explore`` found, as JSON: its counts, the shrunk finding and the flaky
     findings (each with its replay command), and the environment failure that stopped it.
-    ``stopped``: (exit code, signal name) of a signal that ended it early (partial counts)."""
+    ``stopped``: (exit code, signal name) of a signal that ended it early (partial counts).
+    ``meta``: what the command was (version, seed, shard...), kept under ``"paychaos"`` for
+    ``paychaos merge``."""
     stats = outcome.stats
 
     def found(finding: Any) -> dict[str, Any]:
@@ -251,6 +254,7 @@ def write_explore_json(
     else:
         code = _exit_code(EXIT_FLAKY if outcome.flaky else EXIT_KEPT, failure)
     payload: dict[str, Any] = {
+        **({"paychaos": dict(meta)} if meta else {}),
         "variant": outcome.variant,
         "seed": outcome.seed,
         "budget": budget,

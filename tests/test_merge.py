@@ -165,3 +165,131 @@ def test_a_hand_edited_or_partial_shard_exits_2_and_says_which(
 def _text(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+# --- explore shards -------------------------------------------------------------------------
+
+
+def _explore_shard(path: Path, k: int, n: int, *, found: bool = False, flaky: int = 0,
+                   failed: bool = False, seed: int = 0, budget: str = "20") -> Path:  # fmt: skip
+    """What `paychaos explore --shard K/N --json FILE` writes, for ``merge`` to join."""
+    from paychaos import __version__
+
+    finding = {
+        "steps": ["checkout(session='s1')", "fault(target='redis', fault='down')"],
+        "replay": "paychaos replay replay.json",
+        "scenario": "explored",
+        "variant": "seed_original",
+        "broken": ["I1"],
+        "kept": False,
+    }
+    payload = {
+        "paychaos": {
+            "version": __version__,
+            "command": "explore",
+            "seed": seed,
+            "shard": f"{k}/{n}",
+            "variant": "seed_original",
+            "budget": budget,
+            "max_steps": 10,
+            "profile": "ci",
+            "invariants": None,
+        },
+        "variant": "seed_original",
+        "seed": seed,
+        "budget": budget,
+        "schedules": 10 + k,
+        "faults": 3,
+        "flaky": flaky,
+        "seconds": 4.0,
+        "exit_code": 0,
+        "finding": finding if found else None,
+        "flaky_findings": [{**finding, "broken": []}] * flaky,
+    }
+    if failed:
+        payload["partial"] = True
+        payload["environment_failure"] = {"message": "Postgres died", "hint": None}
+    path.write_text(json.dumps(payload))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("shards", "code"),
+    [
+        ([{}, {}], 0),
+        ([{}, {"found": True}], 1),
+        ([{"flaky": 2}, {}], 4),
+        ([{"flaky": 1}, {"found": True}], 1),
+        ([{"failed": True}, {"found": True}], 1),  # the order is 1, 3, 4, 5
+        ([{"failed": True}, {"flaky": 1}], 3),
+        ([{}, {"failed": True}], 3),
+    ],
+)
+def test_merge_joins_explore_shards_into_one_exit_code(tmp_path, monkeypatch, capsys, shards, code):
+    monkeypatch.chdir(tmp_path)
+    files = [
+        _explore_shard(tmp_path / f"e{k}.json", k, len(shards), **kw)
+        for k, kw in enumerate(shards, 1)
+    ]
+    assert main(["merge", *map(str, files), "--json", "m.json"]) == code
+    merged = json.loads((tmp_path / "m.json").read_text())
+    assert merged["exit_code"] == code
+    assert merged["schedules"] == 11 + 12  # every shard's schedules, counted once
+    assert merged["paychaos"]["shard"] == "1/1"
+    assert [s["shard"] for s in merged["shards"]] == ["1/2", "2/2"]
+    assert len(merged["findings"]) == sum(1 for kw in shards if kw.get("found"))
+    assert len(merged["flaky_findings"]) == sum(kw.get("flaky", 0) for kw in shards)
+    out = capsys.readouterr().out
+    assert "23 schedules" in out
+    if code == 1:
+        assert "paychaos replay replay.json" in out  # the finding's replay command is shown
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda d: [_explore_shard(d / "a.json", 1, 2)], "shard 2/2 missing"),
+        (
+            lambda d: [_explore_shard(d / "a.json", 1, 2), _explore_shard(d / "b.json", 1, 2)],
+            "shard 1/2 given twice",
+        ),
+        (
+            lambda d: [
+                _explore_shard(d / "a.json", 1, 2),
+                _explore_shard(d / "b.json", 2, 2, seed=1),
+            ],
+            "seed",
+        ),
+        (
+            lambda d: [
+                _explore_shard(d / "a.json", 1, 2),
+                _explore_shard(d / "b.json", 2, 2, budget="30"),
+            ],
+            "budget",
+        ),
+        (  # a run shard among explore shards
+            lambda d: [_explore_shard(d / "a.json", 1, 2), _shard(d / "b.json", 2, 2, [1, 3])],
+            "is not a paychaos explore result",
+        ),
+        (
+            lambda d: [_text(d / "a.json", json.dumps({"paychaos": {"command": "explore"}}))],
+            "is not a paychaos explore result",
+        ),
+    ],
+)
+def test_bad_explore_shards_exit_2_and_say_what_was_wrong(
+    tmp_path, monkeypatch, capsys, make, said
+):
+    monkeypatch.chdir(tmp_path)
+    files = make(tmp_path)
+    assert main(["merge", *map(str, files)]) == 2
+    err = capsys.readouterr().err
+    err = " ".join(err.split())  # the message is wrapped to the terminal
+    assert said in err and "Traceback" not in err
+
+
+def test_explore_shards_take_no_junit_or_html(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    files = [_explore_shard(tmp_path / f"e{k}.json", k, 2) for k in (1, 2)]
+    assert main(["merge", *map(str, files), "--junit", "m.xml"]) == 2
+    assert "--junit and --html join run shards only" in capsys.readouterr().err

@@ -24,6 +24,7 @@ The adapter never imports Django or the app: it runs in paychaos's interpreter.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,9 +44,13 @@ from paychaos.services.registry import ProcessRegistry
 from paychaos.state import AppPayment, AppSubscription, TaskEffect
 
 # How much of the server's log one ``log_since`` returns at most.
+LOG_READ_MAX = 64 * 1024
 # How often a reset asks its truncate again after Postgres aborted it as a deadlock.
 RESET_DEADLOCK_TRIES = 6
-LOG_READ_MAX = 64 * 1024
+# Waiting for the worker to go idle: a look every IDLE_LOOK seconds; without the worker's log
+# to count its tasks, idle means idle for IDLE_QUIET seconds on end (three looks 0.1 s apart).
+IDLE_LOOK = 0.02
+IDLE_QUIET = 0.2
 
 
 class DjangoAppAdapter(AppAdapter):
@@ -86,6 +91,11 @@ class DjangoAppAdapter(AppAdapter):
     worker_command: ClassVar[tuple[str, ...]] = ()
     worker_ready_text: ClassVar[str] = " ready."
     worker_queues: ClassVar[tuple[str, ...]] = ("celery",)
+    #: What the worker's log says (a regular expression, one line each) when it received a
+    #: task and when a task ended (succeeded, failed, retried, ignored, rejected): Celery's
+    #: lines at ``--loglevel info``. Empty: the harness cannot count tasks in the worker.
+    worker_received_re: ClassVar[str] = r"^.*\] Task \S+\[[^\]]+\] received\s*$"
+    worker_ended_re: ClassVar[str] = r"^.*\] Task \S+\[[^\]]+\] (?!received\s*$)\S.*$"
     #: Task effects, one row per run that did its work: kind, checkout_session_id,
     #: subscription_id, company_id, task_id.
     task_effects_sql: ClassVar[str] = ""
@@ -113,11 +123,15 @@ class DjangoAppAdapter(AppAdapter):
         self._proc: ManagedProcess | None = None
         self._worker: ManagedProcess | None = None
         self._worker_log_mark = 0
+        # The worker's tasks counted from its log (``_tasks_in_worker``): from where, up to where.
+        self._task_count_from = self._task_count_at = -1
+        self._tasks_inside = 0
         self._logdir: Path | None = None
         self._logdir_entry: Path | None = None
         self._wiring: AppWiring | None = None
         self._migrated = False
         self._tables: list[str] = []
+        self._reset_sql: str | None = None  # what empties them, worked out once (``reset``)
         self._direct: psycopg.Connection[Any] | None = None  # kept for every run's queries
 
     # --- what the app is told -----------------------------------------------------------------
@@ -356,11 +370,41 @@ class DjangoAppAdapter(AppAdapter):
         pid = self.worker_pid
         if not self.task_busy_sql or pid is None:
             return None
-        with self.connect() as conn:
-            row = conn.execute(self.task_busy_sql, {"pid": pid}).fetchone()
+        # On the connection kept across runs: a look costs a query, not a Postgres backend.
+        row = self._on_database(
+            lambda conn: conn.execute(self.task_busy_sql, {"pid": pid}).fetchone()
+        )
         return bool(row and row[0])
 
+    def _tasks_in_worker(self) -> int | None:
+        """How many tasks the current worker said it received and has not said it ended (its
+        log since it started: ``worker_received_re`` lines less ``worker_ended_re`` lines); None
+        when the adapter names no such lines. Reads only what the log gained since the last
+        look (whole lines)."""
+        if not (self.worker_received_re and self.worker_ended_re):
+            return None
+        if self._task_count_from != self._worker_log_mark:  # another worker since: count anew
+            self._task_count_from = self._task_count_at = self._worker_log_mark
+            self._tasks_inside = 0
+        log = self._worker_log()
+        if not log.exists():
+            return self._tasks_inside
+        with log.open("rb") as f:
+            f.seek(self._task_count_at)
+            gained = f.read()
+        whole = gained[: gained.rfind(b"\n") + 1]
+        self._task_count_at += len(whole)
+        text = whole.decode("utf-8", "replace")
+        self._tasks_inside += len(re.findall(self.worker_received_re, text, re.MULTILINE))
+        self._tasks_inside -= len(re.findall(self.worker_ended_re, text, re.MULTILINE))
+        return self._tasks_inside
+
     def wait_tasks_idle(self, timeout: float) -> bool:
+        """Idle: nothing queued or unacknowledged on the broker, no task running (``task_busy_sql``)
+        and, when the worker's log tells, every task it received ended; twice in a row, a look
+        apart, for the one moment nothing shows a message (the worker popped it and has not
+        yet marked it unacknowledged). Without what the log tells (or while its counts do not
+        balance), the old rule: the same for ``IDLE_QUIET`` seconds."""
         wiring = self._wiring
         url = wiring.direct_broker_url or wiring.broker_url if wiring else None
         if not self.has_worker or not url:
@@ -368,16 +412,20 @@ class DjangoAppAdapter(AppAdapter):
         from paychaos.app.broker import broker_backlog
 
         deadline = time.monotonic() + timeout
-        quiet = 0
+        quiet_since: float | None = None
+        counted = 0  # looks in a row that were idle with every received task ended
         while time.monotonic() < deadline:
             try:
                 idle = broker_backlog(url, self.worker_queues) == 0 and not self.worker_busy()
+                inside = self._tasks_in_worker() if idle else None
             except (OSError, ServiceError, psycopg.Error):
-                idle = False
-            quiet = quiet + 1 if idle else 0
-            if quiet >= 3:  # three looks in a row: nothing between a pop and its task start
+                idle, inside = False, None
+            now = time.monotonic()
+            quiet_since = (quiet_since if quiet_since is not None else now) if idle else None
+            counted = counted + 1 if idle and inside == 0 else 0
+            if counted >= 2 or (quiet_since is not None and now - quiet_since >= IDLE_QUIET):
                 return True
-            time.sleep(0.1)
+            time.sleep(IDLE_LOOK)
         return False
 
     def task_effects(self) -> list[TaskEffect]:
@@ -439,9 +487,10 @@ class DjangoAppAdapter(AppAdapter):
                     ).fetchall()
                     found |= {r[0] for r in rows}
                 self._tables = sorted(found)
-            if self._tables:
-                names = ", ".join(f'"{t}"' for t in self._tables)
-                conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            if self._reset_sql is None:
+                self._reset_sql = _emptying_sql(conn, self._tables) if self._tables else ""
+            if self._reset_sql:
+                conn.execute(self._reset_sql)
 
         # A request of the last run still finishing (a held one just released) can lock rows
         # the truncate needs while waiting on a table it holds: Postgres aborts the truncate
@@ -527,6 +576,70 @@ class DjangoAppAdapter(AppAdapter):
             )
         body: dict[str, Any] = response.json()
         return body
+
+
+# The foreign keys between tables of the public schema: (referencing table, referenced table).
+_FOREIGN_KEYS = """
+SELECT src.relname, dst.relname FROM pg_constraint c
+JOIN pg_class src ON src.oid = c.conrelid
+JOIN pg_namespace ns ON ns.oid = src.relnamespace
+JOIN pg_class dst ON dst.oid = c.confrelid
+WHERE c.contype = 'f' AND ns.nspname = 'public'
+"""
+# Row triggers of the user's own on these tables (a DELETE would fire them, a TRUNCATE does not).
+_USER_TRIGGERS = """
+SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace ns ON ns.oid = c.relnamespace
+WHERE NOT t.tgisinternal AND ns.nspname = 'public' AND c.relname = ANY(%s)
+"""
+# The sequences the tables' columns own (serial and identity columns).
+_OWNED_SEQUENCES = """
+SELECT DISTINCT s.relname FROM pg_class s
+JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_namespace ns ON ns.oid = t.relnamespace
+WHERE s.relkind = 'S' AND d.deptype IN ('a', 'i') AND ns.nspname = 'public'
+AND t.relname = ANY(%s) ORDER BY 1
+"""
+
+
+def _emptying_sql(conn: psycopg.Connection[Any], tables: list[str]) -> str:
+    """One batch that leaves ``tables`` as ``TRUNCATE ... RESTART IDENTITY CASCADE`` leaves
+    them, sent as one statement string (one round trip, one implicit transaction).
+
+    A DELETE of a few rows costs a fraction of a TRUNCATE, which makes new files for every
+    table: so each table (and every table that references one of them, as CASCADE would) is
+    emptied by DELETE, the referencing ones first, then each sequence they own restarts. When
+    that cannot stand for the TRUNCATE (foreign keys in a cycle, triggers of the app's own
+    that a DELETE would fire), the TRUNCATE itself.
+    """
+    keys = [(str(a), str(b)) for a, b in conn.execute(_FOREIGN_KEYS).fetchall()]
+    chosen = set(tables)
+    grew = True
+    while grew:  # CASCADE empties whatever references an emptied table, and so on
+        grew = False
+        for src, dst in keys:
+            if dst in chosen and src not in chosen:
+                chosen.add(src)
+                grew = True
+    names = sorted(chosen)
+    truncate = "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in names))
+    row = conn.execute(_USER_TRIGGERS, (names,)).fetchone()
+    if row and row[0]:
+        return truncate
+    order: list[str] = []
+    left = set(names)
+    while left:
+        # A table no other remaining table references can be emptied now.
+        free = sorted(t for t in left if not any(s in left and s != t and d == t for s, d in keys))
+        if not free:
+            return truncate  # a cycle of foreign keys
+        order += free
+        left -= set(free)
+    sequences = [str(r[0]) for r in conn.execute(_OWNED_SEQUENCES, (names,)).fetchall()]
+    statements = [f'DELETE FROM "{t}"' for t in order]
+    statements += [f'ALTER SEQUENCE "{s}" RESTART' for s in sequences]
+    return "; ".join(statements)
 
 
 def text_id(value: Any) -> str | None:

@@ -279,7 +279,16 @@ def explore(
         ),
     )  # fmt: skip
     if json_path is not None:
-        write_explore_json(json_path, outcome, budget=budget, commands=commands, failure=failure)
+        from paychaos import __version__
+
+        meta = {
+            "version": __version__, "command": "explore", "seed": seed, "shard": f"{k}/{n}",
+            "variant": variant_name, "budget": budget, "max_steps": max_steps,
+            "profile": profile, "invariants": list(only) if only else None,
+        }  # fmt: skip
+        write_explore_json(
+            json_path, outcome, budget=budget, commands=commands, failure=failure, meta=meta
+        )
         console.print(f"json: {json_path}", highlight=False)
     finish(code, failure)
 

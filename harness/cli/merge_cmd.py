@@ -1,5 +1,6 @@
-"""``paychaos merge``: the ``--json`` results of ``paychaos run --shard K/N`` on several machines,
-joined into one report and one exit code, as if one machine had run the whole matrix."""
+"""``paychaos merge``: the ``--json`` results of ``paychaos run --shard K/N`` (or of ``paychaos
+explore --shard K/N``) on several machines, joined into one report and one exit code, as if one
+machine had run the whole matrix (or explored the whole seed's sequence of schedules)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,20 @@ from paychaos.cli import app
 from paychaos.cli.options import AcceptNotExercisedOption, AppOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.errors import ConfigError
-from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED
+from paychaos.verdicts import (
+    EXIT_BROKEN,
+    EXIT_ENVIRONMENT,
+    EXIT_FLAKY,
+    EXIT_KEPT,
+    EXIT_NOT_EXERCISED,
+)
 
 if TYPE_CHECKING:
     from paychaos.runner import RunResult
     from paychaos.schedule import Scenario
 
 _WHAT = "the --json file of `paychaos run --shard K/N --json FILE`"
+_WHAT_EXPLORE = "the --json file of `paychaos explore --shard K/N --json FILE`"
 
 
 @app.command()
@@ -39,17 +47,31 @@ def merge(
     html: HtmlOption = None,
     app_spec: AppOption = None,
 ) -> None:
-    """Join the JSON results of `paychaos run --shard K/N` into one report and one exit code.
+    """Join the JSON results of `paychaos run --shard K/N` (or of `paychaos explore --shard
+    K/N`) into one report and one exit code.
 
-    Exit 0: every promise kept; 1: a broken promise; 2: bad input (a missing or foreign file, a
-    shard missing or given twice, shards of different seeds or versions); 4: flaky only;
-    5: something not exercised.
+    Run shards. Exit 0: every promise kept; 1: a broken promise; 2: bad input (a missing or
+    foreign file, a shard missing or given twice, shards of different seeds or versions);
+    4: flaky only; 5: something not exercised.
+
+    Explore shards (each shard explored its own part of the seed's schedules). Exit 0: no
+    shard found anything; 1: a shard found a broken promise; 3: a shard's own environment
+    failed (its part is partial); 4: flaky findings only; 2: bad input, as above.
     """
     from paychaos.cli.compose import named_scenarios
     from paychaos.report import print_report, replay_command, write_json
     from paychaos.runner import command_verdict
 
-    shards = [_read(path) for path in files]
+    payloads = [_load(path) for path in files]
+    if any(_command(p) == "explore" for p in payloads):
+        if junit is not None or html is not None:
+            raise ConfigError(
+                "--junit and --html join run shards only",
+                hint="each explore shard writes its own; merge their --json files with --json",
+            )
+        check_writable({"--json": json_path}, {})
+        raise typer.Exit(_merge_explore(files, payloads, json_path))
+    shards = [_read(path, payload) for path, payload in zip(files, payloads, strict=True)]
     check_writable({"--json": json_path, "--html": html, "--junit": junit}, {"--out": out})
     meta = _check_together(files, shards)
     catalog = named_scenarios(app_spec)
@@ -84,13 +106,21 @@ def merge(
     raise typer.Exit(code)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _load(path: Path) -> Any:
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", hint=f"give {_WHAT}")
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, OSError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{path} is not JSON ({exc})", hint=f"give {_WHAT}") from None
+
+
+def _command(payload: Any) -> Any:
+    meta = payload.get("paychaos") if isinstance(payload, dict) else None
+    return meta.get("command") if isinstance(meta, dict) else None
+
+
+def _read(path: Path, payload: Any) -> dict[str, Any]:
     meta = payload.get("paychaos") if isinstance(payload, dict) else None
     if isinstance(meta, dict) and payload.get("partial"):
         # Written on exit 3: it lists its whole share of cells but only the runs done.
@@ -137,21 +167,27 @@ def _check_together(files: list[Path], shards: list[dict[str, Any]]) -> dict[str
                     hint="merge the shards of one `paychaos run --shard K/N` (same version, "
                     "seed, scenarios and variants)",
                 )
-    counts = {str(m["shard"]).split("/")[-1] for m in metas}
+    _check_shards(files, [str(m["shard"]) for m in metas])
+    return dict(first)
+
+
+def _check_shards(files: list[Path], shards: list[str]) -> None:
+    """Every shard K/N of one N, each once; a ConfigError otherwise."""
+    counts = {shard.split("/")[-1] for shard in shards}
     if len(counts) != 1:
         raise ConfigError(
-            f"shards of different splits: {', '.join(str(m['shard']) for m in metas)}",
+            f"shards of different splits: {', '.join(shards)}",
             hint="merge the K/N files of one N",
         )
     n = int(counts.pop())
     seen: dict[str, Path] = {}
-    for path, meta in zip(files, metas, strict=True):
-        if meta["shard"] in seen:
+    for path, shard in zip(files, shards, strict=True):
+        if shard in seen:
             raise ConfigError(
-                f"shard {meta['shard']} given twice: {seen[meta['shard']]} and {path}",
+                f"shard {shard} given twice: {seen[shard]} and {path}",
                 hint="give each shard's file once",
             )
-        seen[meta["shard"]] = path
+        seen[shard] = path
     missing = [f"{k}/{n}" for k in range(1, n + 1) if f"{k}/{n}" not in seen]
     if missing:
         # A missing shard would make an unrun part of the matrix look kept.
@@ -159,7 +195,6 @@ def _check_together(files: list[Path], shards: list[dict[str, Any]]) -> dict[str
             f"shard {', '.join(missing)} missing: the joined report would leave its runs out",
             hint="give every shard's --json file (K = 1.." + str(n) + ")",
         )
-    return dict(first)
 
 
 def _result(run: dict[str, Any], catalog: dict[str, Scenario], path: Path) -> RunResult:
@@ -206,3 +241,143 @@ def _result(run: dict[str, Any], catalog: dict[str, Scenario], path: Path) -> Ru
             f"{path}: a run it lists cannot be read ({type(exc).__name__}: {exc})",
             hint=f"give {_WHAT}, written by this paychaos version",
         ) from None
+
+
+# What every explore shard of one campaign shares (checked before joining), and how it is said.
+_EXPLORE_SAME = (
+    ("version", "paychaos version"), ("command", "command"), ("seed", "seed"),
+    ("variant", "variant"), ("budget", "budget"), ("max_steps", "--max-steps"),
+    ("profile", "profile"), ("invariants", "choice of promises"),
+)  # fmt: skip
+
+
+def _read_explore(path: Path, payload: Any) -> dict[str, Any]:
+    meta = payload.get("paychaos") if isinstance(payload, dict) else None
+    counts = ("schedules", "faults", "flaky", "exit_code")
+    if (
+        not isinstance(meta, dict)
+        or meta.get("command") != "explore"
+        or any(key not in meta for key, _ in _EXPLORE_SAME)
+        or not _is_shard(meta.get("shard"))
+        or any(not isinstance(payload.get(key), int) for key in counts)
+        or not isinstance(payload.get("flaky_findings"), list)
+        or not isinstance(payload.get("finding"), dict | None)
+    ):
+        raise ConfigError(
+            f"{path} is not a paychaos explore result",
+            hint=f"give {_WHAT_EXPLORE}, written by this paychaos version; run and explore "
+            "shards are merged apart",
+        )
+    return payload
+
+
+def _is_shard(spec: Any) -> bool:
+    from paychaos.parallel import parse_shard
+
+    try:
+        parse_shard(str(spec))
+    except ConfigError:
+        return False
+    return isinstance(spec, str)
+
+
+def _explore_exit(payload: dict[str, Any]) -> int:
+    """A shard's own verdict, as ``paychaos explore`` gave it (without --strict-flaky)."""
+    if payload.get("finding") is not None:
+        return EXIT_BROKEN
+    if payload.get("environment_failure") is not None:
+        return EXIT_ENVIRONMENT
+    return EXIT_FLAKY if payload["flaky_findings"] or payload["flaky"] else EXIT_KEPT
+
+
+def _merge_explore(files: list[Path], payloads: list[Any], json_path: Path | None) -> int:
+    """Join explore shards: one report, one exit code in explore's own order (a broken promise
+    first, then a failed environment: that part of the campaign is partial; flaky, kept)."""
+    shards = [_read_explore(path, payload) for path, payload in zip(files, payloads, strict=True)]
+    metas = [s["paychaos"] for s in shards]
+    first = metas[0]
+    for key, what in _EXPLORE_SAME:
+        for path, meta in zip(files, metas, strict=True):
+            if meta[key] != first[key]:
+                raise ConfigError(
+                    f"{files[0]} and {path} are not shards of one exploration: {what} "
+                    f"{first[key]!r} != {meta[key]!r}",
+                    hint="merge the shards of one `paychaos explore --shard K/N` (same version, "
+                    "seed, variant, budget and options)",
+                )
+    _check_shards(files, [str(m["shard"]) for m in metas])
+    codes = [_explore_exit(s) for s in shards]
+    order = sorted(range(len(shards)), key=lambda i: int(str(metas[i]["shard"]).split("/")[0]))
+    console = Console()
+    total = sum(s["schedules"] for s in shards)
+    console.print(
+        f"{len(files)} explore shards of seed {first['seed']} against {first['variant']} "
+        f"(budget {first['budget']} each): {total} schedules, "
+        f"{sum(s['faults'] for s in shards)} faults injected, "
+        f"{sum(s['flaky'] for s in shards)} flaky",
+        highlight=False,
+    )
+    words = {
+        EXIT_KEPT: "nothing found",
+        EXIT_BROKEN: "[bold red]a broken promise[/]",
+        EXIT_FLAKY: "[yellow]flaky findings only[/]",
+        EXIT_ENVIRONMENT: "[bold red]its own environment failed[/] (partial)",
+    }
+    for i in order:
+        shard = shards[i]
+        console.print(
+            f"  shard {metas[i]['shard']}: {shard['schedules']} schedules, "
+            f"{words[codes[i]]}  ({files[i]})"
+        )
+        finding = shard.get("finding")
+        if finding is not None:
+            console.print(f"    broken: {', '.join(finding.get('broken') or [])}", highlight=False)
+            for step in finding.get("steps") or ():
+                console.print(f"      · {step}", highlight=False)
+            if finding.get("replay"):
+                console.print(f"    replay: [cyan]{finding['replay']}[/]", highlight=False)
+        failure = shard.get("environment_failure")
+        if isinstance(failure, dict):
+            console.print(f"    {failure.get('message')}", highlight=False)
+    if EXIT_BROKEN in codes:
+        code = EXIT_BROKEN
+    elif EXIT_ENVIRONMENT in codes:
+        code = EXIT_ENVIRONMENT
+    elif EXIT_FLAKY in codes:
+        code = EXIT_FLAKY
+    else:
+        code = EXIT_KEPT
+    if json_path is not None:
+        joined = {
+            "paychaos": {**first, "shard": "1/1", "merged_from": [str(f) for f in files]},
+            "variant": first["variant"],
+            "seed": first["seed"],
+            "budget": first["budget"],
+            "schedules": total,
+            "faults": sum(s["faults"] for s in shards),
+            "flaky": sum(s["flaky"] for s in shards),
+            "seconds": max(float(s.get("seconds") or 0) for s in shards),
+            "exit_code": code,
+            "findings": [
+                {"shard": metas[i]["shard"], **shards[i]["finding"]}
+                for i in order
+                if shards[i].get("finding") is not None
+            ],
+            "flaky_findings": [
+                {"shard": metas[i]["shard"], **f}
+                for i in order
+                for f in shards[i]["flaky_findings"]
+            ],
+            "shards": [
+                {
+                    "shard": metas[i]["shard"],
+                    "file": str(files[i]),
+                    "schedules": shards[i]["schedules"],
+                    "exit_code": codes[i],
+                }
+                for i in order
+            ],
+        }
+        json_path.write_text(json.dumps(joined, indent=2, default=str) + "\n", encoding="utf-8")
+        console.print(f"json: {json_path}", highlight=False)
+    return code

@@ -23,8 +23,8 @@ WorkersOption = Annotated[
     int | None,
     typer.Option(
         "--workers",
-        help="Environments run side by side, one per process (default: the number of cores; "
-        "1 runs in this process).",
+        help="Environments run side by side, one per process (default: PAYCHAOS_WORKERS, else "
+        "the number of cores; 1 runs in this process).",
     ),
 ]
 ShardOption = Annotated[
@@ -41,7 +41,8 @@ EXAMPLE_DB_CONNECT_TIMEOUT = 5.0
 
 
 def worker_count(workers: int | None) -> int:
-    """``--workers``: the number given (>= 1), else the number of cores."""
+    """``--workers``: the number given (>= 1), else ``PAYCHAOS_WORKERS``, else the number of
+    cores."""
     from paychaos.parallel import default_workers
 
     if workers is None:

@@ -121,6 +121,33 @@ def test_run_spreads_the_matrix_and_reports_what_one_worker_reports(tmp_path):
     assert (tmp_path / "m.xml").read_text().count("<testcase") == len(runs[0])
 
 
+@pytest.mark.timeout(900)
+def test_merge_joins_explore_shards(tmp_path):
+    """Two explore shards of one seed, each its own part of the schedules, joined by `paychaos
+    merge` into one count and one exit code."""
+    shards = []
+    for k in "12":
+        out = tmp_path / f"shard{k}"
+        done = _cli(
+            "explore", "--budget", "3", "--seed", "1", "--workers", "1", "--shard", f"{k}/2",
+            "--invariants", "I1,I4", "--out", str(out), "--json", str(out / "e.json"),
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode in (0, 4), done.stdout + done.stderr
+        shards.append((done.returncode, json.loads((out / "e.json").read_text())))
+    assert [s["paychaos"]["shard"] for _, s in shards] == ["1/2", "2/2"]
+    done = _cli(
+        "merge", str(tmp_path / "shard1" / "e.json"), str(tmp_path / "shard2" / "e.json"),
+        "--json", str(tmp_path / "m.json"), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == max(code for code, _ in shards), done.stdout + done.stderr
+    merged = json.loads((tmp_path / "m.json").read_text())
+    # The budget's schedules of the seed, split between the shards, each run once.
+    assert merged["schedules"] == sum(s["schedules"] for _, s in shards) == 3
+    assert all(s["schedules"] >= 1 for _, s in shards)
+    assert merged["exit_code"] == done.returncode
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [
