@@ -30,7 +30,7 @@ SEEN: dict[str, set] = {
 
 
 @settings(
-    max_examples=600, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    max_examples=1000, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
 )
 @given(schedules())
 def _collect(schedule):
