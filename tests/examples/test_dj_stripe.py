@@ -63,6 +63,7 @@ EXPECTED: Table = {
     ),
     "buy-again-after-cancel": (K, (K, K, NA, K, K, NX, K, NA, NA, K, NA), None),
     "upgrade-by-second-checkout": (K, (K, K, NA, K, K, NX, K, NA, NA, K, NA), None),
+    "downgrade-by-second-checkout": (K, (K, K, NA, K, K, NX, K, NA, NA, K, NA), None),
     "two-companies-at-once": (K, (K, K, NA, K, K, NX, NX, NA, NA, K, NA), None),
     "broker-down-at-dispatch": (NX, (K, K, NA, K, K, NX, NX, NA, NA, K, NA), NOT_USING_TASKS),
     "broker-reset-at-dispatch": (NX, (K, K, NA, K, K, NX, NX, NA, NA, K, NA), NOT_USING_TASKS),

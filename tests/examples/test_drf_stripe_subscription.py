@@ -82,6 +82,11 @@ EXPECTED: Table = {
         (K, K, NA, K, K, NX, K, NA, NA, NX, NA),
         "the customer could not check out",
     ),
+    "downgrade-by-second-checkout": (
+        NX,
+        (K, K, NA, K, K, NX, K, NA, NA, NX, NA),
+        "the customer could not check out",
+    ),
     "two-companies-at-once": (K, (K, K, NA, K, K, NX, NX, NA, NA, K, NA), None),
     "broker-down-at-dispatch": (NX, (K, K, NA, K, K, NX, NX, NA, NA, K, NA), NOT_USING_TASKS),
     "broker-reset-at-dispatch": (NX, (K, K, NA, K, K, NX, NX, NA, NA, K, NA), NOT_USING_TASKS),
