@@ -96,6 +96,7 @@ class Environment:
         self.services: Any = None
         self.emulator: Any = None
         self.stripe: StripeRest = None  # type: ignore[assignment]  # set by start()
+        self.webhook_api_version = ""  # set by start(): the version of the app's endpoint
         self.faults: Any = None
         self.proxies: dict[str, Any] = {}
         self.failpoints: Any = None
@@ -255,6 +256,8 @@ class Environment:
         if self.app.webhook_api_version:
             form.append(("api_version", self.app.webhook_api_version))
         endpoint = self.stripe.post("/v1/webhook_endpoints", form)
+        # The version Stripe renders this endpoint's events in (a forgery claims the same).
+        self.webhook_api_version = endpoint["api_version"]
         self._wiring = AppWiring(
             **{**self._wiring.__dict__, "stripe_webhook_secret": endpoint["secret"]}
         )
@@ -285,8 +288,10 @@ class Environment:
         # carry what it saw at start-up (a probe of Redis while Redis was down): start every
         # run from a server started in a healthy world.
         dirty = self.nemesis.take_app_dirty()
-        if self.nemesis.take_worker_dirty() or wanted != self._app_env:
-            # A worker the last run broke (or holding a task) starts this run afresh.
+        worker_dirty = self.nemesis.take_worker_dirty()
+        if worker_dirty or not self._tasks_settled or wanted != self._app_env:
+            # A worker the last run broke, or one still busy when its wait ended (its work
+            # would land in this run), starts this run afresh.
             self.app.stop_worker()
         self._tasks_settled = True
         if restart or dirty or wanted != self._app_env or not self.app.running:

@@ -28,10 +28,15 @@ FORGERY_KINDS: dict[str, Signer] = {
 
 
 def forged_event(
-    session_id: str, event_type: str, company_id: str, metadata: dict[str, Any]
+    session_id: str,
+    event_type: str,
+    company_id: str,
+    metadata: dict[str, Any],
+    api_version: str,
 ) -> dict[str, Any]:
     """An event about ``session_id`` that Stripe never sent, shaped like the real one's object
-    (a Checkout Session, a subscription or an invoice, after the event type).
+    (a Checkout Session, a subscription or an invoice, after the event type), in the API
+    version of the endpoint it is posted to, as a genuine event to that endpoint would be.
 
     The attacker who started this checkout knows its metadata: it is copied, so the app can
     only refuse the forgery for the right reason (its signature), not for missing fields.
@@ -43,7 +48,7 @@ def forged_event(
         "type": event_type,
         "created": now,
         "livemode": False,
-        "api_version": "2024-06-20",
+        "api_version": api_version,
         "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None},
         "data": {"object": _forged_object(event_type, session_id, company_id, metadata, now)},

@@ -52,6 +52,7 @@ def test_an_unwritable_output_path_is_refused_before_anything_starts(tmp_path):
         ("run", "--junit", a_file / "j.xml"),
         ("run", "--out", a_file / "histories"),
         ("explore", "--html", a_file / "r.html"),
+        ("explore", "--json", a_file / "e.json"),
         ("explore", "--out", a_file / "replays"),
         ("mutants", "--json", a_file / "m.json"),
     ]:
@@ -73,3 +74,18 @@ def test_a_seed_that_is_no_seed_is_refused():
         capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert out.returncode == 2 and "--seed -1" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_bug_in_paychaos_exits_3_with_its_traceback_never_1(monkeypatch, capsys):
+    """Exit 1 means "a promise broke": a crash of paychaos itself must not read as one."""
+    import typer
+
+    from paychaos.cli import main
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(typer, "echo", crash)
+    assert main(["version"]) == 3
+    err = capsys.readouterr().err
+    assert "RuntimeError: a bug" in err and "paychaos itself failed" in err

@@ -11,6 +11,7 @@ import sys
 import typer
 
 from paychaos.errors import PaychaosError
+from paychaos.verdicts import EXIT_ENVIRONMENT
 
 # How many lines of a failed service's log an error shows.
 LOG_LINES_SHOWN = 15
@@ -87,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
         if exc.code == _TYPER_INTERRUPTED and isinstance(exc.__context__, typer.Exit):
             return _interrupted()
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception:  # a bug in paychaos: never read as "a promise broke" (exit 1)
+        import traceback
+
+        traceback.print_exc()
+        print(
+            "error: paychaos itself failed (a bug, not a verdict on the app; the traceback is "
+            "above): no verdict.\n  hint: report it with the command you ran",
+            file=sys.stderr,
+        )
+        return EXIT_ENVIRONMENT
     return 0
 
 

@@ -97,7 +97,7 @@ def explore(
     if max_steps < 1:
         raise ConfigError(f"--max-steps {max_steps} would generate nothing", hint="e.g. 10")
     only = _invariant_ids(invariants)
-    check_writable({"--html": html, "--junit": junit}, {"--out": out})
+    check_writable({"--html": html, "--junit": junit, "--json": json_path}, {"--out": out})
     console = Console()
     # JUnit: a passing case per schedule that kept every promise; the failing ones are the
     # same bug being shrunk, so the shrunk counterexample stands for them (counted apart).

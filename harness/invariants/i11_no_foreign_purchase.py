@@ -87,7 +87,8 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 
 def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
     paid = {s.id for s in state.sessions if s.paid}
-    if any(e.value.get("session") in paid for e, _ in _foreign_asks(history)):
+    # Only an ask the app answered put the promise to it (no answer: it was down, or killed).
+    if any(e.type != "info" and e.value.get("session") in paid for e, _ in _foreign_asks(history)):
         return None
     owners = {buyer for session, buyer in buyers(history).items() if session in paid}
     if any(str(e.value.get("company_id")) in owners for e in _foreign_reads(history)):

@@ -81,7 +81,10 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
 
 
 def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
-    if completions(history, "forge") or any(a.must_reject for a in state.deliveries):
+    # A forgery that got no answer (the app was down) was never put to the app.
+    if any(e.type == "ok" for e in completions(history, "forge")):
+        return None
+    if any(a.must_reject for a in state.deliveries):
         return None
     if any(e.type == "ok" for e in completions(history, "replay_genuine")):
         return None

@@ -75,11 +75,22 @@ def _applies(traits: AppTraits) -> str | None:
 
 
 def _exercised(history: Sequence[Event], state: FinalState) -> str | None:
-    if state.task_effects or any(sub.active for sub in state.subscriptions):
-        if not state.tasks_settled and not state.task_effects:
-            return "the worker never ran everything queued, so no task was promised yet"
-        return None
-    return "no subscription was activated, so no task was due"
+    if not (state.task_effects or any(sub.active for sub in state.subscriptions)):
+        return "no subscription was activated, so no task was due"
+    if not state.tasks_settled:
+        # A task not done yet may be lost or only late: the main half went unjudged.
+        done = {(e.kind, e.checkout_session_id) for e in state.task_effects}
+        if any(
+            (kind, sub.checkout_session_id) not in done
+            for sub in state.subscriptions
+            if sub.active and sub.checkout_session_id is not None
+            for kind in state.task_kinds
+        ):
+            return (
+                "the worker never finished what was queued, so whether every activation's "
+                "tasks ran could not be judged"
+            )
+    return None
 
 
 INVARIANT = Invariant(

@@ -240,8 +240,15 @@ def run_unexercised(
     A checkout the customer could not complete is a finding in its own right: what the
     schedule meant to test with that session never happened (a later checkout too, when an
     earlier one worked). A forced race whose failpoint some step never reached tested no
-    race. A Redis fault on an app that has no Redis touched nothing it uses.
+    race. A Redis fault on an app that has no Redis touched nothing it uses. An edited
+    browser's request the adapter cannot send was never put to the app.
     """
+    for event in events:
+        if event.value.get("unsupported"):
+            return (
+                f"the schedule sends an edited browser's request ({event.name}), which this "
+                "app's adapter cannot send (traits.untrusted_client)"
+            )
     if not state.sessions:
         return no_checkout_reason(events)
     for event in events:

@@ -467,7 +467,13 @@ def _forge(ctx: RunContext, step: Step) -> None:
     metadata: dict[str, Any] = {}
     with contextlib.suppress(Exception):  # a session Stripe never saw has no metadata to copy
         metadata = ctx.env.stripe.session(session_id).get("metadata") or {}
-    event = forged_event(session_id, event_type, ctx.company_ids_by_session(alias), metadata)
+    event = forged_event(
+        session_id,
+        event_type,
+        ctx.company_ids_by_session(alias),
+        metadata,
+        ctx.env.webhook_api_version,
+    )
     status, error = post_forged_webhook(
         kind, ctx.env.app.webhook_url, event, ctx.env.webhook_secret
     )

@@ -47,6 +47,19 @@ def test_the_incident_mails_a_receipt_for_the_activation_redis_rolled_back(paych
     assert any("rolled back" in m for m in _i9(result)), _i9(result)
 
 
+def test_a_worker_still_busy_when_the_last_run_stopped_waiting_starts_the_next_run_afresh(
+    paychaos_env,
+):
+    """What it was still running would land in the next run's tables, judged there."""
+    paychaos_env.reset(seed=0)
+    before = paychaos_env.app.worker_pid
+    paychaos_env.reset(seed=0)
+    assert paychaos_env.app.worker_pid == before  # a settled worker is kept: resets stay cheap
+    paychaos_env._tasks_settled = False  # what settle_tasks leaves when the worker never idled
+    paychaos_env.reset(seed=0)
+    assert paychaos_env.app.worker_pid not in (None, before)
+
+
 def test_a_worker_killed_mid_task_loses_the_seeds_task_and_not_corrects(paychaos_env):
     seed = _run(paychaos_env, "seed_original", "worker-killed-mid-task")
     kills = [e.value for e in seed.history if e.name == "process" and "mid_task" in e.value]

@@ -133,6 +133,28 @@ def test_i11_is_na_for_an_adapter_that_cannot_edit_requests_and_unexercised_with
     assert verdicts["I11"].verdict == "not exercised"
 
 
+def test_a_foreign_ask_or_forgery_the_app_never_answered_exercises_nothing():
+    """The app was down: the edited validate and the forged webhook got no answer, so I11 and
+    I6 were not put to it (they read "not exercised", never "kept")."""
+    history, state = bought()
+    session = state.sessions[0]
+    history.invoke("customer:c2", "tampered_validate", {"session": session.id}).info(
+        {"session": session.id, "signed_in_id": "2", "told": None, "http_status": None}
+    )
+    history.invoke("attacker", "forge", {"kind": "unsigned", "session": session.id}).info(
+        {"kind": "unsigned", "session": session.id, "error": "connection refused"}
+    )
+    traits = AppTraits(untrusted_client=True)
+    verdicts = {v.invariant: v.verdict for v in judge(history.events(), state, (), traits)}
+    assert verdicts["I11"] == "not exercised" and verdicts["I6"] == "not exercised"
+    answered = History()
+    answered.invoke("attacker", "forge", {"kind": "unsigned", "session": session.id}).ok(
+        {"kind": "unsigned", "session": session.id, "http_status": 400}
+    )
+    verdicts = {v.invariant: v.verdict for v in judge(answered.events(), state, (), traits)}
+    assert verdicts["I6"] == "kept"
+
+
 def foreign_read(history, shown):
     history.invoke("customer:c2", "tampered_read", {"company": "c1"}).ok(
         {"company_id": "1", "signed_in_id": "2", "http_status": 200, **shown}

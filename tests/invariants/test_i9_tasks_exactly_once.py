@@ -66,6 +66,19 @@ def test_missing_work_is_not_held_against_a_worker_that_never_went_idle_or_a_can
     assert len(i9(twice)) == 1
 
 
+def test_i9_is_not_exercised_when_the_worker_never_went_idle_with_work_missing():
+    """Not settled and a task not done: lost or only late, no one can tell, so the verdict is
+    "not exercised" (it read "kept" as soon as any task had left an effect)."""
+    traits = AppTraits(task_kinds=KINDS)
+    late = activation(("provision_account", "7"), settled=False)
+    (verdict,) = [v for v in judge([], late, (), traits) if v.invariant == "I9"]
+    assert verdict.verdict is Verdict.NOT_EXERCISED and "never finished" in verdict.reason
+    # All work done: the promise was judged in full even though the wait ended early.
+    done = activation(("provision_account", "7"), ("send_receipt", "7"), settled=False)
+    (verdict,) = [v for v in judge([], done, (), traits) if v.invariant == "I9"]
+    assert verdict.verdict is Verdict.KEPT
+
+
 def test_i9_is_na_without_a_task_side_and_not_exercised_without_an_activation():
     traits = AppTraits()
     state = activation()

@@ -252,7 +252,8 @@ def test_i6_fires_when_a_forged_subscription_event_made_a_subscription():
     id; an active row carrying it came from the forgery, whatever its session."""
     from paychaos.forgery import forged_event, forged_subscription_id
 
-    event = forged_event("cs_test_forged_x", "customer.subscription.created", "1", {})
+    event = forged_event("cs_test_forged_x", "customer.subscription.created", "1", {}, "2020-08-27")
+    assert event["api_version"] == "2020-08-27"  # the endpoint's, as a genuine event's
     assert event["data"]["object"]["object"] == "subscription"
     assert event["data"]["object"]["id"] == forged_subscription_id("cs_test_forged_x")
     history = History()

@@ -51,3 +51,18 @@ def test_a_policy_on_a_two_event_fulfilment_keeps_a_rule_for_each(paychaos_emula
     run_step(ctx, webhook_policy(action="drop", event_type="$fulfilment", attempts="all"))
     rules = paychaos_emulator_control.delivery_policies()
     assert sorted(rule["event_type"] for rule in rules) == list(traits.fulfils_on)
+
+
+def test_an_edited_request_the_adapter_cannot_send_leaves_the_run_unexercised():
+    """On an app whose adapter sends no edited browser requests, a scenario about one reads
+    "not exercised", never "kept" for the plain purchase left over."""
+    from paychaos.schedule.step import tampered_read
+
+    env = SimpleNamespace(app=SimpleNamespace(traits=AppTraits(untrusted_client=False)))
+    ctx = RunContext(env=env, history=History(None), seed=0)  # type: ignore[arg-type]
+    run_step(ctx, tampered_read(company="c1", as_company="c2"))
+    paid = FinalState(sessions=(StripeSession("cs_test_1", "complete", "paid"),))
+    why = run_unexercised(ctx.history.events(), paid)
+    assert why is not None and "traits.untrusted_client" in why and "tampered_read" in why
+    # The same read by an adapter that can send it is the scenario's subject, exercised.
+    assert run_unexercised([], paid) is None

@@ -126,6 +126,42 @@ _backoff = _RedisBackoff()
 _broker_backoff = _RedisBackoff()
 
 
+def _send_rows(
+    rows: list[Any], send: Callable[[Any], None], backoff: _RedisBackoff, what: str
+) -> tuple[int, str | None]:
+    """Send outbox rows in order, marking each sent; stop at the first failure, which stays on
+    its row (and backs the sender off) for the next drain. Returns (sent, the failure)."""
+    sent = 0
+    for row in rows:
+        row.attempts += 1
+        try:
+            send(row)
+        except Exception as exc:  # any send failure: keep the row for the next drain
+            error = f"{type(exc).__name__}: {exc}"
+            row.last_error = error[:1000]
+            row.save(update_fields=["attempts", "last_error"])
+            backoff.failed()
+            log.warning("%s %s not sent, will retry: %s", what, row.id, error)
+            return sent, error
+        row.sent_at = timezone.now()
+        row.save(update_fields=["attempts", "sent_at"])
+        sent += 1
+    if sent:
+        backoff.succeeded()
+    return sent, None
+
+
+def _send_notification(row: Any) -> None:
+    failpoint("notify.before_send")
+    send_to_company(row.company_id, row.payload)
+
+
+def _publish_task(row: Any) -> None:
+    from paychaos.reference_app.tasks.celery_app import TASKS
+
+    TASKS[row.kind].apply_async(args=[{**row.payload, "outbox_id": row.id}])
+
+
 def _metadata_company(session: dict[str, Any]) -> int | None:
     """The company the session was created for (its metadata), or None."""
     try:
@@ -584,23 +620,8 @@ class CorrectVariant(Variant):
                 )
                 if not batch:
                     break
-                for row in batch:
-                    row.attempts += 1
-                    try:
-                        failpoint("notify.before_send")
-                        send_to_company(row.company_id, row.payload)
-                    except Exception as exc:  # any send failure: keep the row for the next drain
-                        error = f"{type(exc).__name__}: {exc}"
-                        row.last_error = error[:1000]
-                        row.save(update_fields=["attempts", "last_error"])
-                        _backoff.failed()
-                        log.warning("notification %s not sent, will retry: %s", row.id, error)
-                        break
-                    row.sent_at = timezone.now()
-                    row.save(update_fields=["attempts", "sent_at"])
-                    sent += 1
-        if error is None and sent:
-            _backoff.succeeded()
+                done, error = _send_rows(batch, _send_notification, _backoff, "notification")
+                sent += done
         pending = NotificationOutbox.objects.filter(sent_at__isnull=True).count()
         return DrainResult(sent=sent, pending=pending, error=error)
 
@@ -648,7 +669,6 @@ class CorrectVariant(Variant):
         seconds ago, or ``stale_after`` when given: 0 once the worker is known to be idle)."""
         from datetime import timedelta
 
-        from paychaos.reference_app.tasks.celery_app import TASKS
         from paychaos.reference_app.tasks.models import TaskOutbox
 
         cfg = settings.PAYMENTS
@@ -656,7 +676,6 @@ class CorrectVariant(Variant):
             return DrainResult()
         again = cfg.task_republish_after if stale_after is None else stale_after
         stale = timezone.now() - timedelta(seconds=again)
-        sent, error = 0, None
         with transaction.atomic():
             rows = list(
                 TaskOutbox.objects.select_for_update(skip_locked=True)
@@ -664,22 +683,7 @@ class CorrectVariant(Variant):
                 .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=stale))
                 .order_by("id")[:50]
             )
-            for row in rows:
-                row.attempts += 1
-                try:
-                    TASKS[row.kind].apply_async(args=[{**row.payload, "outbox_id": row.id}])
-                except Exception as exc:  # any broker failure: keep the row for the next drain
-                    error = f"{type(exc).__name__}: {exc}"
-                    row.last_error = error[:1000]
-                    row.save(update_fields=["attempts", "last_error"])
-                    _broker_backoff.failed()
-                    log.warning("task %s not published, will retry: %s", row.id, error)
-                    break
-                row.sent_at = timezone.now()
-                row.save(update_fields=["attempts", "sent_at"])
-                sent += 1
-        if error is None and sent:
-            _broker_backoff.succeeded()
+            sent, error = _send_rows(rows, _publish_task, _broker_backoff, "task")
         pending = TaskOutbox.objects.filter(done_at__isnull=True).count()
         return DrainResult(sent=sent, pending=pending, error=error)
 
