@@ -16,15 +16,23 @@ the schedule asked for, as without ``--browser``.
 Playwright and Chromium are optional: this module imports Playwright only when a browser
 starts, and says how to install both when either is missing. The browser is always the
 system's Chromium (Debian's ``chromium`` package), never one downloaded at run time.
+
+Everything the browser writes (Playwright's profile and artifacts folders, Chromium's own
+scratch files) goes into one temporary folder of the browser's, ``paychaos-browser-*``,
+which carries the owner marker and is recorded in the registry: ``close`` removes it, and
+the next start removes it if the harness was killed before it could.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import shutil
+import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +50,8 @@ PAGE_TEXT_LIMIT = 200
 CLOCK_STEP = 0.25
 # How long closing the browser may take before the environment stops waiting for it.
 CLOSE_TIMEOUT = 30.0
+# Held while TMPDIR is pointed at a browser's folder for the spawn of its Playwright driver.
+_SPAWN_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,8 @@ class CustomerBrowser:
         self._thread: threading.Thread | None = None
         self._driver: Any = None
         self._browser: Any = None
+        self._folder: Path | None = None
+        self._folder_entry: Path | None = None
 
     def __enter__(self) -> CustomerBrowser:
         self.start()
@@ -102,6 +114,7 @@ class CustomerBrowser:
                 "--browser needs Playwright for Python, which is not installed", hint=INSTALL_HINT
             ) from None
         executable = self.executable or find_chromium()
+        folder = self._own_folder()
         loop = asyncio.new_event_loop()
         self._loop = loop
         self._thread = threading.Thread(
@@ -110,7 +123,10 @@ class CustomerBrowser:
         self._thread.start()
 
         async def launch() -> None:
-            self._driver = await async_playwright().start()
+            # The driver (and the Chromium it launches) makes its profile and artifacts
+            # folders in its own temp folder: ours, so a killed run leaves them to the reaper.
+            with _temp_folder_for_children(folder):
+                self._driver = await async_playwright().start()
             self._browser = await self._driver.chromium.launch(
                 executable_path=executable, headless=True
             )
@@ -118,6 +134,7 @@ class CustomerBrowser:
         try:
             self._call(launch(), timeout=120)
         except ConfigError:
+            self.close()
             raise
         except Exception as exc:
             self.close()
@@ -126,10 +143,30 @@ class CustomerBrowser:
                 hint=INSTALL_HINT,
             ) from None
 
+    def _own_folder(self) -> Path:
+        """The browser's temporary folder, with the owner marker and a registry entry."""
+        from paychaos.services.registry import ProcessRegistry
+
+        registry = ProcessRegistry.default()
+        registry.reap()  # a killed run's browser folder goes before this one is made
+        self._folder = Path(tempfile.mkdtemp(prefix="paychaos-browser-"))
+        self._folder_entry = registry.add_folder("browser", self._folder)
+        return self._folder
+
+    def _remove_folder(self) -> None:
+        if self._folder is not None:
+            from paychaos.services.registry import ProcessRegistry
+
+            shutil.rmtree(self._folder, ignore_errors=True)
+            ProcessRegistry.default().remove(self._folder_entry)
+            self._folder = self._folder_entry = None
+
     def close(self) -> None:
-        """Close the browser and the driver, and stop the thread; safe to call twice."""
+        """Close the browser and the driver, stop the thread, remove the browser's folder;
+        safe to call twice."""
         loop, thread = self._loop, self._thread
         if loop is None or thread is None:
+            self._remove_folder()
             return
 
         async def shut() -> None:
@@ -148,6 +185,7 @@ class CustomerBrowser:
             thread.join(timeout=CLOSE_TIMEOUT)
             loop.close()
             self._loop = self._thread = None
+            self._remove_folder()
 
     def read(self, url: str, outcomes: Mapping[str, str], timeout: float) -> PageReading:
         """Load ``url`` in a fresh page and say which outcome it shows (its selector visible).
@@ -263,6 +301,23 @@ class CustomerBrowser:
             for task in waits:
                 task.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
+
+
+@contextlib.contextmanager
+def _temp_folder_for_children(folder: Path) -> Iterator[None]:
+    """Processes spawned meanwhile get ``folder`` as TMPDIR (this process's own temp folder,
+    already settled by ``tempfile``, is unchanged)."""
+    tempfile.gettempdir()  # settle this process's choice before TMPDIR moves
+    with _SPAWN_LOCK:
+        before = os.environ.get("TMPDIR")
+        os.environ["TMPDIR"] = str(folder)
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("TMPDIR", None)
+            else:
+                os.environ["TMPDIR"] = before
 
 
 async def _wait_on_page_clock(page: Any, answered: asyncio.Event, timeout: float) -> None:

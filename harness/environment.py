@@ -150,7 +150,9 @@ class Environment:
         )
         self.emulator.start()
         self._stack.callback(self.emulator.stop)
-        self.stripe = StripeRest(self.emulator.url, self.options.api_key)
+        self.stripe = StripeRest(
+            self.emulator.url, self.options.api_key, harness_token=self.emulator.control_token
+        )
         self._stack.callback(self.stripe.close)
 
         # A real Toxiproxy when PAYCHAOS_TOXIPROXY_URL is set, the embedded one otherwise:
@@ -190,8 +192,10 @@ class Environment:
             direct_broker_url=_with_db(redis.url, BROKER_DB),
         )
         self._register_webhook_endpoint()
-        self.app.start(self._wiring_now())
+        # Closed even if its start is cut short (SIGTERM while it migrates or boots): its
+        # log folder and server go with the environment, not at the next start.
         self._stack.callback(getattr(self.app, "close", self.app.stop))
+        self.app.start(self._wiring_now())
         self.failpoints = FailpointClient(self.app.base_url, token)  # type: ignore[attr-defined]
         self.observer = NotificationObserver(self.app.websocket_url, self.app.notification_from)
         self._stack.callback(self.observer.close)

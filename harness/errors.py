@@ -21,6 +21,11 @@ class PaychaosError(Exception):
     def __str__(self) -> str:
         return self.what if not self.hint else f"{self.what}\n  hint: {self.hint}"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as its class and attributes, whatever its ``__init__`` takes: a worker
+        # process's error (an EnvironmentFailed with its log tail) reaches the parent as itself.
+        return (_rebuild, (type(self), self.what, dict(self.__dict__)))
+
 
 class ConfigError(PaychaosError):
     """A setting (environment variable, option, file) is missing or malformed."""
@@ -63,3 +68,10 @@ class EnvironmentFailed(ServiceError):
 
     def to_dict(self) -> dict[str, str]:
         return {"service": self.service, "message": self.what, "log_tail": self.log_tail}
+
+
+def _rebuild(cls: type[PaychaosError], what: str, state: dict[str, object]) -> PaychaosError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, what)
+    error.__dict__.update(state)
+    return error

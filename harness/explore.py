@@ -134,7 +134,9 @@ def explore(
 
     ``run`` replaces running a schedule in ``env`` (``paychaos.parallel`` hands the schedules
     to worker processes this way); when it returns None the schedule was not run here and
-    counts as kept. ``database``: the example database to use instead of the profile's."""
+    counts as kept. Its first failure comes back confirmed already (``paychaos.runner.confirm``:
+    broken again, or kept and flaky). ``database``: the example database to use instead of
+    the profile's."""
     if run is None and env is None:
         raise TypeError("explore needs an environment or a run function")
     wanted = tuple(only) if only is not None else None
@@ -165,13 +167,15 @@ def explore(
         result = execute(schedule)
         if result is None:
             return
-        if not result.kept and not last_failure:
-            assert env is not None  # a failure was run here, in an environment
+        if not last_failure:
             # The first failure counts only if it happens again on the same schedule: what
             # does not is flaky, and is not shrunk. While shrinking, each smaller failure is
-            # taken as it comes; the last one is replayed at the end (see below).
-            result = confirm(env, result)
-            if result.kept:
+            # taken as it comes; the last one is replayed at the end (see below). A ``run``
+            # of the caller's has rerun its failures itself.
+            if not result.kept and run is None:
+                assert env is not None
+                result = confirm(env, result)
+            if result.kept and result.flaky_violations:
                 stats.flaky += 1
                 if len(flaky_findings) < FLAKY_KEPT:
                     flaky_findings.append(Finding(schedule, result))

@@ -64,7 +64,13 @@ from typing import Any
 
 try:  # Inside paychaos, errors are PaychaosErrors (the CLI prints them without a traceback).
     from paychaos.errors import PaychaosError as _ErrorBase
+    from paychaos.net import bearer_token_matches
 except ImportError:  # pragma: no cover - failpoints.py copied into an app on its own
+
+    def bearer_token_matches(authorization: str | None, expected: str) -> bool:
+        given = (authorization or "").strip()
+        ok = bool(expected) and given.lower().startswith("bearer ")
+        return ok and hmac.compare_digest(given[7:].strip().encode(), expected.encode())
 
     class _ErrorBase(Exception):  # type: ignore[no-redef]
         def __init__(self, what: str, *, hint: str | None = None) -> None:
@@ -111,6 +117,10 @@ _TASKS = "off, sleep(ms), raise(module.Class[, message]), pause[(timeout_ms)], c
 
 class FailpointError(_ErrorBase):
     """A failpoint was misused or the control endpoint refused a request."""
+
+    #: True when the app answered (with an error status); False when it could not be reached
+    #: or dropped the connection (then its failpoints are in an unknown state).
+    answered = False
 
 
 class FailpointActionError(FailpointError, ValueError):
@@ -514,9 +524,7 @@ def handle_control_request(
         return 404, {"error": "failpoint control is off"}
     if not _is_loopback(client_host):
         return 403, {"error": "failpoint control accepts loopback clients only"}
-    expected = env.get(TOKEN_ENV, "")
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    if not bearer_token_matches(authorization, env.get(TOKEN_ENV, "")):
         return 401, {"error": "missing or wrong failpoint token"}
     parts = [urllib.parse.unquote(p) for p in path.strip("/").split("/") if p]
     try:
@@ -765,10 +773,12 @@ class FailpointClient:
                 raise FailpointActionError(message) from None
             if exc.code == 408:
                 raise TimeoutError(message) from None
-            raise FailpointError(
+            refused = FailpointError(
                 f"failpoint control {method} {path!r} answered {exc.code}: {message}",
                 hint="is the app running with PAYCHAOS_FAILPOINTS=1 and this token?",
-            ) from None
+            )
+            refused.answered = True
+            raise refused from None
         except urllib.error.URLError as exc:
             raise FailpointError(
                 f"cannot reach failpoint control at {self.base_url}: {exc.reason}",

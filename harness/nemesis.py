@@ -6,13 +6,13 @@ the runner writes them into the history. It never writes the history itself.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from paychaos.errors import ConfigError
+from paychaos.failpoints import FailpointError
 from paychaos.faults.client import ProxyHandle
 from paychaos.faults.nemesis import NemesisOp
 from paychaos.faults.toxics.registry import TOXICS
@@ -217,9 +217,21 @@ class Nemesis:
             if target in (None, name):
                 getattr(self.services, name).start()
                 self._down.discard(name)
+        # Failpoints go before the app is judged, the world healed: a request still in flight
+        # meeting an armed crash after the check below would leave the drain a dead server,
+        # which reads as the harness's own environment failing. A server whose failpoints
+        # could not be cleared (it did not answer in time) is restarted: a new one has none.
+        failpoints_cleared = True
+        if target is None and self.failpoints is not None:
+            try:
+                self.failpoints.clear_all()  # paused callers go on
+            except FailpointError as exc:
+                failpoints_cleared = exc.answered  # an app without failpoints answers 404
+            except Exception:
+                failpoints_cleared = False
         # Not just "is the process alive": a crashed server may still be exiting, and a hung
         # one is alive but useless. Either way, heal means a server that answers.
-        if target in (None, "app") and not self.app.responsive():
+        if target in (None, "app") and (not failpoints_cleared or not self.app.responsive()):
             # After a full heal this start-up sees a healthy world, so the server is as good as
             # new; a partial heal may start it while other faults are still on.
             self._app_dirty = target is not None
@@ -230,9 +242,6 @@ class Nemesis:
             if not self.app.worker_running:
                 self.app.start_worker()
             self._worker_down = self._worker_paused = False
-        if target is None and self.failpoints is not None:
-            with contextlib.suppress(Exception):
-                self.failpoints.clear_all()  # paused callers go on
         return [*self._taken_ops(), NemesisRecord("heal", {"target": target})]
 
 

@@ -62,8 +62,10 @@ def loopback_host_header(value: str | None) -> bool:
 
 
 def bearer_token_matches(authorization: str | None, expected: str) -> bool:
-    """True when ``Authorization: Bearer <token>`` carries ``expected`` (compared in constant time)."""
+    """True when ``Authorization: Bearer <token>`` carries ``expected`` (compared in constant
+    time). Every control surface checks its token with this one function; an empty
+    ``expected`` matches nothing."""
     given = (authorization or "").strip()
-    if not given.lower().startswith("bearer "):
+    if not expected or not given.lower().startswith("bearer "):
         return False
     return hmac.compare_digest(given[7:].strip().encode(), expected.encode())

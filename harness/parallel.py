@@ -9,8 +9,10 @@ environment and picklable arguments. Nothing is shared between workers but the p
 Exploration keeps one seed's sequence of schedules, whatever the number of workers: the parent
 draws the sequence from Hypothesis exactly as a one-worker run would (the same seed and
 settings, nothing run), hands schedule *i* to the next free worker, and takes as the finding
-the failing schedule with the lowest index once every lower one has passed. One worker then
-replays the sequence up to that schedule without running it (it is known to pass), so its
+the failing schedule with the lowest index once every lower one has passed. As with one
+worker, a failing schedule is run again at once where it failed: one that does not break
+again is flaky, and exploring goes on past it. One worker then replays the sequence up to the
+finding without running it (the schedules before it passed, and it broke twice), so its
 Hypothesis run is in the very state a one-worker run was at that failure, and shrinks it once.
 Same seed, same finding, same counts, with 1 worker or N.
 
@@ -22,8 +24,10 @@ Same seed, same finding, same counts, with 1 worker or N.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import threading
@@ -270,19 +274,27 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _portable(exc: BaseException) -> dict[str, Any]:
-    """An exception as plain data (custom exceptions do not always survive pickling)."""
-    return {
+    """An exception as plain data (custom exceptions do not always survive pickling). A
+    PaychaosError goes as itself too (it pickles with its class and attributes), so the
+    parent's ``except ServiceError`` sees a worker's EnvironmentFailed, log tail and all."""
+    value: dict[str, Any] = {
         "type": type(exc).__name__,
         "what": getattr(exc, "what", None) or str(exc) or type(exc).__name__,
         "hint": getattr(exc, "hint", None),
         "exit_code": getattr(exc, "exit_code", None) if isinstance(exc, PaychaosError) else None,
         "traceback": "".join(traceback.format_exception(exc)),
     }
+    if isinstance(exc, PaychaosError):
+        with contextlib.suppress(Exception):  # an attribute that does not pickle: data only
+            value["error"] = pickle.loads(pickle.dumps(exc))
+    return value
 
 
 def _rebuilt(value: Any, context: str) -> PaychaosError:
     if not isinstance(value, dict):
         return WorkerFailed(context)
+    if isinstance(value.get("error"), PaychaosError):
+        return value["error"]  # type: ignore[no-any-return]
     if value.get("exit_code") is not None:
         error = PaychaosError(value["what"], hint=value.get("hint"))
         error.exit_code = value["exit_code"]
@@ -300,8 +312,9 @@ class _Stopped(BaseException):
     """Ends the parent's generation of schedules (no more are wanted)."""
 
 
-class _NotRepeated(BaseException):
-    """The failing schedule kept every promise when the shrinking worker ran it again."""
+class _Diverged(BaseException):
+    """The shrinking worker's Hypothesis run drew another schedule where the pool's failure
+    was (the example database changed in between): the pool's failure stands, unshrunk."""
 
 
 def explore_parallel(
@@ -312,7 +325,7 @@ def explore_parallel(
     max_examples: int = 100,
     budget_seconds: float | None = None,
     profile: str = "ci",
-    database: ExampleDatabase | None = None,
+    database: ExampleDatabase | str | None = None,
     database_dir: Path | None = None,
     only: Iterable[str] | None = None,
     on_example: Callable[[ExploreStats], None] | None = None,
@@ -322,15 +335,23 @@ def explore_parallel(
     """:func:`paychaos.explore.explore` over the pool's workers; the same outcome for the same
     seed whatever the pool's size. ``strategy`` builds the schedules' strategy (a picklable
     callable such as a ``partial`` of :func:`strategy_named`: the shrinking worker builds its
-    own). ``shard`` ``(K, N)``: run only the
-    schedules whose index is K-1 modulo N (the others are another machine's)."""
+    own). ``database``: the example database, or the ``--example-db`` text it opens from (a
+    folder or a Redis URL), which is what the shrinking worker is sent (a Redis client cannot
+    be). ``shard`` ``(K, N)``: run only the schedules whose index is K-1 modulo N (the others
+    are another machine's).
+
+    As with one worker, a failing schedule is run again at once in the same environment: a
+    failure that does not repeat is flaky and exploring goes on; the first one that does is
+    shrunk. A worker's environment failure (a ServiceError) ends exploring: the outcome carries
+    it as ``failure``, with what ran before it (the pool is then fit only for closing)."""
     from hypothesis.database import ReadOnlyDatabase
 
-    from paychaos.explore import FAULT_STEPS, ExploreOutcome, ExploreStats, Finding
+    from paychaos.explore import FAULT_STEPS, FLAKY_KEPT, ExploreOutcome, ExploreStats, Finding
     from paychaos.explore import explore as explore_one
 
     wanted = tuple(only) if only is not None else None
-    db = _database(profile, database, database_dir)
+    spec = _database_spec(profile, database, database_dir)
+    db = _opened(spec)
     variant = pool.call(pool.workers[0], _variant_of)
     stats = ExploreStats()
     schedules: queue.Queue[tuple[int, Scenario] | None] = queue.Queue(maxsize=4 * pool.size)
@@ -351,7 +372,8 @@ def explore_parallel(
 
     def generate() -> None:
         # The same Hypothesis run a one-worker exploration makes, running nothing: every
-        # schedule passes, so the sequence is the one that run sees up to its first failure.
+        # schedule passes (as a flaky one does there), so the sequence is the one that run
+        # sees up to its first confirmed failure.
         with contextlib.suppress(_Stopped):
             explore_one(
                 None, strategy(), seed=seed, max_examples=max_examples,
@@ -363,7 +385,9 @@ def explore_parallel(
     generator = threading.Thread(target=generate, name="paychaos-generate", daemon=True)
     generator.start()
     ran: dict[int, tuple[Scenario, RunResult]] = {}
+    sent: list[int] = []  # the schedules handed out, in the sequence's order
     first_failure: int | None = None
+    failure: ServiceError | None = None
     exhausted = False
     k, n = shard
     try:
@@ -379,14 +403,22 @@ def explore_parallel(
                     item = None
                 if item is None:
                     break
+                sent.append(item[0])
                 pool.send(worker, item, _run_schedule, item[1], seed, wanted)
             if not pool.busy():
                 break
-            worker, result = pool.receive()
+            try:
+                worker, result = pool.receive()
+            except ServiceError as exc:  # a worker's environment failed: exploring ends here
+                failure = exc
+                break
             index, schedule = worker.tag
             ran[index] = (schedule, result)
             stats.examples += 1
             stats.faults += sum(1 for s in schedule.steps if s.do in FAULT_STEPS)
+            stats.flaky += _flaky(result)
+            if not result.kept:
+                stats.distinct.add(tuple(result.broken) or ("error",))
             if on_example:
                 on_example(stats)
             if not result.kept and (first_failure is None or index < first_failure):
@@ -400,56 +432,91 @@ def explore_parallel(
         generator.join(5)
 
     # What counts is the prefix a one-worker run would have made: every schedule before the
-    # first failure (the later ones ran only because other workers were ahead).
-    before = sorted(i for i in ran if first_failure is None or i < first_failure)
+    # first confirmed failure (the later ones ran only because other workers were ahead), and
+    # when an environment failed, those before the first one that never came back.
+    done = list(itertools.takewhile(lambda i: i in ran, sent))
     total = ExploreStats(started=stats.started)
-    for i in before:
+    flaky: list[Finding] = []
+
+    def count(i: int) -> Finding:
         schedule, result = ran[i]
         total.examples += 1
         total.faults += sum(1 for s in schedule.steps if s.do in FAULT_STEPS)
+        if not result.kept:
+            total.distinct.add(tuple(result.broken) or ("error",))
+        if _flaky(result):
+            total.flaky += 1
+            if len(flaky) < FLAKY_KEPT:
+                flaky.append(Finding(schedule, result))
         if on_result:
             on_result(schedule, result)
-    if first_failure is None:
-        return ExploreOutcome(variant=variant, seed=seed, stats=total, finding=None)
-    failing_schedule, failing_result = ran[first_failure]
+        return Finding(schedule, result)
+
+    for i in done:
+        if first_failure is not None and i >= first_failure:
+            break
+        count(i)
+    if first_failure is None or first_failure not in done:  # nothing broke before it ended
+        return ExploreOutcome(
+            variant=variant, seed=seed, stats=total, finding=None,
+            flaky_findings=tuple(flaky), failure=failure,
+        )  # fmt: skip
+    if failure is not None:  # a confirmed failure, then an environment failed: it stands
+        return ExploreOutcome(
+            variant=variant, seed=seed, stats=total, finding=count(first_failure),
+            flaky_findings=tuple(flaky), failure=failure,
+        )  # fmt: skip
+    failing = Finding(*ran[first_failure])
     hard_stop = None if budget_seconds is None else stats.started + 2 * budget_seconds
     shrunk: ExploreOutcome
     runs: list[tuple[Scenario, RunResult]]
-    shrunk, runs = pool.call(
-        pool.workers[0], _shrink, strategy, first_failure, seed, max_examples, profile,
-        db, wanted, hard_stop,
-    )  # fmt: skip
+    try:
+        shrunk, runs = pool.call(
+            pool.workers[0], _shrink, strategy, first_failure, failing.result, seed,
+            max_examples, profile, spec, wanted, hard_stop,
+        )  # fmt: skip
+    except ServiceError as exc:  # the shrinking worker's environment failed: it stands
+        return ExploreOutcome(
+            variant=variant, seed=seed, stats=total, finding=count(first_failure),
+            flaky_findings=tuple(flaky), failure=exc,
+        )  # fmt: skip
     for schedule, result in runs:
         if on_result:
             on_result(schedule, result)
     total.examples += shrunk.stats.examples
     total.faults += shrunk.stats.faults
-    total.distinct |= shrunk.stats.distinct or {tuple(failing_result.broken) or ("error",)}
+    total.distinct |= shrunk.stats.distinct or {tuple(failing.result.broken) or ("error",)}
     total.flaky += shrunk.stats.flaky
-    if shrunk.finding is None and not shrunk.flaky_findings:
-        # The failure did not happen again on its rerun: a flaky finding, shown unshrunk (the
-        # pool stops there, where one worker would go on exploring).
-        total.flaky += 1
-        flaky = (Finding(failing_schedule, failing_result.as_flaky()),)
-        return ExploreOutcome(
-            variant=variant, seed=seed, stats=total, finding=None, flaky_findings=flaky
-        )
     return ExploreOutcome(
-        variant=shrunk.variant, seed=seed, stats=total, finding=shrunk.finding,
-        flaky_findings=shrunk.flaky_findings, failure=shrunk.failure,
+        variant=shrunk.variant or variant, seed=seed, stats=total,
+        finding=shrunk.finding or failing,
+        flaky_findings=(*flaky, *shrunk.flaky_findings)[:FLAKY_KEPT], failure=shrunk.failure,
     )  # fmt: skip
 
 
-def _database(
-    profile: str, database: ExampleDatabase | None, database_dir: Path | None
-) -> ExampleDatabase | None:
+def _flaky(result: RunResult) -> bool:
+    """A failure its rerun did not repeat (``paychaos.runner.confirm`` re-judged it flaky)."""
+    return result.kept and bool(result.flaky_violations)
+
+
+def _database_spec(
+    profile: str, database: ExampleDatabase | str | None, database_dir: Path | None
+) -> ExampleDatabase | str | None:
+    """The example database as a worker can be sent it: the ``--example-db`` text (a folder or
+    a Redis URL), or the database object the caller gave."""
     if database is not None:
         return database
     if profile == "chaos" and database_dir:
-        from hypothesis.database import DirectoryBasedExampleDatabase
-
-        return DirectoryBasedExampleDatabase(str(database_dir))
+        return str(database_dir)
     return None
+
+
+def _opened(spec: ExampleDatabase | str | None) -> ExampleDatabase | None:
+    if isinstance(spec, str):
+        from paychaos.cli.workers import example_database
+
+        return example_database(spec)
+    return spec
 
 
 def _variant_of(env: Environment) -> str:
@@ -459,26 +526,32 @@ def _variant_of(env: Environment) -> str:
 def _run_schedule(
     env: Environment, schedule: Scenario, seed: int, only: tuple[str, ...] | None
 ) -> RunResult:
-    from paychaos.runner import run_scenario
+    """Run one schedule; a broken promise is run again at once, in the same environment, as
+    one worker does: what does not repeat comes back kept and flaky."""
+    from paychaos.runner import confirm, run_scenario
 
-    return run_scenario(env, schedule, seed=seed, only=only)
+    return confirm(env, run_scenario(env, schedule, seed=seed, only=only))
 
 
 def _shrink(
     env: Environment,
     strategy: Callable[[], SearchStrategy[Scenario]],
     replayed: int,
+    failure: RunResult,
     seed: int,
     max_examples: int,
     profile: str,
-    database: ExampleDatabase | None,
+    database: ExampleDatabase | str | None,
     only: tuple[str, ...] | None,
     hard_stop: float | None,
 ) -> tuple[ExploreOutcome, list[tuple[Scenario, RunResult]]]:
     """In a worker: the one-worker Hypothesis run, with its first ``replayed`` schedules
-    (known to pass, run by the pool) not run again; the next one is the failure, run again
-    here, then shrunk. ``hard_stop``: the monotonic time past which shrinking stops."""
-    from paychaos.explore import ExploreOutcome, ExploreStats
+    (known to pass, run by the pool) not run again, nor the next one, the pool's ``failure``
+    (confirmed there: run twice, as one worker runs it); then shrunk. ``hard_stop``: the
+    monotonic time past which shrinking stops, the smallest failure so far standing (once a
+    rerun repeats it, as with one worker). ``database``: as :func:`explore_parallel` takes it,
+    opened here."""
+    from paychaos.explore import ExploreOutcome, ExploreStats, _ShrinkSpent
     from paychaos.explore import explore as explore_one
     from paychaos.runner import run_scenario
 
@@ -489,20 +562,21 @@ def _shrink(
         calls[0] += 1
         if calls[0] <= replayed:
             return None
-        if hard_stop is not None and calls[0] > replayed + 1 and time.monotonic() > hard_stop:
-            return None  # shrinking past its allowance: keep the smallest failure so far
-        result = run_scenario(env, schedule, seed=seed, only=only)
-        if calls[0] == replayed + 1 and result.kept:
-            raise _NotRepeated
-        return result
+        if calls[0] == replayed + 1:
+            if schedule.to_dict() != failure.scenario.to_dict():
+                raise _Diverged
+            return failure
+        if hard_stop is not None and time.monotonic() > hard_stop:
+            raise _ShrinkSpent  # shrinking past its allowance: the smallest failure so far
+        return run_scenario(env, schedule, seed=seed, only=only)
 
     try:
         outcome = explore_one(
             env, strategy(), seed=seed, max_examples=max_examples, profile=profile,
-            database=database, only=only, run=run,
+            database=_opened(database), only=only, run=run,
             on_result=lambda schedule, result: runs.append((schedule, result)),
         )  # fmt: skip
-    except _NotRepeated:
+    except _Diverged:
         outcome = ExploreOutcome(variant=env.variant, seed=seed, stats=ExploreStats(), finding=None)
     return outcome, runs
 
@@ -516,11 +590,13 @@ def run_matrix(
     cell_fn: Callable[..., RunResult],
     *,
     first_variant: str,
-    on_done: Callable[[int], None] | None = None,
+    on_done: Callable[[int, RunResult], None] | None = None,
 ) -> list[RunResult]:
     """Run every ``(variant, *args)`` cell as ``cell_fn(env, variant, *args)`` in some worker;
     the results in the cells' order. A worker keeps to its current variant while cells of it
-    remain (a switch restarts its app server)."""
+    remain (a switch restarts its app server). ``on_done(index, result)`` sees each cell as it
+    ends: when a worker's environment fails (a ServiceError, raised here), the cells done
+    before it are the ones it saw."""
     results: dict[int, RunResult] = {}
     left = list(range(len(cells)))
     for worker in pool.workers:
@@ -537,5 +613,5 @@ def run_matrix(
         worker, result = pool.receive()
         results[worker.tag] = result
         if on_done:
-            on_done(worker.tag)
+            on_done(worker.tag, result)
     return [results[i] for i in range(len(cells))]

@@ -225,9 +225,11 @@ def write_explore_json(
     budget: str,
     commands: dict[int, str],
     failure: PaychaosError | None = None,
+    stopped: tuple[int, str] | None = None,
 ) -> None:
     """What ``paychaos explore`` found, as JSON: its counts, the shrunk finding and the flaky
-    findings (each with its replay command), and the environment failure that stopped it."""
+    findings (each with its replay command), and the environment failure that stopped it.
+    ``stopped``: (exit code, signal name) of a signal that ended it early (partial counts)."""
     stats = outcome.stats
 
     def found(finding: Any) -> dict[str, Any]:
@@ -237,7 +239,9 @@ def write_explore_json(
             **finding.result.to_dict(),
         }
 
-    if failure is not None:
+    if stopped is not None:
+        code = stopped[0]
+    elif failure is not None:
         code = failure.exit_code
     elif outcome.finding is not None:
         code = EXIT_BROKEN
@@ -258,6 +262,9 @@ def write_explore_json(
     if failure is not None:
         payload["partial"] = True
         payload["environment_failure"] = failure_dict(failure)
+    if stopped is not None:
+        payload["partial"] = True
+        payload["stopped_by"] = stopped[1]
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
 
 

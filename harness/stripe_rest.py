@@ -1,7 +1,8 @@
 """The harness's own Stripe REST calls (never the app's): create prices, read sessions back.
 
-The harness talks to the emulator straight, not through the fault proxy, so a fault on the
-app's Stripe link never hides the truth from the checkers.
+The harness talks to the emulator straight, not through the fault proxy, and shows the
+emulator's control token, so no fault on the app's Stripe link (the proxy's, or the
+emulator's own API faults) ever hides the truth from the checkers or fails a harness step.
 
 >>> stripe = StripeRest("http://127.0.0.1:12111", "sk_test_paychaos000000000000000000")   # doctest: +SKIP
 >>> stripe.post("/v1/products", {"name": "pro"})["id"]                   # doctest: +SKIP
@@ -22,10 +23,14 @@ Form = dict[str, str] | list[tuple[str, str]]
 class StripeRest:
     """Form-encoded v1 calls with the environment's secret key, over one keep-alive session."""
 
-    def __init__(self, base_url: str, api_key: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, api_key: str, timeout: float = 10.0, harness_token: str = ""
+    ) -> None:
         self.base_url = base_url
         self._http = requests.Session()
         self._http.auth = (api_key, "")
+        if harness_token:  # the emulator's control token: its API faults are for the app only
+            self._http.headers["Paychaos-Harness-Token"] = harness_token
         self._timeout = timeout
 
     def post(self, path: str, data: Form) -> dict[str, Any]:

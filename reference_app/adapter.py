@@ -156,17 +156,19 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         return told_by_success_page(body)
 
     def subscription_status(self, company_id: str) -> dict[str, Any]:
-        response = self.http.get(
-            f"{self.base_url}/api/companies/{company_id}/subscription/", timeout=10
+        response = self.http.get(  # the company's own user, signed in
+            f"{self.base_url}/api/companies/{company_id}/subscription/",
+            headers={"X-Company-Id": company_id},
+            timeout=10,
         )
         response.raise_for_status()
         body = response.json()
         return {"status": body.get("status"), "session": body.get("checkout_session_id")}
 
-    def subscription_status_as(self, company_id: str, *, signed_in: str) -> dict[str, Any]:
+    def subscription_status_as(self, company_id: str, *, signed_in: str | None) -> dict[str, Any]:
         response = self.http.get(
             f"{self.base_url}/api/companies/{company_id}/subscription/",
-            headers={"X-Company-Id": signed_in},
+            headers={"X-Company-Id": signed_in} if signed_in is not None else {},
             timeout=10,
         )
         body = response.json() if response.status_code < 500 else {}
@@ -202,23 +204,19 @@ class ReferenceAppAdapter(DjangoAppAdapter):
         return []
 
     def settle(self) -> None:
-        token = self._wiring.failpoints_token if self._wiring else None
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        for path in ("/api/_internal/notifications/drain/", "/api/_internal/tasks/drain/"):
-            try:
-                self.http.post(self.base_url + path, json={}, headers=headers, timeout=10)
-            except requests.RequestException:
-                pass
+        self._internal("/api/_internal/notifications/drain/", {})
+        self._internal("/api/_internal/tasks/drain/", {})
 
     def resend_owed_tasks(self) -> None:
+        self._internal("/api/_internal/tasks/drain/", {"stale_after": 0})
+
+    def _internal(self, path: str, body: dict[str, Any]) -> None:
+        """POST to one of the app's harness-only endpoints, with the harness's token; a
+        failure is left to the checks that follow (the app may be down)."""
         token = self._wiring.failpoints_token if self._wiring else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            self.http.post(
-                f"{self.base_url}/api/_internal/tasks/drain/",
-                json={"stale_after": 0},
-                headers={"Authorization": f"Bearer {token}"} if token else {},
-                timeout=10,
-            )
+            self.http.post(self.base_url + path, json=body, headers=headers, timeout=10)
         except requests.RequestException:
             pass
 

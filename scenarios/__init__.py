@@ -31,6 +31,7 @@ MODULES = (
     "foreign_session_on_success_page",
     "tampered_price_at_checkout",
     "account_page_of_another_company",
+    "account_page_without_sign_in",
     "twin_events",
     "success_page_before_webhook",
     "webhook_before_success_page",

@@ -89,3 +89,24 @@ def test_a_bug_in_paychaos_exits_3_with_its_traceback_never_1(monkeypatch, capsy
     assert main(["version"]) == 3
     err = capsys.readouterr().err
     assert "RuntimeError: a bug" in err and "paychaos itself failed" in err
+
+
+def test_an_example_db_url_that_is_wrong_is_refused_before_anything_starts():
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on once it is closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for url, said in [
+        ("redis://localhost:notaport/0", "is not a Redis URL"),
+        (f"redis://:sekrit@127.0.0.1:{port}/0", f"redis://127.0.0.1:{port}/0: its Redis does not"),
+    ]:
+        out = subprocess.run(
+            [sys.executable, "-m", "paychaos", "explore", "--workers", "1", "--budget", "1",
+             "--example-db", url],
+            capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+        err = " ".join(out.stderr.split())
+        assert out.returncode == 2 and said in err and "Traceback" not in err, out.stderr
+        assert "sekrit" not in err  # the password is not shown
+        assert "no app configured" not in err, out.stderr  # refused before any service started

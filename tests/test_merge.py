@@ -107,6 +107,61 @@ def test_bad_input_exits_2_and_says_what_was_wrong(tmp_path, monkeypatch, capsys
     assert said in " ".join(err.split()) and "Traceback" not in err
 
 
+def _edited(path: Path, *, meta: dict | None = None, **top) -> Path:
+    """A shard file with some of its fields changed by hand."""
+    payload = json.loads(path.read_text())
+    payload["paychaos"].update(meta or {})
+    payload.update(top)
+    path.write_text(json.dumps(payload))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (
+            lambda d: [_edited(_shard(d / "a.json", 1, 2, [0, 2]), meta={"shard": "a/b"})],
+            "its shard 'a/b' is not K/N",
+        ),
+        (
+            lambda d: [
+                _shard(d / "a.json", 1, 2, [0, 2]),
+                _edited(_shard(d / "b.json", 2, 2, [1, 3]), meta={"shard": "2/x"}),
+            ],
+            "its shard '2/x' is not K/N",
+        ),
+        (
+            # What `paychaos run --shard 2/2 --json` writes on exit 3: its whole share of
+            # cells, the runs done before the environment failed.
+            lambda d: [
+                _shard(d / "a.json", 1, 2, [0, 2]),
+                _edited(
+                    _shard(d / "b.json", 2, 2, [1]),
+                    meta={"cells": [1, 3]},
+                    partial=True,
+                    exit_code=3,
+                    environment_failure={
+                        "service": "Redis",
+                        "message": "the harness's own Redis failed: killed by SIGKILL",
+                        "log_tail": "",
+                    },
+                ),
+            ],
+            "b.json is a partial shard: its run stopped with exit 3 (the harness's own "
+            "Redis failed: killed by SIGKILL) before its share was done",
+        ),
+    ],
+)
+def test_a_hand_edited_or_partial_shard_exits_2_and_says_which(
+    tmp_path, monkeypatch, capsys, make, said
+):
+    monkeypatch.chdir(tmp_path)
+    files = make(tmp_path)
+    assert main(["merge", *map(str, files)]) == 2
+    err = capsys.readouterr().err
+    assert said in " ".join(err.split()) and "Traceback" not in err
+
+
 def _text(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

@@ -157,10 +157,10 @@ class AppAdapter(ABC):
         ``amount`` of its own; return the session id (raise if the app refuses)."""
         raise NotImplementedError(f"{type(self).__name__} cannot send an edited checkout")
 
-    def subscription_status_as(self, company_id: str, *, signed_in: str) -> dict[str, Any]:
+    def subscription_status_as(self, company_id: str, *, signed_in: str | None) -> dict[str, Any]:
         """Read ``company_id``'s account page as the browser of ``signed_in`` (maybe another
-        company): ``http_status`` and what it shows (``status``, ``session``,
-        ``subscription_id``)."""
+        company; None: a browser where no one is signed in): ``http_status`` and what it shows
+        (``status``, ``session``, ``subscription_id``)."""
         raise NotImplementedError(f"{type(self).__name__} cannot send an edited account read")
 
     # --- the success page in a real browser (``--browser``) ----------------------------------

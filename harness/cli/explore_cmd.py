@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from dataclasses import replace
 from functools import partial
@@ -12,12 +13,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from paychaos.cli import app
+from paychaos.cli import app, signals
 from paychaos.cli.compose import open_environment, parse_variants
 from paychaos.cli.options import AppOption, BrowserOption, StrictFlakyOption
 from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_outputs
 from paychaos.cli.workers import ShardOption, WorkersOption
-from paychaos.errors import ConfigError, ServiceError
+from paychaos.errors import ConfigError, PaychaosError, ServiceError
 from paychaos.verdicts import EXIT_BROKEN, EXIT_FLAKY, EXIT_KEPT, strict_flaky_exit
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ def explore(
     outcome: ExploreOutcome | None = None
     shadow: dict = {}
     failure: ServiceError | None = None
+    seen: list[ExploreStats] = []  # the counts so far, for a --json written on an early stop
     try:
         with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(),
@@ -136,6 +138,7 @@ def explore(
             task = progress.add_task(f"exploring {variant_name}", total=total, detail="")
 
             def show(stats) -> None:
+                seen[:] = [stats]
                 done = stats.examples if examples is not None else min(stats.elapsed, seconds or 0)
                 progress.update(
                     task, completed=done,
@@ -169,7 +172,8 @@ def explore(
                             untrusted_client=untrusted,
                         ),
                         shard=(k, n),
-                        **settings,
+                        # The workers open --example-db themselves (a Redis client is not sent).
+                        **{**settings, "database": example_db},
                     )  # fmt: skip
                     if outcome.failure is None:
                         shadow = merged_shadow(pool.call_all(shadow_of))
@@ -178,6 +182,19 @@ def explore(
                 progress.update(task, completed=total)
     except ServiceError as exc:  # the harness's own environment failed: report what was done
         failure = exc
+    except (KeyboardInterrupt, PaychaosError) as exc:  # a signal, or bad input met mid-run
+        if json_path is not None:
+            partial_outcome = ExploreOutcome(
+                variant=variant_name, seed=seed, stats=seen[0] if seen else ExploreStats(),
+                finding=None,
+            )  # fmt: skip
+            with contextlib.suppress(OSError):
+                write_explore_json(
+                    json_path, partial_outcome, budget=budget, commands={},
+                    failure=exc if isinstance(exc, PaychaosError) else None,
+                    stopped=None if isinstance(exc, PaychaosError) else signals.stopped_by(),
+                )  # fmt: skip
+        raise
     if outcome is None:  # it failed before exploring began
         outcome = ExploreOutcome(
             variant=variant_name, seed=seed, stats=ExploreStats(), finding=None

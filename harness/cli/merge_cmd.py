@@ -92,6 +92,16 @@ def _read(path: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{path} is not JSON ({exc})", hint=f"give {_WHAT}") from None
     meta = payload.get("paychaos") if isinstance(payload, dict) else None
+    if isinstance(meta, dict) and payload.get("partial"):
+        # Written on exit 3: it lists its whole share of cells but only the runs done.
+        failure = payload.get("environment_failure")
+        why = failure.get("message") if isinstance(failure, dict) else None
+        why = why or "the harness's own environment failed"
+        raise ConfigError(
+            f"{path} is a partial shard: its run stopped with exit 3 ({why}) before its share "
+            "was done",
+            hint="run that shard again and merge its new --json file",
+        )
     keys = ("version", "command", "seed", "shard", "catalog", "cells", "of")
     if (
         not isinstance(meta, dict)
@@ -100,6 +110,14 @@ def _read(path: Path) -> dict[str, Any]:
         or len(meta["cells"]) != len(payload["runs"])
     ):
         raise ConfigError(f"{path} is not a paychaos run result", hint=f"give {_WHAT}")
+    from paychaos.parallel import parse_shard
+
+    try:
+        parse_shard(str(meta["shard"]))
+    except ConfigError:
+        raise ConfigError(
+            f"{path}: its shard {meta['shard']!r} is not K/N (1 <= K <= N)", hint=f"give {_WHAT}"
+        ) from None
     return payload
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from paychaos.cli.outputs import HtmlOption, JunitOption, check_writable, write_
 from paychaos.cli.workers import ShardOption, WorkersOption
 from paychaos.errors import ConfigError, ServiceError
 from paychaos.verdicts import EXIT_KEPT, EXIT_NOT_EXERCISED, strict_flaky_exit
+
+if TYPE_CHECKING:
+    from paychaos.runner import RunResult
 
 
 @app.command()
@@ -98,6 +101,7 @@ def run(
     history_dir.mkdir(parents=True, exist_ok=True)
     size = max(1, min(size, len(cells)))
     results: list = []
+    done: dict[int, RunResult] = {}  # the pool's cells as they end (kept if a worker fails)
     shadow: dict = {}
     failure: ServiceError | None = None
     try:
@@ -116,15 +120,21 @@ def run(
             else:
                 open_environment(variants[0], seed, app_spec, browser=browser)  # checks, says
                 progress.update(task, description=f"starting {size} workers")
+
+                def finished(index: int, result: RunResult) -> None:
+                    done[index] = result
+                    progress.advance(task)
+
                 with open_pool(variants[0], seed, app_spec, browser=browser, workers=size) as pool:
                     progress.update(task, description=f"{size} workers")
                     results = run_matrix(
                         pool, [(v, sc, seed, history_dir) for v, sc in cells], run_cell,
-                        first_variant=variants[0], on_done=lambda _i: progress.advance(task),
+                        first_variant=variants[0], on_done=finished,
                     )  # fmt: skip
                     shadow = merged_shadow(pool.call_all(shadow_of))
     except ServiceError as exc:  # the harness's own environment failed: report what was done
         failure = exc
+        results = results or [done[i] for i in sorted(done)]
     # The whole catalog is the CI gate: every promise must be put to the test by some run.
     # Named scenarios are judged on their own runs.
     # A shard judges its own runs; `paychaos merge` judges the whole catalog's coverage.

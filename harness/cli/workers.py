@@ -36,6 +36,9 @@ ShardOption = Annotated[
     ),
 ]
 
+# How long --example-db's Redis may take to accept a connection (seconds).
+EXAMPLE_DB_CONNECT_TIMEOUT = 5.0
+
 
 def worker_count(workers: int | None) -> int:
     """``--workers``: the number given (>= 1), else the number of cores."""
@@ -97,15 +100,30 @@ def example_database(spec: str | None) -> ExampleDatabase | None:
     if spec is None:
         return None
     if spec.startswith(("redis://", "rediss://", "unix://")):
+        shown = _without_password(spec)
         try:
             import redis
             from hypothesis.extra.redis import RedisExampleDatabase
         except ImportError:
             raise ConfigError(
-                f"--example-db {spec}: a Redis example database needs the redis client",
+                f"--example-db {shown}: a Redis example database needs the redis client",
                 hint="pip install redis, or give a folder instead",
             ) from None
-        return RedisExampleDatabase(redis.Redis.from_url(spec))
+        hint = "e.g. --example-db redis://host:6379/0, or give a folder instead"
+        try:
+            client = redis.Redis.from_url(spec, socket_connect_timeout=EXAMPLE_DB_CONNECT_TIMEOUT)
+        except ValueError as exc:  # e.g. a port that is not a number
+            raise ConfigError(
+                f"--example-db {shown} is not a Redis URL: {exc}", hint=hint
+            ) from None
+        try:  # asked now, so a wrong URL stops the command before any work
+            client.ping()
+        except redis.RedisError as exc:
+            client.close()
+            raise ConfigError(
+                f"--example-db {shown}: its Redis does not answer ({exc})", hint=hint
+            ) from None
+        return RedisExampleDatabase(client)
     from hypothesis.database import DirectoryBasedExampleDatabase
 
     path = Path(spec)
@@ -114,3 +132,13 @@ def example_database(spec: str | None) -> ExampleDatabase | None:
             f"--example-db {spec}: not a folder", hint="give a folder (created if missing)"
         )
     return DirectoryBasedExampleDatabase(str(path))
+
+
+def _without_password(url: str) -> str:
+    """``url`` as it may be shown: without the password (``redis://:secret@host``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()

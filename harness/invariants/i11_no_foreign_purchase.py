@@ -37,14 +37,22 @@ def _foreign_asks(history: Sequence[Event]) -> list[tuple[Event, str]]:
 
 
 def _foreign_reads(history: Sequence[Event]) -> list[Event]:
-    """Each completed read of a company's account page by another company's browser."""
+    """Each answered read of a company's account page by another company's browser, or by
+    one where no one is signed in."""
     return [
         e
         for e in completions(history, "tampered_read")
-        if e.type == "ok"
-        and e.value.get("signed_in_id") is not None
-        and str(e.value.get("signed_in_id")) != str(e.value.get("company_id"))
+        if e.type == "ok" and str(e.value.get("signed_in_id")) != str(e.value.get("company_id"))
     ]
+
+
+def _reader(event: Event) -> str:
+    signed_in = event.value.get("signed_in_id")
+    return (
+        "a browser where no one is signed in"
+        if signed_in is None
+        else (f"company {signed_in}'s browser")
+    )
 
 
 def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
@@ -54,7 +62,7 @@ def check(history: Sequence[Event], state: FinalState) -> list[Violation]:
         if shown:
             found.append(
                 INVARIANT.violation(
-                    f"company {event.value.get('signed_in_id')}'s browser read company "
+                    f"{_reader(event)} read company "
                     f"{event.value.get('company_id')}'s account page and was shown its "
                     f"{', '.join(shown)}",
                     [event],

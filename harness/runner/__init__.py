@@ -273,12 +273,9 @@ def run_unexercised(
         if (
             event.name == "replay_genuine"
             and event.type == "fail"
-            and "tolerance is unknown" in str(event.value.get("error", ""))
+            and event.value.get("unreplayed")
         ):
-            return (
-                "the captured delivery was never replayed: the app's signature tolerance is "
-                "unknown (traits.webhook_tolerance_setting)"
-            )
+            return f"the captured delivery was never replayed: {event.value.get('error')}"
     for event in events:
         if event.process == "nemesis" and event.value.get("mid_task") is False:
             return (

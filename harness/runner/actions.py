@@ -91,6 +91,7 @@ def _plan(ctx: RunContext, name: str) -> str:
 
 
 UNTRUSTED = "the adapter cannot send what an edited browser sends (traits.untrusted_client)"
+ANONYMOUS = "anonymous"  # the history's lane of a browser where no one is signed in
 
 
 @action("tampered_checkout")
@@ -128,12 +129,13 @@ def _tampered_checkout(ctx: RunContext, step: Step) -> None:
 def _tampered_read(ctx: RunContext, step: Step) -> None:
     company, signed_in = step.args["company"], step.args["as_company"]
     value: dict[str, Any] = {"company": company, "signed_in": signed_in}
-    op = ctx.history.invoke(ctx.customer(signed_in), "tampered_read", value)
+    op = ctx.history.invoke(ctx.customer(signed_in or ANONYMOUS), "tampered_read", value)
     if not ctx.env.app.traits.untrusted_client:
         op.fail({**value, "error": UNTRUSTED, "unsupported": True})
         return
     try:
-        company_id, signed_in_id = ctx.company_id(company), ctx.company_id(signed_in)
+        company_id = ctx.company_id(company)
+        signed_in_id = ctx.company_id(signed_in) if signed_in is not None else None
         shown = ctx.env.app.subscription_status_as(company_id, signed_in=signed_in_id)
     except Exception as exc:
         op.info({**value, "error": _short(exc)})
@@ -511,7 +513,11 @@ def _replay_genuine(ctx: RunContext, step: Step) -> None:
         ctx.history.record(
             "attacker",
             "replay_genuine",
-            {"error": "the app's tolerance is unknown (traits.webhook_tolerance_setting)"},
+            {
+                "error": "the app's signature tolerance is unknown "
+                "(traits.webhook_tolerance_setting)",
+                "unreplayed": True,
+            },
             "fail",
         )
         return
@@ -528,6 +534,22 @@ def _replay_genuine(ctx: RunContext, step: Step) -> None:
         )
         return
     event_id, signed_at = captured[-1]
+    if signed_at > time.time() + 1:
+        # Signed by Stripe's clock moved ahead (advance_clock); the app checks signatures
+        # against its own clock, where this one is not even old yet: no replay can outlive it.
+        ctx.history.record(
+            "attacker",
+            "replay_genuine",
+            {
+                **value,
+                "event_id": event_id,
+                "error": "its signature was made after Stripe's clock was moved ahead, so it "
+                "cannot outlive the tolerance on the app's clock",
+                "unreplayed": True,
+            },
+            "fail",
+        )
+        return
     wait = signed_at + tolerance + 1 - time.time()
     if wait > REPLAY_WAIT_MAX:
         raise ConfigError(

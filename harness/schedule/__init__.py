@@ -123,6 +123,7 @@ def scenario_from_dict(raw: Any, where: str = "scenario") -> Scenario:
     if not isinstance(steps_raw, list) or not steps_raw:
         raise ConfigError(f"{where}.steps: expected a non-empty list of steps")
     steps = tuple(step_from_dict(s, f"{where}.steps[{i}]") for i, s in enumerate(steps_raw))
+    _check_sessions(steps, f"{where}.steps")
     app_env = raw.get("app_env") or {}
     if not isinstance(app_env, dict) or not all(isinstance(v, str) for v in app_env.values()):
         raise ConfigError(f"{where}.app_env: expected an object of string values")
@@ -141,6 +142,33 @@ def scenario_from_dict(raw: Any, where: str = "scenario") -> Scenario:
         app_env=dict(app_env),
         needs=tuple(needs),
     )
+
+
+_CREATES_SESSION = ("checkout", "tampered_checkout")
+
+
+def _check_sessions(steps: tuple[Step, ...], where: str) -> None:
+    """Each session name is checked out once: a second checkout of it would stop the run
+    halfway ("already created"), so it is refused before anything starts."""
+    first: dict[str, str] = {}
+    root = where
+
+    def walk(steps: tuple[Step, ...], where: str) -> None:
+        for i, one in enumerate(steps):
+            here = f"{where}[{i}]"
+            if one.do in _CREATES_SESSION:
+                alias = one.args["session"]
+                if alias in first:
+                    raise ConfigError(
+                        f"{here}.session: session {alias!r} is already checked out by "
+                        f"{first[alias]}",
+                        hint="give each checkout a session name of its own (s1, s2, ...)",
+                    )
+                first[alias] = "steps" + here[len(root) :]
+            if one.do in ("race", "overtake"):
+                walk(one.args["steps"], f"{here}.steps")
+
+    walk(steps, where)
 
 
 def _check_app_env(app_env: dict[str, str], where: str) -> None:

@@ -32,7 +32,7 @@ STEP_KINDS: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
         "plan": ((str, type(None)), None),
         "times": ((int,), 1),
     },
-    "tampered_read": {"company": ((str,), "c1"), "as_company": ((str,), "c2")},
+    "tampered_read": {"company": ((str,), "c1"), "as_company": ((str, type(None)), "c2")},
     "tampered_checkout": {
         "session": ((str,), _REQUIRED),
         "company": ((str,), "c1"),
@@ -84,9 +84,11 @@ def _choices(kind: str, name: str) -> tuple[str, ...] | None:
     """
     from paychaos.forgery import FORGERY_KINDS
     from paychaos.nemesis import NETWORK_TARGETS, PROCESS_ACTIONS
-    from paychaos.runner.context import PLANS
+    from paychaos.runner.context import FULFILMENT_EVENT, PLANS
+    from paychaos.stripe_emulator.event_types import EVENT_TYPES
 
     return {
+        ("forge", "event_type"): (FULFILMENT_EVENT, *EVENT_TYPES),
         ("pay", "outcome"): PAY_OUTCOMES,
         ("checkout", "plan"): tuple(PLANS),
         ("tampered_validate", "plan"): tuple(PLANS),
@@ -281,11 +283,68 @@ def _check_rule(kind: str, rule: dict[str, Any], where: str) -> None:
         Rules(seed=0).add(dict(rule))
     except StripeApiError as exc:
         raise ConfigError(f"{where}.{field_name}: {exc.message}") from None
+    # A glob that can match nothing the emulator has (a typo) would run and test nothing.
+    if kind == "webhook_policy":
+        _check_event_glob(rule.get("event_type"), f"{where}.policy.event_type")
+    else:
+        _check_path_glob(rule.get("path"), str(rule.get("method", "*")).upper(), where)
+
+
+def _check_event_glob(pattern: Any, where: str) -> None:
+    from paychaos.runner.context import FULFILMENT_EVENT
+    from paychaos.stripe_emulator.event_types import EVENT_TYPES
+    from paychaos.stripe_emulator.faults.rules import glob_matches
+
+    if not isinstance(pattern, str) or pattern == FULFILMENT_EVENT:
+        return
+    if not any(glob_matches(pattern, event) for event in EVENT_TYPES):
+        raise ConfigError(
+            f"{where}: {pattern!r} matches no event type the emulator sends",
+            hint=f"{FULFILMENT_EVENT} (what the app fulfils on), a glob such as "
+            f"checkout.session.*, or one of: {', '.join(EVENT_TYPES)}",
+        )
+
+
+def _check_path_glob(pattern: Any, method: str, where: str) -> None:
+    from paychaos.stripe_emulator.faults.rules import glob_matches
+    from paychaos.stripe_emulator.routes import ROUTES
+
+    if not isinstance(pattern, str):
+        return
+    wanted = pattern.split("/")
+
+    def instance(template: str) -> str:
+        # A path of this route the glob would meet: each {id} segment as the glob spells it.
+        parts = template.split("/")
+        same = len(parts) == len(wanted)
+        return "/".join(
+            (wanted[i] if same else "x") if part.startswith("{") else part
+            for i, part in enumerate(parts)
+        )
+
+    routes = [r for r in ROUTES if method in ("*", r.method)]
+    if not any(glob_matches(pattern, instance(r.path)) for r in routes):
+        raise ConfigError(
+            f"{where}.rule.path: {pattern!r} matches no {'' if method == '*' else method + ' '}"
+            "endpoint the emulator serves",
+            hint="e.g. /v1/checkout/sessions or /v1/checkout/sessions/* "
+            "(paths as Stripe's API reference spells them)",
+        )
 
 
 def _make(_kind: str, **args: Any) -> Step:
     kind = _kind
-    raw = {"do": kind, **{k: v for k, v in args.items() if v is not None or kind == "heal"}}
+    spec = STEP_KINDS.get(kind, {})
+
+    def given(name: str, value: Any) -> bool:
+        # None is "use the default", unless None is a choice apart from a default of its own
+        # (``tampered_read(as_company=None)``: no one signed in, not company c2).
+        if value is not None or kind == "heal":
+            return True
+        types, default = spec.get(name, ((), None))
+        return type(None) in types and default not in (None, _REQUIRED)
+
+    raw = {"do": kind, **{k: v for k, v in args.items() if given(k, v)}}
     if kind in ("race", "overtake"):
         raw["steps"] = [s.to_dict() if isinstance(s, Step) else s for s in raw["steps"]]
     return step_from_dict(raw, kind)
@@ -327,8 +386,9 @@ def tampered_validate(
     )
 
 
-def tampered_read(company: str = "c1", as_company: str = "c2") -> Step:
-    """The browser of ``as_company`` reads ``company``'s account page (an edited URL)."""
+def tampered_read(company: str = "c1", as_company: str | None = "c2") -> Step:
+    """The browser of ``as_company`` reads ``company``'s account page (an edited URL);
+    ``as_company=None``: a browser where no one is signed in."""
     return _make("tampered_read", company=company, as_company=as_company)
 
 

@@ -6,6 +6,12 @@ template in the cache folder (``PAYCHAOS_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/paychaos``, else ``~/.cache/paychaos``); later runs copy it.
 Set ``PAYCHAOS_PG_TEMPLATE_CACHE=0`` to run ``initdb`` every time.
 
+A template is built in a staging folder of its own (carrying the owner marker, recorded in
+the registry, so a run killed mid-build leaves nothing the next start does not remove), gets
+a completion stamp naming its file count, and is renamed into place only then. A cached
+template is used only when its stamp is there and its files are all there; one that is not
+(a half-written or damaged cache) is rebuilt, never copied.
+
 The template has a superuser ``paychaos``, a login role ``paychaos_app`` that is
 nothing but the owner of the database ``paychaos`` (no superuser, no CREATEROLE, no
 CREATEDB, no connection to the other databases), UTF-8 with the C locale and 1 MB WAL
@@ -22,6 +28,7 @@ import hmac
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from paychaos.errors import ServiceError
@@ -91,10 +98,14 @@ def prepare_data_dir(
     """
     root = cache_root()
     template = root / template_key(binaries, run_as) if root else None
-    if template is not None and (template / _COMPLETE).exists():
-        _copy_tree(template, data_dir)
-        (data_dir / _COMPLETE).unlink(missing_ok=True)
-        return True
+    if template is not None and template_is_complete(template):
+        try:
+            _copy_tree(template, data_dir)
+        except (OSError, shutil.Error):
+            shutil.rmtree(data_dir, ignore_errors=True)  # replaced meanwhile: build afresh
+        else:
+            (data_dir / _COMPLETE).unlink(missing_ok=True)
+            return True
     init_data_dir(binaries, data_dir, run_as, log_path)
     if template is not None:
         _store_template(data_dir, template)
@@ -219,16 +230,68 @@ def _copy_tree(src: Path, dst: Path) -> None:
                 os.lchown(os.path.join(folder, name), st.st_uid, st.st_gid)
 
 
+def template_is_complete(template: Path) -> bool:
+    """True when ``template`` has its completion stamp and as many files as the stamp names."""
+    try:
+        stamp = (template / _COMPLETE).read_text().split()
+        expected = int(stamp[0]) if stamp else None
+    except (OSError, ValueError):
+        return False  # no stamp (a build cut short), or a stamp from no known build
+    if not (template / "global" / "pg_control").is_file():
+        return False
+    # An empty stamp is an earlier release's, also written only once the copy was whole.
+    return expected is None or _count_files(template) == expected
+
+
+def _count_files(folder: Path) -> int:
+    """Files under ``folder``, the completion stamp excluded."""
+    count = sum(len(files) for _, _, files in os.walk(folder))
+    return count - int((folder / _COMPLETE).exists())
+
+
 def _store_template(data_dir: Path, template: Path) -> None:
-    """Copy a fresh data folder into the cache; a concurrent run storing the same key is fine."""
-    staging = template.with_name(f"{template.name}.tmp-{os.getpid()}")
+    """Copy a fresh data folder into the cache, atomically: built in an owned staging folder,
+    stamped, renamed into place. An incomplete template found there is replaced; a
+    concurrent run storing the same key is fine (the first rename wins)."""
+    from paychaos.services.registry import ProcessRegistry
+
+    staging_root: Path | None = None
+    entry: Path | None = None
+    registry = ProcessRegistry.default()
     try:
         template.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_stale_staging(template)
+        staging_root = Path(
+            tempfile.mkdtemp(prefix=f".{template.name}.build-", dir=template.parent)
+        )
+        entry = registry.add_folder("postgres-template", staging_root)
+        staging = staging_root / "template"
         _copy_tree(data_dir, staging)
-        (staging / _COMPLETE).write_text("")
+        (staging / _COMPLETE).write_text(f"{_count_files(staging)}\n")
+        if template.exists() and not template_is_complete(template):
+            os.rename(template, staging_root / "incomplete")  # out of the way, removed below
         os.rename(staging, template)  # atomic; fails if another run got there first
     except OSError:
         pass  # the cache is an optimisation: a read-only home must not stop the run
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging_root is not None:
+            shutil.rmtree(staging_root, ignore_errors=True)
+        registry.remove(entry)
+
+
+def _remove_stale_staging(template: Path) -> None:
+    """Staging folders named ``KEY.tmp-PID`` (earlier releases) whose run is gone."""
+    for stale in template.parent.glob(f"{template.name}.tmp-*"):
+        pid = stale.name.rpartition("-")[2]
+        if not pid.isdigit() or not _pid_alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import psutil
@@ -20,20 +21,34 @@ SERVERS = {"Redis": "redis-server", "Postgres": "postgres"}
 
 
 def _own_server(proc: subprocess.Popen[str], name: str) -> psutil.Process | None:
-    """The server the paychaos process started itself (Postgres's postmaster, not a backend)."""
+    """A server the paychaos process (or one of its worker processes) started itself
+    (Postgres's postmaster, not a backend)."""
     try:
-        children = psutil.Process(proc.pid).children()
-    except psutil.NoSuchProcess:
+        found = psutil.Process(proc.pid).children(recursive=True)
+        return next(
+            (
+                c
+                for c in found
+                if c.name().startswith(name) and not c.parent().name().startswith(name)
+            ),
+            None,
+        )
+    except psutil.Error:
         return None
-    return next((c for c in children if c.name().startswith(name)), None)
 
 
 def _app_server_up(proc: subprocess.Popen[str]) -> bool:
     """The app's server (uvicorn) is among the paychaos process's children: exploring begins
     (the task worker, also a python child, starts earlier)."""
+    return _app_servers_up(proc, count=1)
+
+
+def _app_servers_up(proc: subprocess.Popen[str], *, count: int) -> bool:
+    """``count`` app servers (one per worker process) are among the paychaos process's
+    descendants."""
     try:
-        children = psutil.Process(proc.pid).children()
-        return any("uvicorn" in " ".join(c.cmdline()) for c in children)
+        found = psutil.Process(proc.pid).children(recursive=True)
+        return sum("uvicorn" in " ".join(c.cmdline()) for c in found) >= count
     except psutil.Error:
         return False
 
@@ -102,5 +117,41 @@ def test_explore_stops_with_exit_3_and_writes_its_json_when_its_redis_dies(tmp_p
     found = json.loads((tmp_path / "e.json").read_text())
     assert found["partial"] is True and found["exit_code"] == 3
     assert found["environment_failure"]["service"] == "Redis"
+    assert found["finding"] is None and found["schedules"] < 500
+    assert (tmp_path / "results" / "report-explore.html").exists()
+
+
+def _histories_done(folder: Path, count: int):
+    return lambda _p: len(list(folder.glob("*.jsonl"))) >= count
+
+
+def test_with_two_workers_run_still_writes_the_partial_json_report_and_log_tail(tmp_path: Path):
+    """A worker's environment failure reaches the command as itself (exit 3, the log tail),
+    and the cells the workers finished before it are in the JSON and the report."""
+    histories = tmp_path / "histories"
+    args = ["run", "--workers", "2", "--json", str(tmp_path / "r.json"), "--out", str(histories)]
+    # Six histories: with two cells at most under way (a cell writes one, or two with its
+    # rerun), at least one cell is done.
+    _, _, err = _kill_mid_run(args, tmp_path, _histories_done(histories, 6), "Redis")
+    assert "killed by SIGKILL" in err and "its log ends:" in err, err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["partial"] is True and report["exit_code"] == 3
+    assert report["environment_failure"]["service"] == "Redis"
+    assert report["environment_failure"]["log_tail"], "no log tail in the JSON"
+    assert report["runs"], "the cells done before the kill are missing"
+    assert (tmp_path / "report-run.html").exists()
+
+
+def test_with_two_workers_explore_still_writes_its_partial_json(tmp_path: Path):
+    args = ["explore", "--workers", "2", "--budget", "500", "--seed", "1", "--json", str(tmp_path / "e.json"),
+            "--out", str(tmp_path / "results")]  # fmt: skip
+    # Once both workers' app servers are up (one killed while the other starts would be
+    # a start failure), exploring begins.
+    _, _, err = _kill_mid_run(args, tmp_path, partial(_app_servers_up, count=2), "Redis")
+    assert "its log ends:" in err, err
+    found = json.loads((tmp_path / "e.json").read_text())
+    assert found["partial"] is True and found["exit_code"] == 3
+    assert found["environment_failure"]["service"] == "Redis"
+    assert found["environment_failure"]["log_tail"], "no log tail in the JSON"
     assert found["finding"] is None and found["schedules"] < 500
     assert (tmp_path / "results" / "report-explore.html").exists()

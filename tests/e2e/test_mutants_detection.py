@@ -38,6 +38,7 @@ CAUGHT_BY = {
     "M13": "db-error-customer-gone",
     "M14": "broker-down-at-dispatch",
     "M15": "worker-killed-after-effect",
+    "M16": "account-page-without-sign-in",
     "M21": "tampered-plan-on-success-page",
     "M22": "foreign-session-on-success-page",
     "M23": "foreign-session-on-success-page",

@@ -171,3 +171,23 @@ def test_stopping_the_command_stops_every_worker_and_its_environment(tmp_path, s
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+@pytest.mark.timeout(900)  # a safety net; the test counts schedules (80 at most) and shrinks
+def test_explore_over_workers_shares_its_examples_in_redis_and_shrinks_what_it_finds(tmp_path):
+    """``--example-db redis://...`` with two workers: the shrinking worker opens the database
+    itself (a Redis client cannot be sent to it), and the failure found is shrunk."""
+    from paychaos.services import start_services
+
+    with start_services(postgres=False) as services:
+        url = services.redis.url
+        done = _cli(
+            "explore", "--workers", "2", "--variant", "seed_original", "--budget", "80",
+            "--max-steps", "8", "--invariants", "I1,I4", "--seed", "0", "--example-db", url,
+            "--out", str(tmp_path / "out"), "--json", str(tmp_path / "e.json"), cwd=tmp_path,
+        )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    found = json.loads((tmp_path / "e.json").read_text())
+    assert found["finding"] is not None and set(found["finding"]["broken"]) & {"I1", "I4"}
+    assert list((tmp_path / "out").glob("replay-seed_original-seed0.json"))

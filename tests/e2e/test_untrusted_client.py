@@ -21,6 +21,7 @@ OLD_PROMISES = {f"I{n}" for n in range(1, 9)}
         ("tampered-price-at-checkout", "M24", "I10"),
         ("account-page-of-another-company", "M25", "I10"),
         ("account-page-of-another-company", "M26", "I11"),
+        ("account-page-without-sign-in", "M16", "I11"),
     ],
 )
 def test_the_promise_catches_the_mutant_that_trusts_the_client(

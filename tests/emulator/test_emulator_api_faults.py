@@ -194,3 +194,35 @@ def test_faults_are_cleared_by_clear_and_by_reset(paychaos_stripe, paychaos_emul
     paychaos_emulator_control.add_api_fault({"action": "error", "status": 500})
     paychaos_emulator_control.reset()
     assert paychaos_stripe.v1.customers.list().object == "list"
+
+
+def test_the_harness_own_calls_never_meet_an_api_fault(
+    paychaos_emulator, paychaos_stripe, paychaos_emulator_control
+):
+    """The harness reads a session back (a ``cancel`` step, the final state) while a fault
+    meant for the app's retrieve is on: its call, showing the control token, is answered and
+    uses up nothing of the rule's ``first``; a wrong token is an ordinary caller."""
+    from paychaos.errors import PaychaosError
+    from paychaos.stripe_rest import StripeRest
+
+    session = subscription_session(paychaos_stripe)
+    paychaos_emulator_control.add_api_fault(
+        {"action": "error", "status": 500, "method": "GET", "path": SESSION, "first": 1}
+    )
+    harness = StripeRest(
+        paychaos_emulator.url,
+        paychaos_emulator.api_key,
+        harness_token=paychaos_emulator.control_token,
+    )
+    pretender = StripeRest(
+        paychaos_emulator.url, paychaos_emulator.api_key, harness_token="not-the-token"
+    )
+    try:
+        for _ in range(3):
+            assert harness.session(session.id)["id"] == session.id
+        with pytest.raises(PaychaosError, match="injected by paychaos"):
+            pretender.session(session.id)  # a wrong token meets the fault, using it up
+        assert paychaos_stripe.v1.checkout.sessions.retrieve(session.id).id == session.id
+    finally:
+        harness.close()
+        pretender.close()

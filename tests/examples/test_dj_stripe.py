@@ -47,6 +47,7 @@ EXPECTED: Table = {
         NOT_EDITING,
     ),
     "account-page-of-another-company": (NX, PLAIN, NOT_EDITING),
+    "account-page-without-sign-in": (NX, PLAIN, NOT_EDITING),
     "twin-events": (K, PLAIN, None),
     "success-page-before-webhook": (K, PLAIN, None),
     "webhook-before-success-page": (K, PLAIN, None),

@@ -218,3 +218,17 @@ def test_wait_returns_as_soon_as_the_hit_happens(client, app_server):
     threading.Timer(0.1, lambda: requests.get(url + "/orders/late", timeout=5)).start()
     assert client.wait_until_hit(POINT, count=1, timeout=5) == 1
     assert time.perf_counter() - started < 2
+
+
+def test_an_error_says_whether_the_app_answered(app_server):
+    """Heal restarts an app whose failpoints it could not clear: it must tell an app that
+    answered (an error status: no failpoints to clear there) from one it could not reach
+    (an armed crash may still be waiting)."""
+    url, _ = app_server
+    with pytest.raises(FailpointError) as refused:
+        FailpointClient(url, "not-the-token").clear_all()
+    assert refused.value.answered is True
+    nobody = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(FailpointError) as unreached:
+        FailpointClient(nobody, "tok").clear_all()
+    assert unreached.value.answered is False

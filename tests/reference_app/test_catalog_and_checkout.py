@@ -70,10 +70,15 @@ def test_subscription_status_reports_the_active_subscription(catalog):
     from tests.reference_app.stripe_events import checkout_session
 
     company, plan = catalog
-    assert Client().get(f"/api/companies/{company.id}/subscription/").json()["status"] == "none"
+    own = Client(headers={"X-Company-Id": str(company.id)})  # the company's user, signed in
+    assert own.get(f"/api/companies/{company.id}/subscription/").json()["status"] == "none"
     get_variant("correct").fulfil(checkout_session(company.id, plan.id), source="webhook")
-    body = Client().get(f"/api/companies/{company.id}/subscription/").json()
+    body = own.get(f"/api/companies/{company.id}/subscription/").json()
     assert body["status"] == "active" and body["active"] is True and len(body["subscriptions"]) == 1
+    # A browser where no one is signed in, or another company's, sees no one's page.
+    assert Client().get(f"/api/companies/{company.id}/subscription/").status_code == 404
+    other = Client(headers={"X-Company-Id": str(company.id + 1)})
+    assert other.get(f"/api/companies/{company.id}/subscription/").status_code == 404
 
 
 def test_success_page_calls_validate_and_names_both_outcomes():

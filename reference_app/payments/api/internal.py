@@ -11,8 +11,6 @@ one the failpoint endpoint takes); without that setting they answer nobody.
 
 from __future__ import annotations
 
-import hmac
-
 from django.conf import settings
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
@@ -20,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from paychaos.net import bearer_token_matches
 from paychaos.reference_app.payments.models import (
     NotificationOutbox,
     Payment,
@@ -33,10 +32,9 @@ class HarnessToken(BasePermission):
     """Only a request with the harness's token gets through (compared in constant time)."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        expected = settings.PAYMENTS.control_token
-        given = request.headers.get("Authorization", "")
-        token = given[7:].strip() if given.startswith("Bearer ") else ""
-        if expected and hmac.compare_digest(token.encode(), expected.encode()):
+        if bearer_token_matches(
+            request.headers.get("Authorization"), settings.PAYMENTS.control_token
+        ):
             return True
         raise NotAuthenticated("missing or wrong harness token (Authorization: Bearer)")
 

@@ -100,10 +100,9 @@ class Variant:
         return requested if signed_in is None or signed_in == requested else None
 
     def may_read_company(self, company_id: int, claims: ClientClaims) -> bool:
-        """Whether the signed-in browser may read ``company_id``'s account page: only its
-        own (no one signed in: the harness's own reads)."""
-        signed_in = claims.signed_in_company
-        return signed_in is None or signed_in == company_id
+        """Whether the browser may read ``company_id``'s account page: only the company's
+        own user, signed in (no one signed in: no one's page)."""
+        return claims.signed_in_company == company_id
 
     def checkout_line_item(self, price_id: str, claims: ClientClaims) -> dict[str, Any]:
         """What the session charges: the plan's own price, whatever the client claims."""

@@ -26,6 +26,7 @@ VARIANTS: dict[str, str] = {
     "mutant:M11": f"{_BASE}.mutants.m11_skippable_signature:SkippableSignature",
     "mutant:M12": f"{_BASE}.mutants.m12_notify_before_commit:NotifyBeforeCommit",
     # Issue 14's mutants (an untrusted client, what was bought): M21 onwards.
+    "mutant:M16": f"{_BASE}.mutants.m16_account_page_without_sign_in:AccountPageWithoutSignIn",
     "mutant:M21": f"{_BASE}.mutants.m21_client_plan_on_success_page:ClientPlanOnSuccessPage",
     "mutant:M22": f"{_BASE}.mutants.m22_grant_to_whoever_asks:GrantToWhoeverAsks",
     "mutant:M23": f"{_BASE}.mutants.m23_validate_shows_any_session:ValidateShowsAnySession",
