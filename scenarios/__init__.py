@@ -39,6 +39,7 @@ MODULES = (
     "genuine_replay_after_tolerance",
     "buy_again_after_cancel",
     "upgrade_by_second_checkout",
+    "downgrade_by_second_checkout",
     "two_companies_at_once",
     # The task side (Celery): the broker and the worker.
     "broker_down_at_dispatch",

@@ -16,11 +16,7 @@ SCENARIO = Scenario(
         s.pay("s1"),
         s.deliver(),
         s.validate("s1"),
-        s.checkout("s2", company="c1", plan="pro"),
-        s.pay("s2"),
-        s.webhook_before_success_page("s2"),
-        s.cancel("s1"),
-        s.deliver(),
+        *s.change_plan("s1", "s2", company="c1", plan="pro"),
         s.read_subscription("c1"),
     ),
 )

@@ -353,7 +353,13 @@ def _cancel(ctx: RunContext, step: Step) -> None:
     session_id = ctx.sessions.get(step.args["session"])
     if session_id is None:
         return
-    sub_id = id_of(ctx.env.stripe.session(session_id).get("subscription"))
+    try:
+        sub_id = id_of(ctx.env.stripe.session(session_id).get("subscription"))
+    except Exception as exc:  # a Stripe API fault the schedule injected (error, hang, reset)
+        ctx.history.record(
+            "stripe", "cancel", {"session": session_id, "error": _short(exc)}, "fail"
+        )
+        return
     if not sub_id:
         ctx.history.record(
             "stripe",

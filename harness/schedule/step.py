@@ -533,6 +533,20 @@ def webhook_before_success_page(session: str) -> Step:
     return overtake("fulfil.before_insert", validate(session), deliver())
 
 
+def change_plan(old: str, new: str, company: str = "c1", plan: str = "pro") -> tuple[Step, ...]:
+    """Company ``company``, subscribed through session ``old``, moves to ``plan`` the Checkout
+    way: session ``new`` for that plan is paid and fulfilled (the webhook first), then the old
+    subscription is canceled. An upgrade or a downgrade: only which price is higher differs,
+    and each session must be granted the plan it charged for (I10), the old one stay ended."""
+    return (
+        checkout(new, company=company, plan=plan),
+        pay(new),
+        webhook_before_success_page(new),
+        cancel(old),
+        deliver(),
+    )
+
+
 def webhook_retry_while_running() -> tuple[Step, Step]:
     """Stripe gives up waiting on the first attempt (held before it fulfils, past a 1 s
     timeout) and retries the same event while that attempt is still running: a delivery

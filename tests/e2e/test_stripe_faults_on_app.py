@@ -208,3 +208,20 @@ def test_stripe_failing_on_checkout_create_leaves_no_session_and_no_subscription
     assert checkout[0].type == "fail"
     assert result.state.subscriptions == ()
     assert result.kept, result.violations
+
+
+@pytest.mark.parametrize(
+    "action", [{"action": "error", "status": 500}, {"action": "hang", "seconds": 2}]
+)
+def test_a_cancel_during_an_api_fault_is_a_failed_cancel_not_a_harness_crash(paychaos_env, action):
+    # Exploration drew these: the cancel step reads the session through the faulted API.
+    result = run(
+        paychaos_env,
+        s.checkout("s1"),
+        s.pay("s1"),
+        s.api_fault(**action, method="GET", path="/v1/checkout/sessions/*"),
+        s.cancel("s1"),
+    )
+    (cancel,) = [e for e in result.history if e.name == "cancel" and e.type != "invoke"]
+    assert cancel.type == "fail" and cancel.value["error"]
+    assert result.kept

@@ -78,6 +78,11 @@ EXPECTED: Table = {
         (K, K, NA, K, K, NX, K, NA, NA, NX, NA),
         "the customer could not check out",
     ),
+    "downgrade-by-second-checkout": (
+        NX,
+        (K, K, NA, K, K, NX, K, NA, NA, NX, NA),
+        "the customer could not check out",
+    ),
     "two-companies-at-once": (K, PLAIN, None),
     # library_scenarios.py. Same cause: the stale created (incomplete) wins over updated.
     "created-after-updated": (B, (B, K, NA, B, K, NX, NX, NA, NA, NX, NA), None),
