@@ -117,5 +117,10 @@ def test_an_edited_request_after_a_payment_shrinks_away():
     read = find(after_payment_steps("s1", "c1", "basic"), lambda steps: len(steps) > 1)
     assert [s.do for s in read] == ["tampered_validate", "validate", "tampered_read"]
     assert read[2].args == {"company": "c1", "as_company": "c2"}
+    anonymous = find(
+        after_payment_steps("s1", "c1", "basic"),
+        lambda steps: len(steps) > 1 and steps[-1].args["as_company"] is None,
+    )
+    assert anonymous[-1].args == {"company": "c1", "as_company": None}  # no one signed in
     plain = find(schedules(), lambda sc: any(s.do == "pay" for s in sc.steps))
     assert not {s.do for s in plain.steps} & {"tampered_validate", "tampered_read"}
