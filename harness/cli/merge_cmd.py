@@ -153,22 +153,38 @@ def _read(path: Path, payload: Any) -> dict[str, Any]:
 
 def _check_together(files: list[Path], shards: list[dict[str, Any]]) -> dict[str, Any]:
     """The shards' common description; a ConfigError when they are not one run's shards."""
-    metas = [s["paychaos"] for s in shards]
-    first = metas[0]
-    for key, what in (
+    same = (
         ("version", "paychaos version"), ("command", "command"), ("seed", "seed"),
         ("catalog", "choice of scenarios"), ("of", "matrix"),
-    ):  # fmt: skip
+    )  # fmt: skip
+    return dict(
+        _one_campaign(
+            files, [s["paychaos"] for s in shards], same, "run",
+            "`paychaos run --shard K/N` (same version, seed, scenarios and variants)",
+        )
+    )  # fmt: skip
+
+
+def _one_campaign(
+    files: list[Path],
+    metas: list[dict[str, Any]],
+    same: tuple[tuple[str, str], ...],
+    what_of: str,
+    merge_these: str,
+) -> dict[str, Any]:
+    """The first shard's description, once every shard agrees with it on ``same`` and each
+    share K/N is given once; a ConfigError naming the two files that disagree otherwise."""
+    first = metas[0]
+    for key, what in same:
         for path, meta in zip(files, metas, strict=True):
             if meta[key] != first[key]:
                 raise ConfigError(
-                    f"{files[0]} and {path} are not shards of one run: {what} "
+                    f"{files[0]} and {path} are not shards of one {what_of}: {what} "
                     f"{first[key]!r} != {meta[key]!r}",
-                    hint="merge the shards of one `paychaos run --shard K/N` (same version, "
-                    "seed, scenarios and variants)",
+                    hint=f"merge the shards of one {merge_these}",
                 )
     _check_shards(files, [str(m["shard"]) for m in metas])
-    return dict(first)
+    return first
 
 
 def _check_shards(files: list[Path], shards: list[str]) -> None:
@@ -295,17 +311,10 @@ def _merge_explore(files: list[Path], payloads: list[Any], json_path: Path | Non
     first, then a failed environment: that part of the campaign is partial; flaky, kept)."""
     shards = [_read_explore(path, payload) for path, payload in zip(files, payloads, strict=True)]
     metas = [s["paychaos"] for s in shards]
-    first = metas[0]
-    for key, what in _EXPLORE_SAME:
-        for path, meta in zip(files, metas, strict=True):
-            if meta[key] != first[key]:
-                raise ConfigError(
-                    f"{files[0]} and {path} are not shards of one exploration: {what} "
-                    f"{first[key]!r} != {meta[key]!r}",
-                    hint="merge the shards of one `paychaos explore --shard K/N` (same version, "
-                    "seed, variant, budget and options)",
-                )
-    _check_shards(files, [str(m["shard"]) for m in metas])
+    first = _one_campaign(
+        files, metas, _EXPLORE_SAME, "exploration",
+        "`paychaos explore --shard K/N` (same version, seed, variant, budget and options)",
+    )  # fmt: skip
     codes = [_explore_exit(s) for s in shards]
     order = sorted(range(len(shards)), key=lambda i: int(str(metas[i]["shard"]).split("/")[0]))
     console = Console()
