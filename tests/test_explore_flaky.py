@@ -101,3 +101,22 @@ def test_a_shrunk_failure_that_does_not_repeat_leaves_the_first_failure_standing
     assert state["three_broke"], "the shrink never tried three steps"
     assert outcome.finding is not None and len(outcome.finding.scenario.steps) == 4
     assert outcome.finding.result.broken == ["I8"] and not outcome.flaky
+
+
+def test_an_example_database_keeps_the_shrunk_failure_and_a_later_run_tries_it_first(
+    monkeypatch, tmp_path
+):
+    """``--example-db`` / ``--profile chaos``: the failure found is saved, and the next
+    exploration with the same database starts from it (the seed made Hypothesis skip the
+    database entirely, so a shared one never held anything)."""
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    log = _runner(monkeypatch, lambda n, nth: n >= 3)
+    db = DirectoryBasedExampleDatabase(str(tmp_path / "examples"))
+    first = explore(_Env(), _schedules(), seed=1, max_examples=30, database=db)
+    assert first.finding is not None and len(first.finding.scenario.steps) == 3
+    assert any((tmp_path / "examples").rglob("*")), "nothing was saved"
+    log.clear()
+    again = explore(_Env(), _schedules(), seed=2, max_examples=30, database=db)
+    assert again.finding is not None
+    assert log[0] == (3, True)  # the saved failure, before any new schedule
