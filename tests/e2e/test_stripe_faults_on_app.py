@@ -213,8 +213,9 @@ def test_stripe_failing_on_checkout_create_leaves_no_session_and_no_subscription
 @pytest.mark.parametrize(
     "action", [{"action": "error", "status": 500}, {"action": "hang", "seconds": 2}]
 )
-def test_a_cancel_during_an_api_fault_is_a_failed_cancel_not_a_harness_crash(paychaos_env, action):
-    # Exploration drew these: the cancel step reads the session through the faulted API.
+def test_a_cancel_during_an_api_fault_is_not_a_harness_crash(paychaos_env, action):
+    # Exploration drew these: the cancel step (Stripe acting on its own) reads the session
+    # back; the harness's own calls skip the faults injected for the app, so it goes through.
     result = run(
         paychaos_env,
         s.checkout("s1"),
@@ -223,5 +224,5 @@ def test_a_cancel_during_an_api_fault_is_a_failed_cancel_not_a_harness_crash(pay
         s.cancel("s1"),
     )
     (cancel,) = [e for e in result.history if e.name == "cancel" and e.type != "invoke"]
-    assert cancel.type == "fail" and cancel.value["error"]
+    assert cancel.type == "ok", cancel.value
     assert result.kept
