@@ -37,7 +37,9 @@ CAUGHT_BY = {
     "M12": "db-error-customer-gone",
     "M13": "db-error-customer-gone",
     "M14": "broker-down-at-dispatch",
-    "M15": "worker-killed-after-effect",
+    # Redelivery after the visibility timeout runs it again every time; a kill after the work
+    # and before the ack depends on where the kill lands (it missed twice in three CI runs).
+    "M15": "task-outlives-visibility-timeout",
     "M16": "account-page-without-sign-in",
     "M21": "tampered-plan-on-success-page",
     "M22": "foreign-session-on-success-page",

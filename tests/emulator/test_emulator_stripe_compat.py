@@ -43,7 +43,7 @@ def venvs() -> dict[int, Path]:
 def _drive(python: Path, client: str) -> dict:
     with StripeEmulator(seed=0, delivery="manual") as emu:
         args = ["--url", emu.url, "--key", emu.api_key, "--client", client]
-        args += ["--control-token", emu.control_token]
+        args += [f"--control-token={emu.control_token}"]  # a token may begin with "-"
         # -I: nothing of this process's environment (PYTHONPATH) reaches the venv's python.
         done = subprocess.run(
             [str(python), "-I", str(DRIVER), *args], capture_output=True, text=True, timeout=100
