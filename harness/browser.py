@@ -32,7 +32,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,22 +187,35 @@ class CustomerBrowser:
             self._loop = self._thread = None
             self._remove_folder()
 
-    def read(self, url: str, outcomes: Mapping[str, str], timeout: float) -> PageReading:
+    def read(
+        self,
+        url: str,
+        outcomes: Mapping[str, str],
+        timeout: float,
+        on_call: Callable[[], None] | None = None,
+    ) -> PageReading:
         """Load ``url`` in a fresh page and say which outcome it shows (its selector visible).
 
-        The page's first call to the app is let through; waiting ends when the page shows an
-        outcome, asks the app again (still confirming: "pending"), or after ``timeout``
-        seconds without either ("pending" too).
+        The page's first call to the app is let through (``on_call`` is told when it leaves);
+        waiting ends when the page shows an outcome, asks the app again (still confirming:
+        "pending"), or after ``timeout`` seconds without either ("pending" too).
         """
         if self._browser is None:
             raise ConfigError("the customer's browser is not started")
-        return self._call(self._read(url, dict(outcomes), timeout), timeout=timeout + 60)
+        reading = self._read(url, dict(outcomes), timeout, on_call)
+        return self._call(reading, timeout=timeout + 60)
 
     def _call(self, coroutine: Any, timeout: float) -> Any:
         assert self._loop is not None
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
-    async def _read(self, url: str, outcomes: dict[str, str], timeout: float) -> PageReading:
+    async def _read(
+        self,
+        url: str,
+        outcomes: dict[str, str],
+        timeout: float,
+        on_call: Callable[[], None] | None,
+    ) -> PageReading:
         page = await self._browser.new_page()
         calls: list[Any] = []
         asked_again = asyncio.Event()
@@ -218,6 +231,8 @@ class CustomerBrowser:
                 await route.abort()
             else:
                 calls.append(request)
+                if on_call is not None:
+                    on_call()
                 await route.continue_()
 
         async def finished(request: Any) -> None:

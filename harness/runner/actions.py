@@ -291,7 +291,9 @@ def _validate_in_browser(ctx: RunContext, session_id: str) -> tuple[ValidateAnsw
     url = app.success_page_url(session_id)
     if url is None:
         raise ConfigError(f"--browser: the adapter names no success page for {session_id}")
-    reading = ctx.env.browser.read(url, app.page_outcome, timeout=app.page_timeout)
+    reading = ctx.env.browser.read(
+        url, app.page_outcome, timeout=app.page_timeout, on_call=_contact.on_send()
+    )
     answer = ValidateAnswer(
         told=reading.told, http_status=reading.http_status, body=reading.body, error=reading.error
     )
@@ -628,7 +630,8 @@ def _race(ctx: RunContext, step: Step) -> None:
     ctx.history.record("nemesis", "failpoint", {"name": name, "action": "pause"})
     errors: list[BaseException] = []
 
-    def run(sub: Step) -> None:
+    def run(sub: Step, sent: threading.Event) -> None:
+        _contact.watch(ctx, sub, sent)
         try:
             run_step(ctx, sub)
         except BaseException as exc:  # surfaced after the join
@@ -637,10 +640,11 @@ def _race(ctx: RunContext, step: Step) -> None:
     threads = []
     reached = 0
     for sub in step.args["steps"]:
-        thread = threading.Thread(target=run, args=(sub,), daemon=True)
+        sent = threading.Event()
+        thread = threading.Thread(target=run, args=(sub, sent), daemon=True)
         thread.start()
         threads.append(thread)
-        if _held(fp, name, reached + 1, thread):
+        if _held(fp, name, reached + 1, thread, sent):
             reached += 1
     ctx.history.record("nemesis", "race", {"failpoint": name, "held": reached, "of": len(threads)})
     with contextlib.suppress(FailpointError):
@@ -673,7 +677,10 @@ def _overtake(ctx: RunContext, step: Step) -> None:
     ctx.history.record("nemesis", "failpoint", {"name": name, "action": action_text})
     errors: list[BaseException] = []
 
+    sent = threading.Event()
+
     def run() -> None:
+        _contact.watch(ctx, held, sent)
         try:
             run_step(ctx, held)
         except BaseException as exc:  # surfaced after the join
@@ -681,7 +688,7 @@ def _overtake(ctx: RunContext, step: Step) -> None:
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    reached = _held(fp, name, 1, thread)
+    reached = _held(fp, name, 1, thread, sent)
     if reached and step.args["caller_gives_up"]:
         thread.join(timeout=30)  # the caller's own timeout ends its wait; the app is still held
     ctx.history.record(
@@ -698,20 +705,52 @@ def _overtake(ctx: RunContext, step: Step) -> None:
         raise errors[0]
 
 
-def _held(fp: Any, name: str, count: int, thread: threading.Thread, timeout: float = 5.0) -> bool:
+class _Contact(threading.local):
+    """When a forced step's request left for the app. A plain HTTP step sends at once; a
+    browser's page sends its call only once loaded, which on a busy machine can take longer
+    than the app takes to reach a failpoint, so the wait for the app starts from the send."""
+
+    event: threading.Event | None = None
+
+    def watch(self, ctx: RunContext, step: Step, sent: threading.Event) -> None:
+        """On the step's thread, before it runs: mark ``sent`` now, or when its page calls."""
+        self.event = sent
+        if not (step.do == "validate" and ctx.env.browser is not None):
+            sent.set()
+
+    def on_send(self) -> Callable[[], None] | None:
+        """On the step's thread: what tells its waiter the page's call left (or None)."""
+        return self.event.set if self.event is not None else None
+
+
+_contact = _Contact()
+
+
+def _held(
+    fp: Any,
+    name: str,
+    count: int,
+    thread: threading.Thread,
+    sent: threading.Event,
+    timeout: float = 5.0,
+) -> bool:
     """Wait until ``name`` was hit ``count`` times, or the step's thread ended without reaching it
-    (before a payment there is nothing to fulfil), or ``timeout`` passed."""
+    (before a payment there is nothing to fulfil), or ``timeout`` passed since the step's request
+    left for the app (a step still loading its page has not asked the app anything yet)."""
     from paychaos.failpoints import FailpointError
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    deadline: float | None = None
+    while True:
+        if deadline is None and sent.is_set():
+            deadline = time.monotonic() + timeout
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
         try:
             fp.wait_until_hit(name, count=count, timeout=0.05)
             return True
         except (TimeoutError, FailpointError):
             if not thread.is_alive():
                 return False
-    return False
 
 
 def _short(exc: BaseException) -> str:
