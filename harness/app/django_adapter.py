@@ -247,10 +247,12 @@ class DjangoAppAdapter(AppAdapter):
         self._stop_server()
         self.stop_worker()
 
+    # Each stop forgets its process only once it is stopped: a stop cut short (SIGTERM during a
+    # restart) leaves it for ``close`` to stop again, not for the next start's reaper.
     def _stop_server(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            proc.stop()
+        if self._proc is not None:
+            self._proc.stop()
+            self._proc = None
 
     def close(self) -> None:
         """Stop the server and remove its log folder."""
@@ -263,9 +265,9 @@ class DjangoAppAdapter(AppAdapter):
             self._logdir, self._logdir_entry = None, None
 
     def crash(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            proc.kill()
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc = None
 
     def restart(self, extra_env: dict[str, str] | None = None) -> None:
         """The server again; the worker is left as it is (the nemesis acts on it apart)."""
@@ -340,15 +342,15 @@ class DjangoAppAdapter(AppAdapter):
             ) from None
 
     def stop_worker(self) -> None:
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.stop()
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
 
     def kill_worker(self) -> None:
-        worker, self._worker = self._worker, None
-        if worker is not None:
+        if self._worker is not None:
             # The whole family at once, as a host that dies takes every pool process with it.
-            worker.stop(sig=9, timeout=2.0)
+            self._worker.stop(sig=9, timeout=2.0)
+            self._worker = None
 
     def pause_worker(self) -> None:
         if self._worker is not None and self._worker.running:

@@ -11,6 +11,8 @@ from paychaos.runner import confirm, run_scenario
 from paychaos.strategies import schedules
 
 
+# Bounded by the profile's example count; the timeout (over all examples) only catches a hang.
+@pytest.mark.timeout(600)
 @given(schedule=schedules(max_sessions=2, max_steps=8))
 def test_correct_keeps_every_promise_for_every_generated_schedule(paychaos_env, schedule):
     """The user's core property: whatever happens, every paid session ends in exactly one active

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import psutil
+import pytest
 
 from paychaos.runner import run_scenario
 from paychaos.schedule import Scenario
@@ -13,6 +14,9 @@ from paychaos.schedule import step as s
 HOLD = "fulfil.before_insert"
 
 
+# Bounded by its 100 rounds; the timeout only catches a hang (two suites at once on two cores
+# take minutes over the rounds' resets).
+@pytest.mark.timeout(600)
 def test_webhook_and_validate_are_held_together_before_the_insert_100_times_out_of_100(
     paychaos_env,
 ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import junitparser
+import pytest
 import xmlschema
 
 from paychaos.mutants import Detection
@@ -23,11 +24,12 @@ def _failures(case: junitparser.TestCase) -> list[junitparser.Failure]:
     return [r for r in case.result if isinstance(r, junitparser.Failure)]
 
 
+@pytest.mark.timeout(600)  # bounded by its 20 schedules; the backstop only catches a hang
 def test_explore_and_replay_write_junit_and_html(tmp_path: Path):
     # seed_original breaks a promise within a few generated schedules; 20 is the bound.
     found = paychaos(
         "explore", "--variant", "seed_original", "--budget", "20", "--junit", "e.xml",
-        "--html", "e.html", cwd=tmp_path,
+        "--html", "e.html", cwd=tmp_path, timeout=540,
     )  # fmt: skip
     assert found.returncode == 1, found.stdout + found.stderr
     cases = _cases(tmp_path / "e.xml")
