@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 from paychaos.app import AppAdapter, AppWiring
 from paychaos.errors import ConfigError, EnvironmentFailed, PaychaosError
 from paychaos.nemesis import Nemesis
+from paychaos.net import LOOPBACK, stable_port
 from paychaos.state import FinalState
 from paychaos.stripe_rest import StripeRest
 
@@ -175,7 +176,10 @@ class Environment:
         }
         if self.options.proxied:
             for name, upstream in upstreams.items():
-                self.proxies[name] = self.faults.proxy(name, upstream=upstream)
+                # A "down" fault stops its listener and healing listens again on the same
+                # port: a stable one, so no other program takes it in between.
+                listen = f"{LOOPBACK}:{stable_port()}"
+                self.proxies[name] = self.faults.proxy(name, upstream=upstream, listen=listen)
 
         token = secrets.token_hex(16)
         self._wiring = AppWiring(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import random
 import socket
 import time
 
@@ -18,6 +19,43 @@ def free_port(host: str = LOOPBACK) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+# Below the kernel's ephemeral range: a port there is never handed out to an outgoing
+# connection or to a bind on port 0, by this harness or by any other program.
+_STABLE_LOW = 10000
+_EPHEMERAL_RANGE = "/proc/sys/net/ipv4/ip_local_port_range"
+
+
+def _ephemeral_low() -> int:
+    try:
+        with open(_EPHEMERAL_RANGE) as fh:
+            return int(fh.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # the usual default (and IANA's dynamic range starts at 49152)
+
+
+def stable_port(host: str = LOOPBACK, tries: int = 200) -> int:
+    """A free TCP port for a server that stops and starts again on the same port (the app
+    server, Postgres and Redis under process faults).
+
+    A port from :func:`free_port` comes from the ephemeral range: while its server is down
+    between a stop and a start, any program's outgoing connection or bind on port 0 may take
+    it. This one is drawn at random below that range, where only explicit binds land.
+    """
+    low = _ephemeral_low()
+    if low - _STABLE_LOW < 1000:
+        return free_port(host)
+    draw = random.SystemRandom()
+    for _ in range(tries):
+        port = draw.randrange(_STABLE_LOW, low)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+        return port
+    return free_port(host)
 
 
 def port_is_open(host: str, port: int, timeout: float = 0.2) -> bool:

@@ -38,7 +38,7 @@ import requests
 
 from paychaos.app import AppAdapter, AppWiring
 from paychaos.errors import ConfigError, ServiceError
-from paychaos.net import LOOPBACK, free_port
+from paychaos.net import LOOPBACK, stable_port
 from paychaos.services.process import ManagedProcess, ProcessSpec
 from paychaos.services.registry import ProcessRegistry
 from paychaos.state import AppPayment, AppSubscription, TaskEffect
@@ -116,7 +116,7 @@ class DjangoAppAdapter(AppAdapter):
         #: The folder the server and its migrations run in (the app's project), if any.
         self.project_dir = Path(project_dir) if project_dir else None
         self.settings = dict(settings or {})
-        self.port = port or free_port()
+        self.port = port or stable_port()
         self.base_url = f"http://{LOOPBACK}:{self.port}"
         self.start_timeout = start_timeout
         self.http = requests.Session()

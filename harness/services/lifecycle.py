@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from paychaos.errors import PaychaosError, PortTakenError, ServiceError
-from paychaos.net import LOOPBACK, free_port
+from paychaos.net import LOOPBACK, stable_port
 from paychaos.services.external import DATABASE_URL_ENV, REDIS_URL_ENV
 from paychaos.services.postgres_service import PostgresService
 from paychaos.services.redis_service import RedisService
@@ -158,7 +158,7 @@ def start_services(
 
 
 def _launch(kind: type[_Service], root: Path, port: int, registry: ProcessRegistry) -> _Service:
-    return kind.launch(root, port or free_port(), registry)
+    return kind.launch(root, port or stable_port(), registry)
 
 
 def _ready(
