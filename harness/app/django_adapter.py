@@ -119,6 +119,8 @@ class DjangoAppAdapter(AppAdapter):
         self.port = port or stable_port()
         self.base_url = f"http://{LOOPBACK}:{self.port}"
         self.start_timeout = start_timeout
+        #: How long the app's migrations may take at the first start.
+        self.migrate_timeout = 600.0
         self.http = requests.Session()
         self._proc: ManagedProcess | None = None
         self._worker: ManagedProcess | None = None
@@ -203,14 +205,24 @@ class DjangoAppAdapter(AppAdapter):
         if not self.migrate_command:
             self._migrated = True
             return
-        out = subprocess.run(
-            self._command(self.migrate_command),
-            env=env,
-            cwd=self._cwd(),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        try:
+            out = subprocess.run(
+                self._command(self.migrate_command),
+                env=env,
+                cwd=self._cwd(),
+                capture_output=True,
+                text=True,
+                timeout=self.migrate_timeout,
+            )
+        except subprocess.TimeoutExpired as exc:
+            text = exc.stderr or exc.stdout or ""
+            text = (text.decode(errors="replace") if isinstance(text, bytes) else text).strip()
+            raise ServiceError(
+                f"the migrations of {self.name} did not finish in {self.migrate_timeout:g} s",
+                hint=text.splitlines()[-1]
+                if text
+                else "no output: a lock held on the database, or a machine too busy",
+            ) from None
         if out.returncode != 0:
             text = (out.stderr or out.stdout).strip()
             raise ServiceError(
