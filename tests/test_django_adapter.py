@@ -45,3 +45,23 @@ def test_an_app_without_payment_rows_has_none_and_rows_need_a_query():
 
     with pytest.raises(ConfigError, match="sets no subscriptions_sql"):
         Bare(port=1).subscriptions()
+
+
+def test_migrations_that_never_finish_are_a_clear_error(tmp_path):
+    """A migration stuck on a lock (or a machine far too busy) is a ServiceError naming the app
+    and the last thing it printed, not a subprocess traceback."""
+    import sys
+
+    from paychaos.errors import ServiceError
+
+    class Stuck(Shop):
+        migrate_command = (
+            "{python}", "-c", "import time; print('Applying shop.0042...', flush=True); time.sleep(60)",
+        )  # fmt: skip
+
+    shop = Stuck(python=sys.executable, project_dir=tmp_path, port=1)
+    shop.migrate_timeout = 10.0  # the child prints at once, then sleeps far longer
+    with pytest.raises(ServiceError) as caught:
+        shop._migrate({"PATH": "/usr/bin:/bin"})
+    assert "did not finish in 10 s" in caught.value.what
+    assert caught.value.hint == "Applying shop.0042..."

@@ -215,19 +215,15 @@ class DjangoAppAdapter(AppAdapter):
                 timeout=self.migrate_timeout,
             )
         except subprocess.TimeoutExpired as exc:
-            text = exc.stderr or exc.stdout or ""
-            text = (text.decode(errors="replace") if isinstance(text, bytes) else text).strip()
             raise ServiceError(
                 f"the migrations of {self.name} did not finish in {self.migrate_timeout:g} s",
-                hint=text.splitlines()[-1]
-                if text
-                else "no output: a lock held on the database, or a machine too busy",
+                hint=_last_line(exc.stderr or exc.stdout)
+                or "no output: a lock held on the database, or a machine too busy",
             ) from None
         if out.returncode != 0:
-            text = (out.stderr or out.stdout).strip()
             raise ServiceError(
                 f"the migrations of {self.name} failed (exit {out.returncode})",
-                hint=text.splitlines()[-1] if text else None,
+                hint=_last_line(out.stderr or out.stdout),
             )
         self._migrated = True
 
@@ -659,3 +655,11 @@ def _emptying_sql(conn: psycopg.Connection[Any], tables: list[str]) -> str:
 def text_id(value: Any) -> str | None:
     """Ids as text; an app's empty strings mean "none"."""
     return None if value is None or value == "" else str(value)
+
+
+def _last_line(output: str | bytes | None) -> str | None:
+    """The last line a command printed (a timed-out run's output comes as bytes), or None."""
+    if isinstance(output, bytes):
+        output = output.decode(errors="replace")
+    lines = (output or "").strip().splitlines()
+    return lines[-1] if lines else None
