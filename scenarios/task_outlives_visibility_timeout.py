@@ -18,8 +18,9 @@ SCENARIO = Scenario(
         s.deliver(),
         s.validate("s1"),
     ),
-    # The first run of send_receipt takes 5 s after its work; the visibility timeout is 2 s.
-    app_env={"TASK_HOLD": "send_receipt:after_effect:5"},
+    # The first run of send_receipt takes 9 s after its work; the visibility timeout is 2 s,
+    # looked for every second. 5 s let a busy worker miss the second run once in CI.
+    app_env={"TASK_HOLD": "send_receipt:after_effect:9"},
     # Nothing in the steps breaks the task side: the situation is the hold alone.
     needs=("tasks",),
 )
