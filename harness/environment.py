@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 from paychaos.app import AppAdapter, AppWiring
 from paychaos.errors import ConfigError, EnvironmentFailed, PaychaosError
 from paychaos.nemesis import Nemesis
-from paychaos.net import LOOPBACK, stable_port
+from paychaos.net import LOOPBACK, release_port, stable_port
 from paychaos.state import FinalState
 from paychaos.stripe_rest import StripeRest
 
@@ -178,7 +178,9 @@ class Environment:
             for name, upstream in upstreams.items():
                 # A "down" fault stops its listener and healing listens again on the same
                 # port: a stable one, so no other program takes it in between.
-                listen = f"{LOOPBACK}:{stable_port()}"
+                port = stable_port()
+                self._stack.callback(release_port, port)
+                listen = f"{LOOPBACK}:{port}"
                 self.proxies[name] = self.faults.proxy(name, upstream=upstream, listen=listen)
 
         token = secrets.token_hex(16)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hmac
 import ipaddress
+import os
 import random
 import socket
 import time
+from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
 
@@ -41,7 +45,10 @@ def stable_port(host: str = LOOPBACK, tries: int = 200) -> int:
 
     A port from :func:`free_port` comes from the ephemeral range: while its server is down
     between a stop and a start, any program's outgoing connection or bind on port 0 may take
-    it. This one is drawn at random below that range, where only explicit binds land.
+    it. This one is drawn at random below that range, where only explicit binds land, and is
+    reserved for this process (a file in the user's paychaos state folder) until
+    :func:`release_port` or the process's exit: another draw, in this process or in another
+    paychaos run, never hands it out while its server is still to start or is down.
     """
     low = _ephemeral_low()
     if low - _STABLE_LOW < 1000:
@@ -49,13 +56,57 @@ def stable_port(host: str = LOOPBACK, tries: int = 200) -> int:
     draw = random.SystemRandom()
     for _ in range(tries):
         port = draw.randrange(_STABLE_LOW, low)
+        if not _reserve(port):
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind((host, port))
             except OSError:
+                release_port(port)
                 continue
         return port
     return free_port(host)
+
+
+_reserved: set[int] = set()
+
+
+def _ports_folder() -> Path:
+    from paychaos.services.registry import state_dir
+
+    folder = state_dir() / "ports"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    return folder
+
+
+def _reserve(port: int) -> bool:
+    """Claim ``port`` for this process; False if a live process holds it already."""
+    from paychaos.services.registry import owner_record
+
+    path = _ports_folder() / str(port)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as fh:
+        fh.write(owner_record())
+    if not _reserved:
+        atexit.register(_release_all)
+    _reserved.add(port)
+    return True
+
+
+def release_port(port: int) -> None:
+    """Give back a port from :func:`stable_port` (its server is gone for good)."""
+    if port in _reserved:
+        _reserved.discard(port)
+        with contextlib.suppress(OSError):
+            (_ports_folder() / str(port)).unlink()
+
+
+def _release_all() -> None:
+    for port in list(_reserved):
+        release_port(port)
 
 
 def port_is_open(host: str, port: int, timeout: float = 0.2) -> bool:

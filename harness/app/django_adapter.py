@@ -38,7 +38,7 @@ import requests
 
 from paychaos.app import AppAdapter, AppWiring
 from paychaos.errors import ConfigError, ServiceError
-from paychaos.net import LOOPBACK, stable_port
+from paychaos.net import LOOPBACK, release_port, stable_port
 from paychaos.services.process import ManagedProcess, ProcessSpec
 from paychaos.services.registry import ProcessRegistry
 from paychaos.state import AppPayment, AppSubscription, TaskEffect
@@ -267,6 +267,7 @@ class DjangoAppAdapter(AppAdapter):
         self.stop()
         self._close_direct()
         self.http.close()
+        release_port(self.port)
         if self._logdir is not None:
             shutil.rmtree(self._logdir, ignore_errors=True)
             ProcessRegistry.default().remove(self._logdir_entry)

@@ -71,6 +71,25 @@ class RegistryEntry:
         return is_same_process(self.owner_pid, self.owner_started)
 
 
+def state_dir() -> Path:
+    """The folder every paychaos run of this user keeps its registry and port claims in.
+
+    ``PAYCHAOS_STATE_DIR`` overrides the location (default: a folder named for the user id
+    under the system temp folder, so a reboot clears it).
+    """
+    override = os.environ.get("PAYCHAOS_STATE_DIR")
+    base = Path(override) if override else Path(tempfile.gettempdir()) / f"paychaos-{os.geteuid()}"
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _check_private(base)
+    return base
+
+
+def owner_record() -> str:
+    """This process as the owner of a claim: its pid and start time, as JSON."""
+    pid, started = _owner_identity()
+    return json.dumps({"owner_pid": pid, "owner_started": started})
+
+
 def _owner_identity() -> tuple[int, float]:
     pid = os.getpid()
     started = process_start_time(pid)
@@ -94,16 +113,9 @@ class ProcessRegistry:
     def default(cls) -> ProcessRegistry:
         """The registry shared by every paychaos run of this user.
 
-        ``PAYCHAOS_STATE_DIR`` overrides the location (default: a folder named for
-        the user id under the system temp folder, so a reboot clears it).
+        See :func:`state_dir` for where it is.
         """
-        override = os.environ.get("PAYCHAOS_STATE_DIR")
-        base = (
-            Path(override) if override else Path(tempfile.gettempdir()) / f"paychaos-{os.geteuid()}"
-        )
-        base.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _check_private(base)
-        return cls(base / "registry")
+        return cls(state_dir() / "registry")
 
     # -- writing -----------------------------------------------------------------
 
@@ -180,7 +192,26 @@ class ProcessRegistry:
             if entry.folder:
                 _remove_owned_folder(Path(entry.folder))
             self.remove(path)
+        _forget_dead_port_claims(self.folder.parent / "ports")
         return [e for _, e in orphaned]
+
+
+def _forget_dead_port_claims(folder: Path) -> None:
+    """Remove the port claims (``paychaos.net.stable_port``) of runs that are gone."""
+    for path in folder.glob("*") if folder.is_dir() else ():
+        alive = True
+        try:
+            owner = json.loads(path.read_text())
+            alive = is_same_process(int(owner["owner_pid"]), float(owner["owner_started"]))
+        except FileNotFoundError:
+            continue
+        except (ValueError, TypeError, KeyError):
+            # Half written by a claim being made right now, or damaged: only an old one goes.
+            with contextlib.suppress(OSError):
+                alive = time.time() - path.stat().st_mtime < 60
+        if not alive:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
 
 
 def _terminate_recorded(entry: RegistryEntry, grace: float) -> None:

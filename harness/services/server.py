@@ -6,6 +6,7 @@ import signal
 import socket
 from typing import ClassVar
 
+from paychaos.net import release_port
 from paychaos.services.external import not_for_external
 from paychaos.services.process import ManagedProcess
 
@@ -70,6 +71,7 @@ class ServerHandle:
         """Stop the embedded server for good."""
         if self._process:
             self._process.stop()
+            release_port(self.port)
 
     def _require_embedded(self, action: str) -> ManagedProcess:
         if self._process is None:

@@ -1,12 +1,16 @@
 """Servers that stop and start again get their port from below the kernel's ephemeral range,
 where no outgoing connection and no bind on port 0 (ours or another program's) can take it
-while they are down."""
+while they are down; and no other draw, in this run or another, hands it out again."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
-from paychaos.net import LOOPBACK, _ephemeral_low, free_port, stable_port
+from paychaos.net import LOOPBACK, _ephemeral_low, free_port, release_port, stable_port
+from paychaos.services.registry import ProcessRegistry
 
 
 def test_a_stable_port_is_free_and_below_the_ephemeral_range():
@@ -37,3 +41,79 @@ def test_a_taken_port_is_not_handed_out(monkeypatch):
         monkeypatch.setattr("paychaos.net.random.SystemRandom", Draw)
         monkeypatch.setattr("paychaos.net._ephemeral_low", lambda: 65535)
         assert stable_port() != taken
+
+
+def _draws(monkeypatch, *ports: int) -> None:
+    draws = iter([*ports, *range(21000, 21200)])
+
+    class Draw:
+        def randrange(self, low: int, high: int) -> int:
+            return next(draws)
+
+    monkeypatch.setattr("paychaos.net.random.SystemRandom", Draw)
+    monkeypatch.setattr("paychaos.net._ephemeral_low", lambda: 65535)
+
+
+def test_a_drawn_port_is_not_drawn_again_while_its_server_is_still_to_start(monkeypatch, tmp_path):
+    # The app's port is drawn when its adapter is made and bound only after its migrations: a
+    # fault proxy's draw in between must not get it, though nothing listens there yet.
+    monkeypatch.setenv("PAYCHAOS_STATE_DIR", str(tmp_path))
+    first = free_port()  # a port that is free now, as the first draw's
+    _draws(monkeypatch, first, first)
+    assert stable_port() == first
+    second = stable_port()
+    assert second != first
+    release_port(first)
+    release_port(second)
+    _draws(monkeypatch, first)
+    assert stable_port() == first  # given back, it can be drawn again
+    release_port(first)
+
+
+_CLAIM = (
+    "import sys, time\n"
+    "from paychaos.net import stable_port\n"
+    "print(stable_port(), flush=True)\n"
+    "if sys.argv[1] == 'wait':\n"
+    "    sys.stdin.read()\n"
+)
+
+
+def test_a_port_another_run_drew_is_not_handed_out(monkeypatch, tmp_path):
+    monkeypatch.setenv("PAYCHAOS_STATE_DIR", str(tmp_path))
+    other = subprocess.Popen(
+        [sys.executable, "-c", _CLAIM, "wait"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        theirs = int(other.stdout.readline())
+        _draws(monkeypatch, theirs)
+        mine = stable_port()
+        assert mine != theirs
+        release_port(mine)
+    finally:
+        other.communicate("")
+    # Ended normally, the other run gave its port back.
+    assert not (tmp_path / "ports" / str(theirs)).exists()
+
+
+def test_the_claim_of_a_killed_run_goes_at_the_next_reap(monkeypatch, tmp_path):
+    monkeypatch.setenv("PAYCHAOS_STATE_DIR", str(tmp_path))
+    other = subprocess.Popen(
+        [sys.executable, "-c", _CLAIM, "wait"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    theirs = int(other.stdout.readline())
+    other.kill()
+    other.communicate()
+    claim = tmp_path / "ports" / str(theirs)
+    assert claim.exists()  # a SIGKILL runs no exit handler
+    (tmp_path / "ports" / "1").write_text("not json")  # damaged, and old
+    os.utime(tmp_path / "ports" / "1", (0, 0))
+    ProcessRegistry.default().reap()
+    assert not claim.exists()
+    assert not (tmp_path / "ports" / "1").exists()
