@@ -68,7 +68,8 @@ def stable_port(host: str = LOOPBACK, tries: int = 200) -> int:
     return free_port(host)
 
 
-_reserved: set[int] = set()
+# The ports this process claimed, with their claim files.
+_reserved: dict[int, Path] = {}
 
 
 def _ports_folder() -> Path:
@@ -92,21 +93,24 @@ def _reserve(port: int) -> bool:
         fh.write(owner_record())
     if not _reserved:
         atexit.register(_release_all)
-    _reserved.add(port)
+    _reserved[port] = path
     return True
 
 
 def release_port(port: int) -> None:
     """Give back a port from :func:`stable_port` (its server is gone for good)."""
-    if port in _reserved:
-        _reserved.discard(port)
+    path = _reserved.pop(port, None)
+    if path is not None:
         with contextlib.suppress(OSError):
-            (_ports_folder() / str(port)).unlink()
+            path.unlink()
 
 
 def _release_all() -> None:
-    for port in list(_reserved):
-        release_port(port)
+    # At exit, where a signal's handler may raise SystemExit in the middle: what is left over
+    # goes at the next start's reap, never as a traceback.
+    with contextlib.suppress(BaseException):
+        for port in list(_reserved):
+            release_port(port)
 
 
 def port_is_open(host: str, port: int, timeout: float = 0.2) -> bool:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 
+from paychaos import net
 from paychaos.net import LOOPBACK, _ephemeral_low, free_port, release_port, stable_port
 from paychaos.services.registry import ProcessRegistry
 
@@ -117,3 +118,18 @@ def test_the_claim_of_a_killed_run_goes_at_the_next_reap(monkeypatch, tmp_path):
     ProcessRegistry.default().reap()
     assert not claim.exists()
     assert not (tmp_path / "ports" / "1").exists()
+
+
+def test_a_signal_at_exit_leaves_the_claims_to_the_reap_without_a_traceback(monkeypatch, tmp_path):
+    # A pool worker told to stop (SIGTERM: its handler raises SystemExit) while its exit
+    # handlers give its ports back.
+    monkeypatch.setenv("PAYCHAOS_STATE_DIR", str(tmp_path))
+    port = stable_port()
+
+    def signalled(_port: int) -> None:
+        raise SystemExit(143)
+
+    monkeypatch.setattr("paychaos.net.release_port", signalled)
+    net._release_all()  # raises nothing
+    monkeypatch.undo()
+    release_port(port)
