@@ -99,7 +99,12 @@ class NotificationObserver:
         backoff = 0.02
         while True:
             try:
-                async with websockets.connect(url, open_timeout=2, close_timeout=0.2) as ws:
+                # No keepalive pings: a browser tab sends none, a ping unanswered while the
+                # app is paused would close the tab on its own, and each ping draws from the
+                # global ``random`` (under Hypothesis, which seeds it, in another thread).
+                async with websockets.connect(
+                    url, open_timeout=2, close_timeout=0.2, ping_interval=None
+                ) as ws:
                     ready.set()
                     self._mark_open(company_id, True)
                     backoff = 0.02
