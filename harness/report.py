@@ -118,11 +118,14 @@ def print_report(
             f"(seed {result.seed}): broken, and broken again on a rerun"
         )
         _print_violations(console, result.violations, evidence)
+        if result.flaky_violations:
+            console.print("  [yellow]and flaky, broken in one of the two runs only:[/]")
+            _print_violations(console, result.flaky_violations, evidence)
         _print_way_back(console, result, named)
     for result in verdict.flaky:
         console.print(
             f"\n[bold yellow]? {result.scenario.name}[/] on [bold]{result.variant}[/] "
-            f"(seed {result.seed}): flaky, broken once but kept on a rerun of the same schedule "
+            f"(seed {result.seed}): flaky, broken in one of two runs of the same schedule "
             "(the app depends on timing or on state kept between runs)"
         )
         _print_violations(console, result.flaky_violations, evidence)

@@ -301,7 +301,7 @@ def _matrix(results: Sequence[RunResult]) -> str:
     by_key = {(r.scenario.name, r.variant): n for n, r in enumerate(results)}
     rows = [
         '<section id="matrix"><h2>Scenarios x variants</h2>'
-        '<p class="stamp">cells: the promises broken; I4? flaky (broken once, kept on a rerun)</p>'
+        '<p class="stamp">cells: the promises broken; I4? flaky (broken in one of two runs)</p>'
         '<table class="matrix">',
         "<thead><tr><th>scenario</th>"
         + "".join(f"<th>{_e(v)}</th>" for v in variants)
@@ -372,7 +372,7 @@ def _run_section(number: int, result: RunResult, replay: str | None, *, opened: 
     mark, css = _OUTCOME[result.outcome]
     tail = {
         Verdict.BROKEN: f" — broke {' '.join(result.broken)}",
-        Verdict.FLAKY: " — flaky: broken once, kept on a rerun",
+        Verdict.FLAKY: " — flaky: broken in one of two runs of the same schedule",
         Verdict.NOT_EXERCISED: f" — not exercised: {result.unexercised}",
         Verdict.KEPT: "",
     }[result.outcome]

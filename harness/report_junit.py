@@ -176,7 +176,7 @@ def _failure(
     lines = [violation.message, ""]
     if flaky:
         lines = [
-            f"flaky: broken once, kept on a rerun of the same schedule. {violation.message}",
+            f"flaky: broken in one of two runs of the same schedule. {violation.message}",
             "",
         ]
     lines += [f"  {evidence_line(item)}" for item in violation.evidence[:EVIDENCE_LINES]]

@@ -120,3 +120,34 @@ def test_an_example_database_keeps_the_shrunk_failure_and_a_later_run_tries_it_f
     again = explore(_Env(), _schedules(), seed=2, max_examples=30, database=db)
     assert again.finding is not None
     assert log[0] == (3, True)  # the saved failure, before any new schedule
+
+
+def test_a_promise_only_the_rerun_broke_is_flaky_not_kept(monkeypatch):
+    # The first run broke I4 and kept I1; the rerun of the same schedule broke I1 and I4
+    # (a slow machine made the first run differ). I4 broke twice: broken. I1 broke once in
+    # two runs: flaky, with the rerun's evidence; never "kept".
+    def fake_run(env, scenario, **kw):
+        return RunResult(
+            scenario=scenario, variant="correct", seed=0,
+            violations=(Violation("I1", "two subscriptions"), Violation("I4", "told failed")),
+            history=(), state=FinalState(),
+            verdicts=(PromiseVerdict("I1", Verdict.BROKEN), PromiseVerdict("I4", Verdict.BROKEN)),
+        )  # fmt: skip
+
+    monkeypatch.setattr(runner, "run_scenario", fake_run)
+    scenario = Scenario(name="x", story="", steps=(s.validate("s1"),))
+    first = RunResult(
+        scenario=scenario, variant="correct", seed=0,
+        violations=(Violation("I4", "told failed"),), history=(), state=FinalState(),
+        verdicts=(
+            PromiseVerdict("I1", Verdict.KEPT),
+            PromiseVerdict("I4", Verdict.BROKEN),
+            PromiseVerdict("I9", Verdict.KEPT),
+        ),
+    )  # fmt: skip
+    judged = runner.confirm(_Env(), first)
+    assert judged.broken == ["I4"]
+    assert judged.verdict_of("I1").verdict == Verdict.FLAKY
+    assert judged.verdict_of("I9").verdict == Verdict.KEPT  # kept both times
+    assert [v.invariant for v in judged.flaky_violations] == ["I1"]
+    assert judged.outcome == Verdict.BROKEN

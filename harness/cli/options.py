@@ -37,12 +37,12 @@ AcceptNotExercisedOption = Annotated[
     ),
 ]
 
-#: ``--strict-flaky``: a flaky finding (broke once, kept on a rerun) fails the command (exit 1).
+#: ``--strict-flaky``: a flaky finding (broken in one of two runs of the same schedule) fails the command (exit 1).
 StrictFlakyOption = Annotated[
     bool,
     typer.Option(
         "--strict-flaky",
         help="Exit 1 (as for a broken promise) rather than 4 when the only failures are flaky "
-        "(broken once, kept on a rerun of the same schedule).",
+        "(broken in one of two runs of the same schedule).",
     ),
 ]

@@ -48,7 +48,7 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     history_path: Path | None = None
     verdicts: tuple[PromiseVerdict, ...] = ()
-    # The violations of a first run that a rerun of the same schedule did not repeat.
+    # The violations of one of two runs of the same schedule that the other did not repeat.
     flaky_violations: tuple[Violation, ...] = ()
     # Why the run as a whole never reached its situation (the customer could not check out,
     # a forced race's failpoint was never hit), or None.
@@ -353,9 +353,11 @@ def command_verdict(results: Sequence[RunResult], *, coverage: bool = True) -> C
 
 
 def confirm(env: Environment, result: RunResult, *, history_path: Path | None = None) -> RunResult:
-    """Rerun a run that broke a promise: what breaks again is broken, what does not is flaky.
+    """Rerun a run that broke a promise: what breaks in both runs is broken; what breaks in
+    one of them only is flaky, whichever run it was.
 
-    A failure that does not reproduce is never reported as a violation.
+    A failure that does not reproduce is never reported as a violation, and a promise the
+    rerun broke is never reported kept.
     """
     if result.kept:
         return result
@@ -366,17 +368,27 @@ def confirm(env: Environment, result: RunResult, *, history_path: Path | None = 
         history_path=history_path,
         only=[v.invariant for v in result.verdicts] or None,
     )
-    repeated = set(again.broken)
-    if not repeated:
+    first, second = set(result.broken), set(again.broken)
+    if not second:
         return result.as_flaky()
+    # Broken in the rerun alone (kept, or not exercised, the first time): the same schedule
+    # broke it once in two runs.
+    only_again = {
+        v.invariant
+        for v in result.verdicts
+        if v.invariant in second - first and v.verdict != Verdict.NOT_APPLICABLE
+    }
+    once = (first - second) | only_again
     verdicts = tuple(
-        replace(v, verdict=Verdict.FLAKY)
-        if v.verdict == Verdict.BROKEN and v.invariant not in repeated
+        replace(v, verdict=Verdict.FLAKY, reason="" if v.invariant in only_again else v.reason)
+        if v.invariant in once
         else v
         for v in result.verdicts
     )
-    kept_violations = tuple(v for v in result.violations if v.invariant in repeated)
-    flaky = tuple(v for v in result.violations if v.invariant not in repeated)
+    kept_violations = tuple(v for v in result.violations if v.invariant in second)
+    flaky = tuple(v for v in result.violations if v.invariant not in second) + tuple(
+        v for v in again.violations if v.invariant in only_again
+    )
     return replace(result, violations=kept_violations, verdicts=verdicts, flaky_violations=flaky)
 
 
