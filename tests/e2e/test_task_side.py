@@ -78,7 +78,10 @@ def test_a_worker_killed_mid_task_loses_the_seeds_task_and_not_corrects(paychaos
     [
         ("mutant:M13", "db-error-customer-gone", "rolled back"),
         ("mutant:M14", "broker-down-at-dispatch", "never did its work"),
-        ("mutant:M15", "worker-killed-after-effect", "did its work 2 times"),
+        # Its documented catch: the first run outlives the visibility timeout, every time.
+        # worker-killed-after-effect catches it only when the kill lands between the work and
+        # the ack (docs/mutants.md); CI saw it miss.
+        ("mutant:M15", "task-outlives-visibility-timeout", "did its work 2 times"),
     ],
 )
 def test_each_celery_mutant_breaks_i9_in_its_scenario(paychaos_env, mutant, scenario, said):
