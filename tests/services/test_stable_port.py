@@ -71,44 +71,35 @@ def test_a_drawn_port_is_not_drawn_again_while_its_server_is_still_to_start(monk
     release_port(first)
 
 
-_CLAIM = (
-    "import sys, time\n"
-    "from paychaos.net import stable_port\n"
-    "print(stable_port(), flush=True)\n"
-    "if sys.argv[1] == 'wait':\n"
-    "    sys.stdin.read()\n"
-)
+_CLAIM = "from paychaos.net import stable_port\nprint(stable_port(), flush=True)\ninput()\n"
+
+
+def _other_run() -> tuple[subprocess.Popen[str], int]:
+    """Another paychaos process that drew a stable port and holds it until told to end."""
+    other = subprocess.Popen(
+        [sys.executable, "-c", _CLAIM], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert other.stdout is not None
+    return other, int(other.stdout.readline())
 
 
 def test_a_port_another_run_drew_is_not_handed_out(monkeypatch, tmp_path):
     monkeypatch.setenv("PAYCHAOS_STATE_DIR", str(tmp_path))
-    other = subprocess.Popen(
-        [sys.executable, "-c", _CLAIM, "wait"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    other, theirs = _other_run()
     try:
-        theirs = int(other.stdout.readline())
         _draws(monkeypatch, theirs)
         mine = stable_port()
         assert mine != theirs
         release_port(mine)
     finally:
-        other.communicate("")
+        other.communicate("\n")
     # Ended normally, the other run gave its port back.
     assert not (tmp_path / "ports" / str(theirs)).exists()
 
 
 def test_the_claim_of_a_killed_run_goes_at_the_next_reap(monkeypatch, tmp_path):
     monkeypatch.setenv("PAYCHAOS_STATE_DIR", str(tmp_path))
-    other = subprocess.Popen(
-        [sys.executable, "-c", _CLAIM, "wait"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    theirs = int(other.stdout.readline())
+    other, theirs = _other_run()
     other.kill()
     other.communicate()
     claim = tmp_path / "ports" / str(theirs)
